@@ -1,0 +1,214 @@
+import CLibPQ
+import Foundation
+
+/// One libpq connection. All calls block the calling thread.
+///
+/// Not safe for concurrent use: one thread at a time, which `PostgresPool`
+/// guarantees by leasing a connection to one body at a time. Every
+/// statement goes through `PQexecParams` with text parameters; only
+/// `executeScript` (for trusted migration files) uses the simple protocol.
+public final class PostgresConnection: @unchecked Sendable {
+    private var handle: OpaquePointer?
+
+    /// Session settings applied on every (re)connect: UTC and ISO dates.
+    static let sessionSetup = "SET client_min_messages TO warning; SET TIME ZONE 'UTC'; SET DateStyle TO 'ISO, YMD'; SET client_encoding TO 'UTF8'; SET IntervalStyle TO 'iso_8601'"
+
+    /// Opens a connection. `url` is a libpq connection string or URI; an empty
+    /// string uses libpq's defaults (`PGHOST`, `PGPORT`, `PGDATABASE`, ...).
+    /// `settings` are extra `SET` statements run once connected (trusted text).
+    public init(url: String, settings: [String] = []) throws(PostgresError) {
+        let keywords = ["connect_timeout", "fallback_application_name", "dbname"]
+        let values = ["10", "foiflow", url]
+        let conn = PostgresConnection.withCStrings(keywords) { kw in
+            PostgresConnection.withCStrings(values) { vals in
+                PQconnectdbParams(kw, vals, 1)
+            }
+        }
+        guard let conn else { throw PostgresError(.connectionFailed, "out of memory opening a connection") }
+        self.handle = conn
+        // Notices (e.g. "already exists, skipping") are not errors: keep them off stderr.
+        PQsetNoticeProcessor(conn, { _, _ in }, nil)
+        guard PQstatus(conn) == CONNECTION_OK else {
+            let message = PostgresConnection.trimmed(PQerrorMessage(conn))
+            PQfinish(conn)
+            self.handle = nil
+            throw PostgresError(.connectionFailed, "cannot connect to PostgreSQL: \(message)")
+        }
+        self.settings = settings
+        try executeScript(([PostgresConnection.sessionSetup] + settings).joined(separator: "; "))
+    }
+
+    private let settings: [String]
+
+    deinit { close() }
+
+    /// Closes the connection; later calls fail with `connectionLost`.
+    public func close() {
+        if let handle { PQfinish(handle) }
+        handle = nil
+    }
+
+    /// The server process id of this session (for `pg_terminate_backend`, logs).
+    public var backendPID: Int {
+        handle.map { Int(PQbackendPID($0)) } ?? 0
+    }
+
+    /// Whether the connection still looks usable, checked without a round
+    /// trip: reads whatever the server sent (a termination notice, say).
+    public var isHealthy: Bool {
+        guard let handle, PQstatus(handle) == CONNECTION_OK else { return false }
+        guard PQconsumeInput(handle) == 1 else { return false }
+        return PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE
+    }
+
+    /// Reconnects with the original parameters if the connection is not healthy.
+    public func ensureHealthy() throws(PostgresError) {
+        if isHealthy { return }
+        guard let handle else { throw PostgresError(.connectionLost, "connection is closed") }
+        if PQstatus(handle) == CONNECTION_OK, PQtransactionStatus(handle) != PQTRANS_IDLE {
+            // Left inside a transaction (a body that did not finish): roll it back.
+            if (try? query("ROLLBACK")) != nil, isHealthy { return }
+        }
+        PQreset(handle)
+        guard PQstatus(handle) == CONNECTION_OK else {
+            throw PostgresError(.connectionFailed, "cannot reconnect to PostgreSQL: \(PostgresConnection.trimmed(PQerrorMessage(handle)))")
+        }
+        try executeScript(([PostgresConnection.sessionSetup] + settings).joined(separator: "; "))
+    }
+
+    /// Runs one statement with text parameters (`$1`, `$2`, ...) and returns its rows.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [PostgresBind] = []) throws(PostgresError) -> PostgresResult {
+        guard let handle else { throw PostgresError(.connectionLost, "connection is closed") }
+        let texts = parameters.map { $0?.postgresText }
+        if let bad = texts.firstIndex(where: { $0?.utf8.contains(0) == true }) {
+            throw PostgresError(.invalidParameter, "parameter $\(bad + 1) contains a NUL character, which PostgreSQL text cannot hold")
+        }
+        let raw: OpaquePointer? = PostgresConnection.withOptionalCStrings(texts) { values in
+            PQexecParams(handle, sql, Int32(texts.count), nil, values, nil, nil, 0)
+        }
+        return try check(raw)
+    }
+
+    /// Runs a script of one or more statements with no parameters, for
+    /// trusted SQL only (migration files, fixed session settings).
+    public func executeScript(_ sql: String) throws(PostgresError) {
+        guard let handle else { throw PostgresError(.connectionLost, "connection is closed") }
+        _ = try check(PQexec(handle, sql))
+    }
+
+    /// Runs `body` inside BEGIN/COMMIT; any error thrown rolls back and is rethrown.
+    public func withTransaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try query("BEGIN")
+        do {
+            let value = try body(self)
+            try query("COMMIT")
+            return value
+        } catch {
+            if isOpenAndInTransaction { _ = try? query("ROLLBACK") }
+            throw error
+        }
+    }
+
+    private var isOpenAndInTransaction: Bool {
+        guard let handle, PQstatus(handle) == CONNECTION_OK else { return false }
+        return PQtransactionStatus(handle) != PQTRANS_IDLE
+    }
+
+    /// Copies rows into `table` with `COPY ... FROM STDIN` (text format);
+    /// `lines` are already-escaped COPY text lines, each ending with a newline.
+    public func copyIn(_ copyStatement: String, lines: some Sequence<String>) throws(PostgresError) {
+        guard let handle else { throw PostgresError(.connectionLost, "connection is closed") }
+        let start = PQexec(handle, copyStatement)
+        defer { if let start { PQclear(start) } }
+        guard let start, PQresultStatus(start) == PGRES_COPY_IN else {
+            _ = try check(start)
+            throw PostgresError(.server, "COPY did not start")
+        }
+        var buffer = ""
+        func flush() -> Bool {
+            let ok = buffer.withCString { PQputCopyData(handle, $0, Int32(strlen($0))) } == 1
+            buffer.removeAll(keepingCapacity: true)
+            return ok
+        }
+        for line in lines {
+            buffer += line
+            if buffer.utf8.count >= 1 << 16, !flush() { break }
+        }
+        _ = flush()
+        PQputCopyEnd(handle, nil)
+        var failure: PostgresError?
+        while let result = PQgetResult(handle) {
+            do { _ = try check(result) } catch { failure = failure ?? error }
+        }
+        if let failure { throw failure }
+    }
+
+    // MARK: Results and errors
+
+    private func check(_ raw: OpaquePointer?) throws(PostgresError) -> PostgresResult {
+        guard let raw else {
+            throw connectionError()
+        }
+        switch PQresultStatus(raw) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY, PGRES_COPY_IN:
+            return PostgresResult(handle: raw)
+        default:
+            let error = serverError(raw)
+            PQclear(raw)
+            throw error
+        }
+    }
+
+    private func connectionError() -> PostgresError {
+        let message = handle.map { PostgresConnection.trimmed(PQerrorMessage($0)) } ?? "connection is closed"
+        return PostgresError(.connectionLost, message.isEmpty ? "connection lost" : message)
+    }
+
+    private func serverError(_ result: OpaquePointer) -> PostgresError {
+        func field(_ code: Int32) -> String? {
+            PQresultErrorField(result, code).map { String(cString: $0) }
+        }
+        let sqlState = field(Int32(UInt8(ascii: "C")))
+        let message = field(Int32(UInt8(ascii: "M"))) ?? PostgresConnection.trimmed(PQresultErrorMessage(result))
+        // No SQLSTATE, or the connection is gone: the command did not reach a verdict.
+        if let handle, PQstatus(handle) != CONNECTION_OK {
+            return PostgresError(.connectionLost, message.isEmpty ? "connection lost" : message, sqlState: sqlState)
+        }
+        return PostgresError(
+            .server, message, sqlState: sqlState,
+            detail: field(Int32(UInt8(ascii: "D"))),
+            hint: field(Int32(UInt8(ascii: "H"))),
+            constraint: field(Int32(UInt8(ascii: "n")))
+        )
+    }
+
+    // MARK: C strings
+
+    /// libpq's message on one line: its line breaks and tabs become single spaces.
+    private static func trimmed(_ text: UnsafePointer<CChar>?) -> String {
+        guard let text else { return "" }
+        return String(cString: text)
+            .split(whereSeparator: { $0 == "\n" || $0 == "\t" || $0 == "\r" })
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+            .joined(separator: " ")
+    }
+
+    private static func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+        withOptionalCStrings(strings.map { Optional($0) } + [nil], body)
+    }
+
+    private static func withOptionalCStrings<R>(_ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+        let pointers: [UnsafeMutablePointer<CChar>?] = strings.map { string in string.flatMap { strdup($0) } }
+        defer { pointers.forEach { free($0) } }
+        let constPointers = pointers.map { $0.map { UnsafePointer($0) } }
+        return constPointers.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else {
+                var none: UnsafePointer<CChar>? = nil
+                return withUnsafePointer(to: &none) { body($0) }
+            }
+            return body(base)
+        }
+    }
+}

@@ -1,0 +1,173 @@
+import LineProtocol
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// The line-protocol TCP server (`foiflow serve`), as a lifecycle `Service`.
+///
+/// Each connection is served by its own task: lines are framed by
+/// `LineFrameDecoder`, handled one at a time in order by a `Session`, and
+/// answered in order. On graceful shutdown it stops accepting, lets every
+/// connection finish the command it is running, closes them and returns.
+public final class LineServer: Service, Sendable {
+    public let configuration: ServerConfiguration
+    let context: ServerContext
+    private let group: any EventLoopGroup
+    private let state = NIOLockedValueBox(State())
+    private let bound = NIOLockedValueBox<BoundState>(.notYet([]))
+
+    private struct State {
+        var connections: [UInt64: any Channel] = [:]
+        var nextID: UInt64 = 0
+        var draining = false
+    }
+
+    private enum BoundState {
+        case notYet([CheckedContinuation<Int, any Error>])
+        case port(Int)
+        case failed(any Error)
+    }
+
+    public init(configuration: ServerConfiguration, context: ServerContext, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        self.configuration = configuration
+        self.context = context
+        self.group = group
+    }
+
+    /// The port the server listens on, once it does (useful with port 0).
+    public func boundPort() async throws -> Int {
+        try await withCheckedThrowingContinuation { continuation in
+            let result = bound.withLockedValue { state -> Result<Int, any Error>? in
+                switch state {
+                case .notYet(var waiting):
+                    waiting.append(continuation)
+                    state = .notYet(waiting)
+                    return nil
+                case .port(let port): return .success(port)
+                case .failed(let error): return .failure(error)
+                }
+            }
+            if let result { continuation.resume(with: result) }
+        }
+    }
+
+    private func setBound(_ result: Result<Int, any Error>) {
+        let waiting = bound.withLockedValue { state -> [CheckedContinuation<Int, any Error>] in
+            guard case .notYet(let waiting) = state else { return [] }
+            switch result {
+            case .success(let port): state = .port(port)
+            case .failure(let error): state = .failed(error)
+            }
+            return waiting
+        }
+        waiting.forEach { $0.resume(with: result) }
+    }
+
+    public func run() async throws {
+        let maxLine = configuration.maxLineLength
+        let idle = configuration.idleTimeout
+        let serverChannel: NIOAsyncChannel<NIOAsyncChannel<InboundLine, ByteBuffer>, Never>
+        do {
+            serverChannel = try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 256)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.allowRemoteHalfClosure, value: true)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .bind(host: configuration.host, port: configuration.port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let idleNanos = Int64(idle.components.seconds) * 1_000_000_000 + idle.components.attoseconds / 1_000_000_000
+                        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: .nanoseconds(idleNanos)))
+                        try channel.pipeline.syncOperations.addHandler(IdleCloser())
+                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: maxLine)))
+                        return try NIOAsyncChannel<InboundLine, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            setBound(.failure(error))
+            throw error
+        }
+        setBound(.success(serverChannel.channel.localAddress?.port ?? configuration.port))
+        context.logger.info("listening", metadata: ["address": "\(configuration.host):\(serverChannel.channel.localAddress?.port ?? configuration.port)"])
+
+        try await withGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                try await serverChannel.executeThenClose { inbound in
+                    for try await connection in inbound {
+                        group.addTask { await self.serve(connection) }
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            self.drain(serverChannel.channel)
+        }
+        context.logger.info("stopped")
+    }
+
+    /// Stops accepting and asks every connection to finish: their input is
+    /// closed, so each ends after the line it is handling.
+    private func drain(_ serverChannel: any Channel) {
+        let channels = state.withLockedValue { state -> [any Channel] in
+            state.draining = true
+            return Array(state.connections.values)
+        }
+        context.logger.info("draining", metadata: ["connections": "\(channels.count)"])
+        serverChannel.close(promise: nil)
+        for channel in channels {
+            channel.close(mode: .input, promise: nil)
+        }
+    }
+
+    private func serve(_ connection: NIOAsyncChannel<InboundLine, ByteBuffer>) async {
+        let channel = connection.channel
+        let admitted = state.withLockedValue { state -> UInt64? in
+            guard !state.draining, state.connections.count < configuration.maxConnections else { return nil }
+            state.nextID += 1
+            state.connections[state.nextID] = channel
+            return state.nextID
+        }
+        guard let id = admitted else {
+            try? await connection.executeThenClose { _, outbound in
+                try await outbound.write(ByteBuffer(string: Reply.error(.busy, "too many connections; retry later").encoded()))
+            }
+            return
+        }
+        defer { _ = state.withLockedValue { $0.connections.removeValue(forKey: id) } }
+        let remote = channel.remoteAddress.map { "\($0)" } ?? "?"
+        context.logger.info("connection opened", metadata: ["connection": "\(id)", "remote": "\(remote)"])
+        let session = Session(context: context, connectionID: id)
+        do {
+            try await connection.executeThenClose { inbound, outbound in
+                for try await item in inbound {
+                    let parsed: ParsedLine
+                    switch item {
+                    case .tooLong:
+                        parsed = .invalid(tag: nil, ProtocolError(.lineTooLong, "the line exceeds \(configuration.maxLineLength) bytes"))
+                    case .line(let buffer):
+                        parsed = RequestLine.parse(buffer.readableBytesView)
+                    }
+                    guard let answer = await session.handle(parsed) else { continue }
+                    try await outbound.write(ByteBuffer(string: answer.reply.encoded(tag: answer.tag)))
+                    if case .close = answer.after { break }
+                }
+            }
+        } catch {
+            context.logger.debug("connection error", metadata: ["connection": "\(id)", "error": "\(error)"])
+        }
+        context.logger.info("connection closed", metadata: ["connection": "\(id)"])
+    }
+}
+
+/// Closes a connection that has been idle for the configured time.
+final class IdleCloser: ChannelInboundHandler, Sendable {
+    typealias InboundIn = NIOAny
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+}

@@ -1,0 +1,41 @@
+import LineProtocol
+import Logging
+import Postgres
+import Store
+
+/// What every session shares: the stores over one pool, and the logger.
+public struct ServerContext: Sendable {
+    public let pool: PostgresPool
+    public let users: UserStore
+    public let logger: Logger
+
+    public init(pool: PostgresPool, logger: Logger) {
+        self.pool = pool
+        self.users = UserStore(pool: pool)
+        self.logger = logger
+    }
+
+    /// The protocol answer for an error thrown by the store or the database.
+    /// Unexpected errors are logged with a correlation id and answered `INTERNAL`.
+    func reply(for error: any Error, connectionID: UInt64) -> Reply {
+        switch error {
+        case let error as ProtocolError:
+            return .error(error)
+        case let error as StoreError:
+            switch error {
+            case .invalid(let text): return .error(.badArgument, text)
+            case .notFound(let text): return .error(.notFound, text)
+            case .conflict(let text): return .error(.conflict, text)
+            }
+        case let error as PostgresError where error.sqlState == SQLState.queryCanceled:
+            return .error(.timeout, "the command took longer than the server's time limit; nothing was changed")
+        case let error as PostgresError where error.isUnavailable:
+            logger.warning("database unavailable", metadata: ["connection": "\(connectionID)", "error": "\(error)"])
+            return .error(.unavailable, "the database is unavailable; nothing was changed, retry later")
+        default:
+            let correlation = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+            logger.error("internal error", metadata: ["connection": "\(connectionID)", "correlation": "\(correlation)", "error": "\(error)"])
+            return .error(.internal, "internal error \(correlation); see the server log")
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import LineProtocol
+import Store
+import Workflow
+
+/// One client's state and the commands it may run.
+///
+/// A session handles its lines strictly in order, one at a time, so replies
+/// come back in request order even when the client pipelines.
+public final class Session {
+    /// What the connection should do after a reply is written.
+    public enum After: Sendable {
+        case carryOn
+        case close
+    }
+
+    let context: ServerContext
+    /// A number naming this connection in logs.
+    let connectionID: UInt64
+    /// The authenticated user, once `AUTH` succeeded.
+    public private(set) var user: User?
+
+    init(context: ServerContext, connectionID: UInt64) {
+        self.context = context
+        self.connectionID = connectionID
+    }
+
+    /// Answers one parsed line.
+    public func handle(_ parsed: ParsedLine) async -> (reply: Reply, tag: String?, after: After)? {
+        switch parsed {
+        case .blank:
+            return nil
+        case .invalid(let tag, let error):
+            return (.error(error), tag, .carryOn)
+        case .request(let request):
+            let (reply, after) = await handle(request)
+            return (reply, request.tag, after)
+        }
+    }
+
+    func handle(_ request: RequestLine) async -> (Reply, After) {
+        do {
+            switch request.command {
+            case "PING":
+                try expectNoArguments(request)
+                return (.ok(words: ["pong"]), .carryOn)
+            case "HELLO":
+                try expectNoArguments(request)
+                return (.ok([
+                    .init("server", FoiflowVersion.name), .init("version", FoiflowVersion.current),
+                    .init("protocol", String(FoiflowVersion.protocolVersion)),
+                ]), .carryOn)
+            case "QUIT":
+                try expectNoArguments(request)
+                return (.ok(words: ["bye"]), .close)
+            case "AUTH":
+                return (try await authenticate(request), .carryOn)
+            default:
+                guard user != nil else {
+                    if Session.knownCommands.contains(request.command) {
+                        return (.error(.authRequired, "authenticate with AUTH <token> first"), .carryOn)
+                    }
+                    return (.error(.unknownCommand, "unknown command \(Reply.encodeValue(request.command))"), .carryOn)
+                }
+                return (.error(.unknownCommand, "unknown command \(Reply.encodeValue(request.command))"), .carryOn)
+            }
+        } catch let error as ProtocolError {
+            return (.error(error), .carryOn)
+        } catch {
+            return (context.reply(for: error, connectionID: connectionID), .carryOn)
+        }
+    }
+
+    /// Commands of the protocol that need `AUTH` first.
+    static let knownCommands: Set<String> = [
+        "CREATE", "SHOW", "HISTORY", "ACT", "LIST", "RISK", "DEADLINE", "WORKDAY",
+    ]
+
+    private func authenticate(_ request: RequestLine) async throws -> Reply {
+        guard request.positional.count == 1, request.named.isEmpty else {
+            throw ProtocolError(.badArgument, "usage: AUTH <token>")
+        }
+        guard let user = try await context.users.authenticate(token: request.positional[0]) else {
+            context.logger.notice("authentication failed", metadata: ["connection": "\(connectionID)"])
+            throw ProtocolError(.authFailed, "unknown or revoked token")
+        }
+        self.user = user
+        return .ok([.init("user", user.login), .init("role", user.role.rawValue)])
+    }
+
+    private func expectNoArguments(_ request: RequestLine) throws {
+        guard request.positional.isEmpty, request.named.isEmpty else {
+            throw ProtocolError(.badArgument, "\(request.command) takes no arguments")
+        }
+    }
+}

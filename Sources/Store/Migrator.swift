@@ -1,0 +1,83 @@
+import Postgres
+
+/// Applies migrations in order, each in its own transaction, recording each
+/// with its checksum in `foiflow_migrations`.
+///
+/// Safe to run again (applied files are skipped) and safe to run twice at
+/// once: a session advisory lock makes a second runner wait for the first.
+public struct Migrator: Sendable {
+    /// What a run did.
+    public struct Report: Sendable, Equatable {
+        /// Files applied by this run, in order.
+        public var applied: [String]
+        /// Files that were already applied.
+        public var alreadyApplied: Int
+    }
+
+    /// The advisory lock key (`'foiflow.migrate'` as a number).
+    static let lockKey = 7_419_238_475_001
+
+    public let pool: PostgresPool
+
+    public init(pool: PostgresPool) {
+        self.pool = pool
+    }
+
+    /// Applies the pending `migrations`; refuses (changing nothing) when an
+    /// applied file was edited or the database knows a migration that is missing here.
+    public func migrate(_ migrations: [Migration]) async throws -> Report {
+        try await pool.withConnection { connection in
+            try connection.query("SELECT pg_advisory_lock($1)", [Migrator.lockKey])
+            defer { _ = try? connection.query("SELECT pg_advisory_unlock($1)", [Migrator.lockKey]) }
+            try connection.query("""
+                CREATE TABLE IF NOT EXISTS foiflow_migrations (
+                    version    integer PRIMARY KEY,
+                    name       text NOT NULL,
+                    checksum   text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """)
+            let rows = try connection.query("SELECT version, name, checksum FROM foiflow_migrations ORDER BY version")
+            var applied: [Int: (name: String, checksum: String)] = [:]
+            for row in rows.rows {
+                applied[try row.decode(Int.self, "version")] = (try row.decode(String.self, "name"), try row.decode(String.self, "checksum"))
+            }
+            let known = Set(migrations.map(\.version))
+            if let unknown = applied.keys.sorted().first(where: { !known.contains($0) }), let entry = applied[unknown] {
+                throw MigrationError.unknownApplied(
+                    "the database has migration \(entry.name), which this build does not have: is this an older foiflow?")
+            }
+            for migration in migrations {
+                if let entry = applied[migration.version], entry.checksum != migration.checksum {
+                    throw MigrationError.edited(
+                        "migration \(migration.name) was edited after it was applied (checksum \(entry.checksum.prefix(12)) in the database, \(migration.checksum.prefix(12)) on disk); add a new migration instead")
+                }
+            }
+            var report = Report(applied: [], alreadyApplied: 0)
+            for migration in migrations {
+                if applied[migration.version] != nil {
+                    report.alreadyApplied += 1
+                    continue
+                }
+                try connection.withTransaction { tx in
+                    try tx.executeScript(migration.sql)
+                    try tx.query(
+                        "INSERT INTO foiflow_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+                        [migration.version, migration.name, migration.checksum])
+                }
+                report.applied.append(migration.name)
+            }
+            return report
+        }
+    }
+
+    /// Versions and names applied so far (empty on a new database).
+    public func appliedMigrations() async throws -> [(version: Int, name: String)] {
+        let names = try await pool.withConnection { connection -> [String] in
+            let exists = try connection.query("SELECT to_regclass('foiflow_migrations') IS NOT NULL AS present")
+            guard try exists.first?.decode(Bool.self, "present") == true else { return [] }
+            return try connection.query("SELECT name FROM foiflow_migrations ORDER BY version").rows.map { try $0.decode(String.self, at: 0) }
+        }
+        return names.map { (Int($0.prefix(while: \.isNumber)) ?? 0, $0) }
+    }
+}

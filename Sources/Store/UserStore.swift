@@ -1,0 +1,114 @@
+import Foundation
+import Postgres
+import Workflow
+
+/// A user of foiflow.
+public struct User: Sendable, Equatable {
+    public var id: Int
+    public var login: String
+    public var role: Role
+    public var team: String?
+    public var name: String?
+    public var email: String?
+    public var disabled: Bool
+}
+
+/// Users and their API tokens.
+///
+/// A token is 32 random bytes in hex, shown once; the database keeps only its
+/// SHA-256, so a leaked table does not leak tokens.
+public struct UserStore: Sendable {
+    public let pool: PostgresPool
+
+    public init(pool: PostgresPool) {
+        self.pool = pool
+    }
+
+    /// Checks a login: lower-case letter first, then up to 62 of `a-z 0-9 . _ -`.
+    public static func validateLogin(_ login: String) throws(StoreError) {
+        let utf8 = Array(login.utf8)
+        guard let first = utf8.first, first >= UInt8(ascii: "a"), first <= UInt8(ascii: "z"), utf8.count <= 63,
+              utf8.allSatisfy({ ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") })
+        else {
+            throw .invalid("login \(login.debugDescription) is not valid: start with a lower-case letter, then up to 62 of a-z 0-9 . _ -")
+        }
+    }
+
+    /// Creates a user and returns it with its new token.
+    /// `onlyIfNoUsers`: create only when the table is empty (first admin at set-up); `nil` otherwise.
+    public func add(
+        login: String, role: Role, team: String? = nil, name: String? = nil, email: String? = nil,
+        onlyIfNoUsers: Bool = false
+    ) async throws -> (user: User, token: String)? {
+        try UserStore.validateLogin(login)
+        let token = UserStore.newToken()
+        let hash = PostgresBytes(SHA256.hash(Array(token.utf8)))
+        do {
+            return try await pool.withTransaction { connection -> (User, String)? in
+                if onlyIfNoUsers {
+                    // Serialise concurrent first-run set-ups, then look.
+                    try connection.query("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
+                    let any = try connection.query("SELECT EXISTS (SELECT 1 FROM users) AS present")
+                    if try any.first?.decode(Bool.self, "present") == true { return nil }
+                }
+                let result = try connection.query(
+                    """
+                    INSERT INTO users (login, role, team, name, email, token_hash)
+                    VALUES ($1, $2, $3, $4, $5, $6)
+                    RETURNING \(UserStore.columns)
+                    """,
+                    [login, role.rawValue, team, name, email, hash])
+                guard let row = result.first else { throw StoreError.invalid("the user was not created") }
+                return (try UserStore.user(from: row), token)
+            }
+        } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation {
+            throw StoreError.conflict("a user with login '\(login)' already exists")
+        }
+    }
+
+    /// The active user whose token this is, or `nil` (unknown, revoked or disabled: all alike).
+    public func authenticate(token: String) async throws -> User? {
+        let hash = SHA256.hash(Array(token.utf8))
+        return try await pool.withConnection { connection in
+            let result = try connection.query(
+                "SELECT \(UserStore.columns), token_hash FROM users WHERE token_hash = $1 AND disabled_at IS NULL",
+                [PostgresBytes(hash)])
+            guard let row = result.first else { return nil }
+            let stored = try row.decode(PostgresBytes.self, "token_hash").bytes
+            guard UserStore.constantTimeEqual(stored, hash) else { return nil }
+            return try UserStore.user(from: row)
+        }
+    }
+
+    /// All users, by login.
+    public func list() async throws -> [User] {
+        try await pool.withConnection { connection in
+            try connection.query("SELECT \(UserStore.columns) FROM users ORDER BY login").rows.map(UserStore.user(from:))
+        }
+    }
+
+    static let columns = "id, login, role, team, name, email, disabled_at IS NOT NULL AS disabled"
+
+    static func user(from row: PostgresRow) throws -> User {
+        let roleName = try row.decode(String.self, "role")
+        guard let role = Role(name: roleName) else { throw StoreError.invalid("unknown role '\(roleName)' in the database") }
+        return User(
+            id: try row.decode(Int.self, "id"), login: try row.decode(String.self, "login"), role: role,
+            team: try row.decode(String?.self, "team"), name: try row.decode(String?.self, "name"),
+            email: try row.decode(String?.self, "email"), disabled: try row.decode(Bool.self, "disabled"))
+    }
+
+    /// 32 random bytes as 64 hex digits.
+    static func newToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return SHA256.hexString((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    }
+
+    /// Compares two byte strings in time that depends only on their length.
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for i in a.indices { difference |= a[i] ^ b[i] }
+        return difference == 0
+    }
+}

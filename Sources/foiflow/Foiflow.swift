@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import Server
+
+/// The `foiflow` command.
+@main
+struct Foiflow: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "foiflow",
+        abstract: "FOI, EIR and subject-access request workflow server.",
+        discussion: """
+            The database is named by DATABASE_URL (a libpq connection string or URI) or
+            --database-url; the usual PG* variables also work.
+
+            Exit codes: 0 ok, 1 failure, 2 usage error, 3 not found, 4 conflict,
+            5 database unavailable.
+
+            Example:
+              DATABASE_URL=postgresql://localhost/foiflow foiflow migrate
+            """,
+        version: FoiflowVersion.current,
+        subcommands: [Migrate.self, Serve.self, UserCommand.self]
+    )
+
+    /// Runs the command, mapping every failure to one line on stderr and a documented exit code.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var async = command as? any AsyncParsableCommand {
+                try await async.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as CLIError {
+            FileHandle.standardError.write(Data("foiflow: \(error.message)\n".utf8))
+            Foundation.exit(error.exitCode.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                // Usage errors: ArgumentParser's message and help hint, exit 2.
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(ExitStatus.usage.rawValue)
+            }
+            exit(withError: CLIError.from(error))
+        }
+    }
+}

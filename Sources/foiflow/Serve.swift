@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Server
+import ServiceLifecycle
+
+/// `foiflow serve`: run the line-protocol server.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the line-protocol server until SIGINT or SIGTERM, then drain and exit 0.",
+        discussion: """
+            Connect with any line-based TCP client, for example: nc 127.0.0.1 7878
+            Options may also be set by environment: FOIFLOW_LISTEN, FOIFLOW_LOG_LEVEL.
+
+            Example:
+              foiflow serve --listen 127.0.0.1:7878
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: ArgumentHelp("Address to listen on (default: $FOIFLOW_LISTEN or 127.0.0.1:7878).", valueName: "host:port"))
+    var listen: String?
+
+    @Option(help: "Longest request line in bytes.")
+    var maxLine: Int = 16 * 1024
+
+    @Option(help: "Most client connections at once; one more gets ERR BUSY.")
+    var maxConnections: Int = 1024
+
+    @Option(help: "Seconds a connection may stay silent before it is closed.")
+    var idleTimeout: Int = 300
+
+    @Option(help: "Database connections in the pool.")
+    var poolSize: Int = 8
+
+    @Option(help: "Statement time limit in milliseconds (ERR TIMEOUT past it).")
+    var statementTimeout: Int = 5000
+
+    @Option(help: ArgumentHelp("trace, debug, info, notice, warning, error or critical (default: $FOIFLOW_LOG_LEVEL or info).", valueName: "level"))
+    var logLevel: String?
+
+    func validate() throws {
+        let address = listen ?? ProcessInfo.processInfo.environment["FOIFLOW_LISTEN"] ?? "127.0.0.1:7878"
+        guard ServerConfiguration.parseListen(address) != nil else {
+            throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:7878 (got '\(address)')")
+        }
+        guard maxLine >= 64 else { throw ValidationError("--max-line must be at least 64") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+        guard idleTimeout >= 1 else { throw ValidationError("--idle-timeout must be at least 1 second") }
+        guard (1...256).contains(poolSize) else { throw ValidationError("--pool-size must be 1 to 256") }
+        guard statementTimeout >= 1 else { throw ValidationError("--statement-timeout must be at least 1 ms") }
+        let level = logLevel ?? ProcessInfo.processInfo.environment["FOIFLOW_LOG_LEVEL"] ?? "info"
+        guard Logger.Level(rawValue: level) != nil else { throw ValidationError("unknown log level '\(level)'") }
+    }
+
+    func run() async throws {
+        let address = listen ?? ProcessInfo.processInfo.environment["FOIFLOW_LISTEN"] ?? "127.0.0.1:7878"
+        guard let (host, port) = ServerConfiguration.parseListen(address) else {
+            throw CLIError("bad listen address '\(address)'", exitCode: .usage)
+        }
+        let level = Logger.Level(rawValue: logLevel ?? ProcessInfo.processInfo.environment["FOIFLOW_LOG_LEVEL"] ?? "info") ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "foiflow")
+        let pool = database.makePool(maxConnections: poolSize, sessionSettings: ["SET statement_timeout = \(statementTimeout)"])
+        let server = LineServer(
+            configuration: ServerConfiguration(
+                host: host, port: port, maxLineLength: maxLine, maxConnections: maxConnections,
+                idleTimeout: .seconds(idleTimeout)),
+            context: ServerContext(pool: pool, logger: logger))
+        let group = ServiceGroup(configuration: .init(
+            services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            await pool.shutdown()
+            throw CLIError("serve: \(error)")
+        }
+        await pool.shutdown()
+    }
+}
