@@ -57,8 +57,21 @@ public final class PostgresConnection: @unchecked Sendable {
     /// trip: reads whatever the server sent (a termination notice, say).
     public var isHealthy: Bool {
         guard let handle, PQstatus(handle) == CONNECTION_OK else { return false }
-        guard PQconsumeInput(handle) == 1 else { return false }
-        return PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE
+        // A terminated backend sends a FATAL message, then closes: read while the
+        // socket is readable, so that the close (EOF) is seen too, not just the message.
+        var reads = 0
+        repeat {
+            guard PQconsumeInput(handle) == 1, PQstatus(handle) == CONNECTION_OK else { return false }
+            reads += 1
+        } while reads < 8 && PostgresConnection.isReadable(PQsocket(handle))
+        return PQtransactionStatus(handle) == PQTRANS_IDLE
+    }
+
+    /// Whether `socket` has input (or EOF) waiting, without blocking.
+    private static func isReadable(_ socket: Int32) -> Bool {
+        guard socket >= 0 else { return false }
+        var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, 0) > 0 && descriptor.revents != 0
     }
 
     /// Reconnects with the original parameters if the connection is not healthy.
@@ -98,6 +111,7 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Runs `body` inside BEGIN/COMMIT; any error thrown rolls back and is rethrown.
+    @discardableResult
     public func withTransaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         try query("BEGIN")
         do {

@@ -63,6 +63,7 @@ public final class PostgresPool: Sendable {
     }
 
     /// Leases a connection, runs `body` with it on the pool's threads, and returns it.
+    @discardableResult
     public func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         let connection = try await lease()
         do {
@@ -79,6 +80,7 @@ public final class PostgresPool: Sendable {
     }
 
     /// Runs `body` in one transaction on a leased connection (see `PostgresConnection.withTransaction`).
+    @discardableResult
     public func withTransaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         try await withConnection { connection in
             try connection.withTransaction(body)

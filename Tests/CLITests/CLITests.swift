@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The real binary, as a subprocess.
+@Suite struct CLIBasicsTests {
+    @Test func versionAndHelp() async throws {
+        let version = try await Foiflow.run(["--version"])
+        #expect(version.status == 0)
+        #expect(version.stdout == "0.1.0\n")
+        let help = try await Foiflow.run(["--help"])
+        #expect(help.status == 0)
+        for word in ["migrate", "serve", "user", "Exit codes", "DATABASE_URL"] {
+            #expect(help.stdout.contains(word), "help mentions \(word)")
+        }
+        let serveHelp = try await Foiflow.run(["serve", "--help"])
+        #expect(serveHelp.status == 0 && serveHelp.stdout.contains("--listen") && serveHelp.stdout.contains("Example"))
+    }
+
+    @Test func usageErrorsExitTwo() async throws {
+        let unknown = try await Foiflow.run(["frobnicate"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stdout.isEmpty && !unknown.stderr.isEmpty)
+        let badRole = try await Foiflow.run(["user", "add", "bob", "--role", "wizard"])
+        #expect(badRole.status == 2 && badRole.stderr.contains("unknown role 'wizard'"))
+        let badListen = try await Foiflow.run(["serve", "--listen", "nowhere"])
+        #expect(badListen.status == 2 && badListen.stderr.contains("--listen"))
+    }
+
+    @Test func unreachableDatabaseExitsFiveWithOneLine() async throws {
+        let outcome = try await Foiflow.run(["migrate"], environment: ["DATABASE_URL": "postgresql://postgres@127.0.0.1:1/none"])
+        #expect(outcome.status == 5)
+        #expect(outcome.stderr.hasPrefix("foiflow: database unavailable:"))
+        #expect(outcome.stderr.split(separator: "\n").count == 1)
+    }
+}
+
+@Suite(.requiresDatabase) struct CLIDatabaseTests {
+    @Test func migrateTwiceIsANoOp() async throws {
+        let url = try await TestDatabase.create("climig")
+        let first = try await Foiflow.run(["migrate", "--database-url", url])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("applied 0001_users.sql"))
+        let second = try await Foiflow.run(["migrate"], environment: ["DATABASE_URL": url])
+        #expect(second.status == 0)
+        #expect(second.stdout.contains("0 applied"))
+        #expect(second.stderr.isEmpty)
+    }
+
+    @Test func userAddPrintsTheTokenAloneAndRefusesDuplicates() async throws {
+        let url = try await TestDatabase.create("cliuser")
+        let env = ["DATABASE_URL": url]
+        #expect(try await Foiflow.run(["migrate"], environment: env).status == 0)
+        let added = try await Foiflow.run(["user", "add", "asmith", "--role", "officer", "--team", "north"], environment: env)
+        #expect(added.status == 0)
+        let token = added.stdout.trimmingCharacters(in: .newlines)
+        #expect(token.count == 64 && token.allSatisfy(\.isHexDigit))
+        #expect(added.stdout == token + "\n")
+        let duplicate = try await Foiflow.run(["user", "add", "asmith", "--role", "admin"], environment: env)
+        #expect(duplicate.status == 4)
+        #expect(duplicate.stderr == "foiflow: a user with login 'asmith' already exists\n")
+        // First-run set-up: users exist, so nothing is created or printed.
+        let firstRun = try await Foiflow.run(["user", "add", "admin", "--role", "admin", "--if-no-users"], environment: env)
+        #expect(firstRun.status == 0 && firstRun.stdout.isEmpty)
+    }
+
+    @Test func userListFormatsCarryTheSameRows() async throws {
+        let url = try await TestDatabase.create("clilist")
+        let env = ["DATABASE_URL": url]
+        _ = try await Foiflow.run(["migrate"], environment: env)
+        _ = try await Foiflow.run(["user", "add", "bkhan", "--role", "manager", "--name", "B, Khan \"Bee\""], environment: env)
+        _ = try await Foiflow.run(["user", "add", "asmith", "--role", "officer"], environment: env)
+        let table = try await Foiflow.run(["user", "list"], environment: env)
+        let csv = try await Foiflow.run(["user", "list", "--format", "csv"], environment: env)
+        let json = try await Foiflow.run(["user", "list", "--format", "json"], environment: env)
+        #expect(table.status == 0 && csv.status == 0 && json.status == 0)
+        #expect(table.stdout.split(separator: "\n").dropFirst().map { String($0.split(separator: " ")[0]) } == ["asmith", "bkhan"])
+        #expect(csv.stdout.hasPrefix("login,role,team,name,email,status\nasmith,officer"))
+        #expect(csv.stdout.contains("bkhan,manager,,\"B, Khan \"\"Bee\"\"\",,active"))
+        let objects = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: String]])
+        #expect(objects.map { $0["login"] } == ["asmith", "bkhan"])
+        #expect(objects.last?["name"] == "B, Khan \"Bee\"")
+    }
+
+    @Test func serveAnswersPingAndStopsCleanlyOnSIGTERM() async throws {
+        let url = try await TestDatabase.create("cliserve")
+        let port = freeLoopbackPort()
+        let server = try Foiflow.start(["serve", "--listen", "127.0.0.1:\(port)"], environment: ["DATABASE_URL": url])
+        var client: LineClient?
+        for _ in 0..<200 where client == nil {
+            client = try? LineClient(port: port)
+            if client == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        let connected = try #require(client, "server did not listen: \(server.stderrSoFar)")
+        #expect(try await connected.call("PING") == "OK pong")
+        #expect(try await connected.call("HELLO").hasPrefix("OK server=foiflow version=0.1.0 protocol=1"))
+        server.signal(SIGTERM)
+        let outcome = try await server.wait(timeout: .seconds(20))
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("draining"))
+        #expect(try await connected.readToEOF() == "")
+    }
+}

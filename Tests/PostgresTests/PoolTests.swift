@@ -1,0 +1,94 @@
+import Postgres
+import Synchronization
+import Testing
+import TestSupport
+
+@Suite(.requiresDatabase) struct PoolTests {
+    @Test func fiftyTasksShareFourConnectionsWithoutStarving() async throws {
+        let pool = try await TestDatabase.pool("pool", maxConnections: 4, leaseTimeout: .seconds(10))
+        defer { Task { await pool.shutdown() } }
+        let results = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+            for i in 0..<50 {
+                group.addTask {
+                    // Each holds its connection for ~20 ms, so tasks must queue.
+                    let row = try await pool.query("SELECT $1::int AS i, pg_backend_pid() AS pid FROM pg_sleep(0.02)", [i]).first
+                    return (try row?.decode(Int.self, "i") ?? -1, try row?.decode(Int.self, "pid") ?? -1)
+                }
+            }
+            var all: [(Int, Int)] = []
+            for try await result in group { all.append(result) }
+            return all
+        }
+        #expect(results.map(\.0).sorted() == Array(0..<50))
+        #expect(Set(results.map(\.1)).count <= 4)
+        #expect(pool.openConnections <= 4)
+    }
+
+    @Test func leaseTimesOutWhenEveryConnectionIsBusy() async throws {
+        let pool = try await TestDatabase.pool("timeout", maxConnections: 1, leaseTimeout: .milliseconds(200))
+        defer { Task { await pool.shutdown() } }
+        async let slow: PostgresResult = pool.query("SELECT pg_sleep(1.5)")
+        try await Task.sleep(for: .milliseconds(300))
+        let error = await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
+        #expect(error?.kind == .poolTimeout)
+        _ = try await slow
+        // Once free again, the pool serves.
+        #expect(try await pool.query("SELECT 1 AS one").first?.decode(Int.self, "one") == 1)
+    }
+
+    @Test func terminatedConnectionIsDetectedAndReplaced() async throws {
+        let url = try await TestDatabase.create("terminate")
+        let pool = PostgresPool(configuration: .init(url: url, maxConnections: 1))
+        defer { Task { await pool.shutdown() } }
+        let firstPID = try #require(try await pool.query("SELECT pg_backend_pid() AS pid").first?.decode(Int.self, "pid"))
+        // Kill it from another session.
+        let killer = try PostgresConnection(url: url)
+        let killed = try killer.query("SELECT pg_terminate_backend($1::int) AS ok", [firstPID]).first?.decode(Bool.self, "ok")
+        killer.close()
+        #expect(killed == true)
+        try await Task.sleep(for: .milliseconds(100))
+        // The next lease sees it is dead and reconnects: the query works.
+        let secondPID = try #require(try await pool.query("SELECT pg_backend_pid() AS pid").first?.decode(Int.self, "pid"))
+        #expect(secondPID != firstPID)
+        #expect(pool.openConnections == 1)
+    }
+
+    @Test func aQueryOnAConnectionKilledMidUseFailsAsConnectionLostThenRecovers() async throws {
+        let url = try await TestDatabase.create("midkill")
+        let pool = PostgresPool(configuration: .init(url: url, maxConnections: 1))
+        defer { Task { await pool.shutdown() } }
+        let pid = try #require(try await pool.query("SELECT pg_backend_pid() AS pid").first?.decode(Int.self, "pid"))
+        async let victim: PostgresResult = pool.query("SELECT pg_sleep(5)")
+        try await Task.sleep(for: .milliseconds(300))
+        let killer = try PostgresConnection(url: url)
+        _ = try killer.query("SELECT pg_terminate_backend($1::int)", [pid])
+        killer.close()
+        do {
+            _ = try await victim
+            Issue.record("the killed query succeeded")
+        } catch let error as PostgresError {
+            #expect(error.isUnavailable, "\(error)")
+        }
+        #expect(try await pool.query("SELECT 1 AS one").first?.decode(Int.self, "one") == 1)
+    }
+
+    @Test func shutDownPoolRefusesWork() async throws {
+        let pool = try await TestDatabase.pool("closed")
+        _ = try await pool.query("SELECT 1")
+        await pool.shutdown()
+        let error = await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
+        #expect(error?.kind == .poolClosed)
+    }
+
+    @Test func bodiesRunOffTheCooperativePool() async throws {
+        let pool = try await TestDatabase.pool("threads", maxConnections: 2)
+        defer { Task { await pool.shutdown() } }
+        let names = try await pool.withConnection { _ in
+            Thread.current.name ?? ""
+        }
+        // NIOThreadPool names its threads; the cooperative pool's are unnamed or "swift-...".
+        #expect(names.contains("TP") || names.contains("ThreadPool"), "ran on thread named \(names.debugDescription)")
+    }
+}
+
+import Foundation

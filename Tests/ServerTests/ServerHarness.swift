@@ -1,0 +1,47 @@
+import Logging
+import Postgres
+import Server
+import ServiceLifecycle
+import Store
+import TestSupport
+
+/// A real `LineServer` on a free port over a fresh, migrated database.
+final class ServerHarness {
+    let pool: PostgresPool
+    let server: LineServer
+    let group: ServiceGroup
+    let task: Task<Void, any Error>
+    let port: Int
+
+    init(configuration: ServerConfiguration = .init(), databaseURL: String? = nil) async throws {
+        let url: String
+        if let databaseURL {
+            url = databaseURL
+        } else {
+            url = try await TestDatabase.create("server")
+        }
+        pool = PostgresPool(configuration: .init(url: url, maxConnections: 4, leaseTimeout: .seconds(2)))
+        if databaseURL == nil {
+            _ = try await Migrator(pool: pool).migrate(try Migration.load(from: TestDatabase.sqlDirectory))
+        }
+        var configuration = configuration
+        configuration.host = "127.0.0.1"
+        configuration.port = 0
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        server = LineServer(configuration: configuration, context: ServerContext(pool: pool, logger: logger))
+        group = ServiceGroup(configuration: .init(services: [server], logger: logger))
+        let group = self.group
+        task = Task { try await group.run() }
+        port = try await server.boundPort()
+    }
+
+    func client() throws -> LineClient { try LineClient(port: port) }
+
+    /// Graceful shutdown, then waits for the server to return.
+    func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await task.value
+        await pool.shutdown()
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Postgres
+import Store
+import Testing
+import TestSupport
+
+@Suite(.requiresDatabase) struct MigratorTests {
+    /// A temporary folder holding copies of the project's migrations plus `extra` files.
+    func migrationFolder(extra: [String: String] = [:]) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("foiflow-mig-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for name in try FileManager.default.contentsOfDirectory(atPath: TestDatabase.sqlDirectory.path) where name.hasSuffix(".sql") {
+            try FileManager.default.copyItem(at: TestDatabase.sqlDirectory.appendingPathComponent(name), to: dir.appendingPathComponent(name))
+        }
+        for (name, sql) in extra {
+            try sql.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        return dir
+    }
+
+    @Test func freshApplyThenRerunIsANoOp() async throws {
+        let pool = try await TestDatabase.pool("migfresh")
+        defer { Task { await pool.shutdown() } }
+        let migrations = try Migration.load(from: TestDatabase.sqlDirectory)
+        let first = try await Migrator(pool: pool).migrate(migrations)
+        #expect(first.applied == migrations.map(\.name))
+        #expect(first.alreadyApplied == 0)
+        let second = try await Migrator(pool: pool).migrate(migrations)
+        #expect(second.applied.isEmpty)
+        #expect(second.alreadyApplied == migrations.count)
+        let recorded = try await pool.query("SELECT count(*) AS n FROM foiflow_migrations").first?.decode(Int.self, "n")
+        #expect(recorded == migrations.count)
+        // The schema is really there.
+        #expect(try await pool.query("SELECT to_regclass('users') IS NOT NULL AS ok").first?.decode(Bool.self, "ok") == true)
+    }
+
+    @Test func migrationsApplyInVersionOrderEachInItsOwnTransaction() async throws {
+        let pool = try await TestDatabase.pool("migorder")
+        defer { Task { await pool.shutdown() } }
+        let dir = try migrationFolder(extra: [
+            "9001_a.sql": "CREATE TABLE probe (step int);",
+            "9002_b.sql": "INSERT INTO probe VALUES (2);",
+            "9003_bad.sql": "INSERT INTO probe VALUES (3); SELECT no_such_function();",
+        ])
+        let migrations = try Migration.load(from: dir)
+        #expect(migrations.map(\.version) == migrations.map(\.version).sorted())
+        await #expect(throws: PostgresError.self) { try await Migrator(pool: pool).migrate(migrations) }
+        // 9001 and 9002 stay applied; 9003 rolled back entirely, including its INSERT.
+        let steps = try await pool.query("SELECT step FROM probe ORDER BY step").rows.map { try $0.decode(Int.self, "step") }
+        #expect(steps == [2])
+        let applied = try await Migrator(pool: pool).appliedMigrations().map(\.name)
+        #expect(applied.contains("9002_b.sql") && !applied.contains("9003_bad.sql"))
+    }
+
+    @Test func anEditedAppliedFileIsRefused() async throws {
+        let pool = try await TestDatabase.pool("migedit")
+        defer { Task { await pool.shutdown() } }
+        let dir = try migrationFolder(extra: ["9001_x.sql": "CREATE TABLE x (a int);"])
+        _ = try await Migrator(pool: pool).migrate(try Migration.load(from: dir))
+        try "CREATE TABLE x (a int, b int);".write(to: dir.appendingPathComponent("9001_x.sql"), atomically: true, encoding: .utf8)
+        try "CREATE TABLE y (a int);".write(to: dir.appendingPathComponent("9002_y.sql"), atomically: true, encoding: .utf8)
+        let error = await #expect(throws: MigrationError.self) { try await Migrator(pool: pool).migrate(try Migration.load(from: dir)) }
+        #expect(error?.description.contains("9001_x.sql was edited") == true)
+        // Nothing else was applied either.
+        #expect(try await pool.query("SELECT to_regclass('y') IS NULL AS absent").first?.decode(Bool.self, "absent") == true)
+    }
+
+    @Test func twoConcurrentRunsApplyEachMigrationOnce() async throws {
+        let url = try await TestDatabase.create("migconc")
+        let migrations = try Migration.load(from: try migrationFolder(extra: ["9001_slow.sql": "SELECT pg_sleep(0.3); CREATE TABLE slow (a int);"]))
+        let poolA = PostgresPool(url: url), poolB = PostgresPool(url: url)
+        defer { Task { await poolA.shutdown(); await poolB.shutdown() } }
+        async let a = Migrator(pool: poolA).migrate(migrations)
+        async let b = Migrator(pool: poolB).migrate(migrations)
+        let (ra, rb) = try await (a, b)
+        // One run applied everything, the other found it all applied.
+        #expect(Set([ra.applied.count, rb.applied.count]) == [migrations.count, 0])
+        let count = try await poolA.query("SELECT count(*) AS n, count(DISTINCT version) AS d FROM foiflow_migrations").first
+        #expect(try count?.decode(Int.self, "n") == migrations.count)
+        #expect(try count?.decode(Int.self, "d") == migrations.count)
+    }
+
+    @Test func aDatabaseNewerThanTheBuildIsRefused() async throws {
+        let pool = try await TestDatabase.pool("mignewer")
+        defer { Task { await pool.shutdown() } }
+        _ = try await Migrator(pool: pool).migrate(try Migration.load(from: try migrationFolder(extra: ["9001_x.sql": "SELECT 1;"])))
+        let error = await #expect(throws: MigrationError.self) { try await Migrator(pool: pool).migrate(try Migration.load(from: TestDatabase.sqlDirectory)) }
+        #expect(error?.description.contains("9001_x.sql") == true)
+    }
+
+    @Test func badFolderContentsAreRefused() throws {
+        #expect(throws: MigrationError.self) { try Migration.load(from: try migrationFolder(extra: ["oops.sql": "SELECT 1;"])) }
+        #expect(throws: MigrationError.self) { try Migration.load(from: try migrationFolder(extra: ["0001_dup.sql": "SELECT 1;"])) }
+        #expect(throws: MigrationError.self) { try Migration.load(from: URL(fileURLWithPath: "/nonexistent-foiflow")) }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs the real `foiflow` binary, as a user or cron would.
+public enum Foiflow {
+    /// What a finished run left behind.
+    public struct Outcome: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+    }
+
+    /// `$FOIFLOW_BIN`, else `.build/debug/foiflow` in the package.
+    public static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["FOIFLOW_BIN"], !path.isEmpty { return URL(fileURLWithPath: path) }
+        return TestDatabase.packageRoot.appendingPathComponent(".build/debug/foiflow")
+    }
+
+    /// Starts `foiflow arguments...` with `environment` added to (and `DATABASE_URL` removed from) ours.
+    public static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> RunningProcess {
+        try RunningProcess(executable: binary, arguments: arguments, environment: environment)
+    }
+
+    /// Runs `foiflow arguments...` to completion (at most `timeout`).
+    public static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(60)) async throws -> Outcome {
+        let process = try start(arguments, environment: environment)
+        return try await process.wait(timeout: timeout)
+    }
+}
+
+/// A child process whose output goes to temporary files; waiting never blocks a thread.
+public final class RunningProcess: @unchecked Sendable {
+    let process = Process()
+    let outURL: URL
+    let errURL: URL
+
+    init(executable: URL, arguments: [String], environment: [String: String]) throws {
+        let tmp = FileManager.default.temporaryDirectory
+        outURL = tmp.appendingPathComponent("foiflow-out-\(UUID().uuidString)")
+        errURL = tmp.appendingPathComponent("foiflow-err-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        process.executableURL = executable
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "DATABASE_URL")
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        try process.run()
+    }
+
+    public var pid: Int32 { process.processIdentifier }
+
+    /// Sends `signal` (e.g. SIGTERM).
+    public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    /// Standard error so far.
+    public var stderrSoFar: String { (try? String(contentsOf: errURL, encoding: .utf8)) ?? "" }
+
+    /// Waits for exit, polling; kills the process and throws after `timeout`.
+    public func wait(timeout: Duration = .seconds(60)) async throws -> Foiflow.Outcome {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            if ContinuousClock.now > deadline {
+                process.terminate()
+                throw TestSetupError("foiflow \(process.arguments ?? []) did not finish within \(timeout)")
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        defer {
+            try? FileManager.default.removeItem(at: outURL)
+            try? FileManager.default.removeItem(at: errURL)
+        }
+        return Foiflow.Outcome(
+            status: process.terminationStatus,
+            stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+    }
+}
+
+/// A TCP port on 127.0.0.1 that was free a moment ago.
+public func freeLoopbackPort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+    return Int(UInt16(bigEndian: address.sin_port))
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Postgres
+import Testing
+
+/// Fresh PostgreSQL databases for integration tests.
+///
+/// `FOIFLOW_TEST_DATABASE_URL` names a server where the tests may create
+/// databases (`scripts/test` starts a throwaway one and sets it). Without it
+/// the tests that need PostgreSQL are skipped with a reason, except under CI
+/// (`CI` set), where they run and fail: a database test is never skipped silently.
+public enum TestDatabase {
+    /// The administrative URL, if configured.
+    public static var adminURL: String? {
+        let url = ProcessInfo.processInfo.environment["FOIFLOW_TEST_DATABASE_URL"]
+        return url?.isEmpty == false ? url : nil
+    }
+
+    /// Whether database tests should run: configured, or required by CI.
+    public static var shouldRun: Bool {
+        adminURL != nil || ProcessInfo.processInfo.environment["CI"] != nil
+    }
+
+    /// Creates a new empty database and returns its connection URL.
+    public static func create(_ label: String = "t") async throws -> String {
+        guard let adminURL else {
+            throw TestSetupError("FOIFLOW_TEST_DATABASE_URL is not set; run the tests with scripts/test (CI requires a database)")
+        }
+        let name = "foiflow_\(label.lowercased().filter { $0.isLetter || $0.isNumber })_\(UInt32.random(in: 0...UInt32.max))"
+        let admin = try PostgresConnection(url: adminURL)
+        defer { admin.close() }
+        // Identifiers cannot be parameters; the name is ours and checked to be [a-z0-9_].
+        precondition(name.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" })
+        try admin.query("CREATE DATABASE \(name)")
+        return url(adminURL, database: name)
+    }
+
+    /// `base` with its database replaced by `database` (URI or keyword form).
+    public static func url(_ base: String, database: String) -> String {
+        if base.hasPrefix("postgres://") || base.hasPrefix("postgresql://"), var components = URLComponents(string: base) {
+            components.path = "/" + database
+            return components.string ?? base
+        }
+        return base + " dbname=\(database)"
+    }
+
+    /// A pool over a fresh database.
+    public static func pool(_ label: String = "t", maxConnections: Int = 4, leaseTimeout: Duration = .seconds(10)) async throws -> PostgresPool {
+        PostgresPool(configuration: .init(url: try await create(label), maxConnections: maxConnections, leaseTimeout: leaseTimeout))
+    }
+
+    /// The package's root folder (from this file's path).
+    public static var packageRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    /// The project's `sql/` folder.
+    public static var sqlDirectory: URL {
+        if let dir = ProcessInfo.processInfo.environment["FOIFLOW_SQL_DIR"], !dir.isEmpty { return URL(fileURLWithPath: dir) }
+        return packageRoot.appendingPathComponent("sql")
+    }
+}
+
+/// A test could not be set up.
+public struct TestSetupError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension Trait where Self == ConditionTrait {
+    /// Runs the test when a test database is configured or CI requires one.
+    public static var requiresDatabase: Self {
+        .enabled(if: TestDatabase.shouldRun, "needs PostgreSQL: run the tests with scripts/test")
+    }
+}
