@@ -21,7 +21,8 @@ let package = Package(
     targets: [
         // Pure domain: no I/O, no third-party dependencies.
         .target(name: "Dates", swiftSettings: strict),
-        .target(name: "Workflow", swiftSettings: strict),
+        .target(name: "Deadlines", dependencies: ["Dates"], swiftSettings: strict),
+        .target(name: "Workflow", dependencies: ["Deadlines"], swiftSettings: strict),
         .target(name: "LineProtocol", swiftSettings: strict),
 
         // PostgreSQL access: the system library and the only Swift code that touches libpq.
@@ -76,6 +77,9 @@ let package = Package(
         ),
 
         .testTarget(name: "DatesTests", dependencies: ["Dates"], swiftSettings: strict),
+        .testTarget(
+            name: "DeadlinesTests", dependencies: ["Deadlines"],
+            exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "LineProtocolTests", dependencies: ["LineProtocol"], swiftSettings: strict),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"], swiftSettings: strict),
