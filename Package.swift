@@ -45,7 +45,10 @@ let package = Package(
         // Persistence: migrations and (later) requests/events.
         .target(
             name: "Store",
-            dependencies: ["Postgres", "Workflow"],
+            dependencies: [
+                "Postgres", "Workflow", "Deadlines",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
 
@@ -55,6 +58,7 @@ let package = Package(
             dependencies: [
                 "LineProtocol",
                 "Store",
+                "Deadlines",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -88,12 +92,13 @@ let package = Package(
             dependencies: [
                 "Server",
                 "TestSupport",
+                "Workflow",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strict),
-        .target(name: "TestSupport", dependencies: ["Postgres"], path: "Tests/TestSupport", swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["Postgres", "Store"], path: "Tests/TestSupport", swiftSettings: strict),
     ]
 )

@@ -1,3 +1,4 @@
+import Deadlines
 import LineProtocol
 import Logging
 import Postgres
@@ -7,11 +8,17 @@ import Store
 public struct ServerContext: Sendable {
     public let pool: PostgresPool
     public let users: UserStore
+    /// The holiday calendars, rebuilt when an admin changes them.
+    public let calendars: CalendarCache
+    /// The authority served: its home division picks default calendars.
+    public let authority: Authority
     public let logger: Logger
 
-    public init(pool: PostgresPool, logger: Logger) {
+    public init(pool: PostgresPool, logger: Logger, authority: Authority = Authority(), calendarMaxAge: Duration = .seconds(1)) {
         self.pool = pool
         self.users = UserStore(pool: pool)
+        self.calendars = CalendarCache(store: HolidayStore(pool: pool), maxAge: calendarMaxAge)
+        self.authority = authority
         self.logger = logger
     }
 

@@ -61,7 +61,11 @@ public final class Session {
                     }
                     return (.error(.unknownCommand, "unknown command \(Reply.encodeValue(request.command))"), .carryOn)
                 }
-                return (.error(.unknownCommand, "unknown command \(Reply.encodeValue(request.command))"), .carryOn)
+                switch request.command {
+                case "WORKDAY": return (try await CalendarCommands.workday(request, context), .carryOn)
+                case "DEADLINE": return (try await CalendarCommands.deadline(request, context), .carryOn)
+                default: return (.error(.unknownCommand, "unknown command \(Reply.encodeValue(request.command))"), .carryOn)
+                }
             }
         } catch let error as ProtocolError {
             return (.error(error), .carryOn)

@@ -19,7 +19,7 @@ struct Foiflow: AsyncParsableCommand {
               DATABASE_URL=postgresql://localhost/foiflow foiflow migrate
             """,
         version: FoiflowVersion.current,
-        subcommands: [Migrate.self, Serve.self, UserCommand.self]
+        subcommands: [Migrate.self, Serve.self, UserCommand.self, HolidaysCommand.self, DeadlineCommand.self]
     )
 
     /// Runs the command, mapping every failure to one line on stderr and a documented exit code.

@@ -17,6 +17,7 @@ struct Serve: AsyncParsableCommand {
             """)
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var authority: AuthorityOptions
 
     @Option(help: ArgumentHelp("Address to listen on (default: $FOIFLOW_LISTEN or 127.0.0.1:7878).", valueName: "host:port"))
     var listen: String?
@@ -70,7 +71,7 @@ struct Serve: AsyncParsableCommand {
             configuration: ServerConfiguration(
                 host: host, port: port, maxLineLength: maxLine, maxConnections: maxConnections,
                 idleTimeout: .seconds(idleTimeout)),
-            context: ServerContext(pool: pool, logger: logger))
+            context: ServerContext(pool: pool, logger: logger, authority: authority.authority))
         let group = ServiceGroup(configuration: .init(
             services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {

@@ -4,6 +4,7 @@ import Server
 import ServiceLifecycle
 import Store
 import TestSupport
+import Workflow
 
 /// A real `LineServer` on a free port over a fresh, migrated database.
 final class ServerHarness {
@@ -43,5 +44,17 @@ final class ServerHarness {
         await group.triggerGracefulShutdown()
         try await task.value
         await pool.shutdown()
+    }
+}
+
+extension ServerHarness {
+    /// A client already authenticated as a new user with `role`.
+    func authenticatedClient(login: String = "tester", role: Role = .officer) async throws -> LineClient {
+        let created = try await UserStore(pool: pool).add(login: login, role: role)
+        guard let token = created?.token else { throw TestSetupError("user \(login) not created") }
+        let client = try self.client()
+        let status = try await client.call("AUTH \(token)")
+        guard status.hasPrefix("OK ") else { throw TestSetupError("AUTH failed: \(status)") }
+        return client
     }
 }

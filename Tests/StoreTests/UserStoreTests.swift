@@ -5,14 +5,8 @@ import TestSupport
 import Workflow
 
 @Suite(.requiresDatabase) struct UserStoreTests {
-    func migratedPool(_ label: String) async throws -> PostgresPool {
-        let pool = try await TestDatabase.pool(label)
-        _ = try await Migrator(pool: pool).migrate(try Migration.load(from: TestDatabase.sqlDirectory))
-        return pool
-    }
-
     @Test func addAuthenticateAndListUsers() async throws {
-        let pool = try await migratedPool("users")
+        let pool = try await TestDatabase.migratedPool("users")
         defer { Task { await pool.shutdown() } }
         let users = UserStore(pool: pool)
         let created = try #require(try await users.add(login: "asmith", role: .officer, team: "north", email: "a@example.org"))
@@ -29,7 +23,7 @@ import Workflow
     }
 
     @Test func duplicateLoginIsAConflictAndWritesNothing() async throws {
-        let pool = try await migratedPool("dup")
+        let pool = try await TestDatabase.migratedPool("dup")
         defer { Task { await pool.shutdown() } }
         let users = UserStore(pool: pool)
         _ = try await users.add(login: "bkhan", role: .manager)
@@ -47,7 +41,7 @@ import Workflow
     }
 
     @Test func firstAdminIsCreatedOnlyOnce() async throws {
-        let pool = try await migratedPool("first")
+        let pool = try await TestDatabase.migratedPool("first")
         defer { Task { await pool.shutdown() } }
         let users = UserStore(pool: pool)
         // Two set-ups at once: exactly one creates the admin.
@@ -59,7 +53,7 @@ import Workflow
     }
 
     @Test func disabledUsersCannotAuthenticate() async throws {
-        let pool = try await migratedPool("disabled")
+        let pool = try await TestDatabase.migratedPool("disabled")
         defer { Task { await pool.shutdown() } }
         let users = UserStore(pool: pool)
         let created = try #require(try await users.add(login: "cjones", role: .auditor))

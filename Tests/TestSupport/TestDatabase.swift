@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Store
 import Testing
 
 /// Fresh PostgreSQL databases for integration tests.
@@ -46,6 +47,13 @@ public enum TestDatabase {
     /// A pool over a fresh database.
     public static func pool(_ label: String = "t", maxConnections: Int = 4, leaseTimeout: Duration = .seconds(10)) async throws -> PostgresPool {
         PostgresPool(configuration: .init(url: try await create(label), maxConnections: maxConnections, leaseTimeout: leaseTimeout))
+    }
+
+    /// A pool over a fresh database with every migration applied.
+    public static func migratedPool(_ label: String = "t", maxConnections: Int = 4) async throws -> PostgresPool {
+        let pool = try await self.pool(label, maxConnections: maxConnections)
+        _ = try await Migrator(pool: pool).migrate(try Migration.load(from: sqlDirectory))
+        return pool
     }
 
     /// The package's root folder (from this file's path).

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Dates
+import Deadlines
+import Foundation
+
+extension CivilDate: ExpressibleByArgument {
+    /// Reads `YYYY-MM-DD`; an impossible date is a usage error.
+    public init?(argument: String) {
+        self.init(iso: argument)
+    }
+}
+
+extension Division: ExpressibleByArgument {}
+extension CalendarID: ExpressibleByArgument {}
+extension RequestKind: ExpressibleByArgument {}
+
+/// `--as`: who a change is recorded against.
+struct ActorOptions: ParsableArguments {
+    @Option(name: .customLong("as"), help: ArgumentHelp("Login the change is recorded against (default: $FOIFLOW_USER, else the OS user).", valueName: "login"))
+    var login: String?
+
+    /// The actor to record: the login given, else `$FOIFLOW_USER`, else `os:<user>`.
+    var actor: String {
+        if let login, !login.isEmpty { return login }
+        let env = ProcessInfo.processInfo.environment
+        if let user = env["FOIFLOW_USER"], !user.isEmpty { return user }
+        return "os:" + (env["USER"] ?? env["LOGNAME"] ?? "unknown")
+    }
+}
+
+/// Today's date in Europe/London (the authority's civil day).
+func todayInLondon() -> CivilDate {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(identifier: "Europe/London") ?? TimeZone(secondsFromGMT: 0) ?? calendar.timeZone
+    let parts = calendar.dateComponents([.year, .month, .day], from: Date())
+    return CivilDate(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1) ?? CivilDate(dayNumber: 0)
+}
+
+/// `--home-division`: the authority's home division (default calendars per kind).
+struct AuthorityOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The authority's division: england-and-wales, scotland or northern-ireland (default: $FOIFLOW_HOME_DIVISION, else england-and-wales). A Scottish authority answers FOI on the scotland calendar (FOISA).", valueName: "division"))
+    var homeDivision: Division?
+
+    func validate() throws {
+        if homeDivision == nil, let env = ProcessInfo.processInfo.environment["FOIFLOW_HOME_DIVISION"], !env.isEmpty, Division(rawValue: env) == nil {
+            throw ValidationError("FOIFLOW_HOME_DIVISION '\(env)' is not one of \(Division.names)")
+        }
+    }
+
+    var authority: Authority {
+        let env = ProcessInfo.processInfo.environment["FOIFLOW_HOME_DIVISION"].flatMap(Division.init(rawValue:))
+        return Authority(homeDivision: homeDivision ?? env ?? .englandAndWales)
+    }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Dates
+import Deadlines
+import Foundation
+import Store
+
+/// `foiflow deadline KIND --received DATE`: due date and latest extended date.
+struct DeadlineCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deadline",
+        abstract: "Print the due date of a new request and the latest date an extension allows.",
+        discussion: """
+            Uses the holiday calendar in the database (with any admin changes).
+            Kinds: foi, eir, sar, complaint, review. Calendars: uk, england-and-wales, scotland,
+            northern-ireland (default: the kind's own).
+
+            Example:
+              foiflow deadline foi --received 2026-11-20
+              due=2026-12-21 max_due=2027-01-22
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var authority: AuthorityOptions
+    @Argument(help: "foi, eir, sar, complaint or review.") var kind: RequestKind
+    @Option(help: "Date the request was received, YYYY-MM-DD (1990 to 2100).") var received: CivilDate
+    @Option(help: "Calendar to count on instead of the kind's default.") var calendar: CalendarID?
+    @Option(help: "text or json.") var format: HolidaysCommand.ReportFormat = .text
+
+    func run() async throws {
+        let calendars = try await database.makePool().using { try await HolidayStore(pool: $0).loadCalendars().calendars }
+        let deadline: Deadline
+        do {
+            deadline = try DeadlineCalculator(calendars: calendars, authority: authority.authority).deadline(kind: kind, start: received, calendar: calendar)
+        } catch {
+            throw CLIError(error.description, exitCode: .usage)
+        }
+        switch format {
+        case .text: print("due=\(deadline.due) max_due=\(deadline.maxDue)")
+        case .json: print("{\"due\": \"\(deadline.due)\", \"max_due\": \"\(deadline.maxDue)\"}")
+        }
+    }
+}
