@@ -80,6 +80,11 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Benchmarks (scripts/bench builds them in release mode).
+        .executableTarget(
+            name: "calendar-bench", dependencies: ["Deadlines"],
+            path: "Benchmarks/CalendarBench", swiftSettings: strict),
+
         .testTarget(name: "DatesTests", dependencies: ["Dates"], swiftSettings: strict),
         .testTarget(
             name: "DeadlinesTests", dependencies: ["Deadlines"],

@@ -8,6 +8,7 @@ public struct CivilDate: Hashable, Comparable, Sendable {
     public let dayNumber: Int
 
     /// The date with this day number (days since 1970-01-01).
+    @inlinable
     public init(dayNumber: Int) {
         self.dayNumber = dayNumber
     }
@@ -76,6 +77,7 @@ public struct CivilDate: Hashable, Comparable, Sendable {
         other.dayNumber - dayNumber
     }
 
+    @inlinable
     public static func < (lhs: CivilDate, rhs: CivilDate) -> Bool {
         lhs.dayNumber < rhs.dayNumber
     }

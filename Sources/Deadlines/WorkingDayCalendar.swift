@@ -7,21 +7,21 @@ import Dates
 /// `workingDaysBetween` is one subtraction and `addWorkingDays` one lookup.
 /// Saturdays, Sundays and the calendar's holidays are not working days.
 public struct WorkingDayCalendar: Sendable {
-    /// The first date accepted as input.
-    public static let firstDate = CivilDate(year: 1990, month: 1, day: 1) ?? CivilDate(dayNumber: 7305)
-    /// The last date accepted as input.
-    public static let lastDate = CivilDate(year: 2100, month: 12, day: 31) ?? CivilDate(dayNumber: 47847)
+    /// The first date accepted as input: 1990-01-01 (a constant, not a lazy global: it is on the hot path).
+    @inlinable public static var firstDate: CivilDate { CivilDate(dayNumber: 7305) }
+    /// The last date accepted as input: 2100-12-31.
+    @inlinable public static var lastDate: CivilDate { CivilDate(dayNumber: 47846) }
     /// The largest working-day offset accepted (either sign).
-    public static let maxOffset = 10_000
+    @inlinable public static var maxOffset: Int { 10_000 }
     /// Years the index covers: the input range plus room for ±10,000 working days.
     public static let indexYears = 1940...2160
 
     public let id: CalendarID
-    private let base: Int
+    @usableFromInline let base: Int
     /// `cumulative[i]`: working days on or before day `base + i`, counted from `base`.
-    private let cumulative: [Int32]
+    @usableFromInline let cumulative: [Int32]
     /// Offsets from `base` of every working day, ascending.
-    private let workingDays: [Int32]
+    @usableFromInline let workingDays: [Int32]
     /// Offsets from `base` of holidays, with the reason to give.
     private let reasons: [Int32: String]
 
@@ -65,6 +65,7 @@ public struct WorkingDayCalendar: Sendable {
     }
 
     /// Whether `date` is a working day.
+    @inlinable
     public func isWorkingDay(_ date: CivilDate) throws(CalendarError) -> Bool {
         let offset = try index(date)
         return isWorking(offset)
@@ -82,6 +83,7 @@ public struct WorkingDayCalendar: Sendable {
     /// The `n`th working day after `date` (day 1 is the first working day strictly
     /// after it, also when `date` itself is not a working day); for negative `n`,
     /// the |n|th working day before it; `date` itself for 0.
+    @inlinable
     public func addWorkingDays(_ date: CivilDate, _ n: Int) throws(CalendarError) -> CivilDate {
         let offset = try index(date)
         guard abs(n) <= Self.maxOffset else { throw .offsetOutOfRange(n) }
@@ -98,6 +100,7 @@ public struct WorkingDayCalendar: Sendable {
     }
 
     /// Working days `d` with `a < d ≤ b`; negative when `b` is before `a`.
+    @inlinable
     public func workingDaysBetween(_ a: CivilDate, _ b: CivilDate) throws(CalendarError) -> Int {
         let i = try index(a)
         let j = try index(b)
@@ -126,12 +129,14 @@ public struct WorkingDayCalendar: Sendable {
 
     // MARK: Internals
 
-    private func isWorking(_ offset: Int) -> Bool {
+    @inlinable
+    func isWorking(_ offset: Int) -> Bool {
         cumulative[offset] != (offset == 0 ? 0 : cumulative[offset - 1])
     }
 
     /// The array offset of `date`, which must be within the input range.
-    private func index(_ date: CivilDate) throws(CalendarError) -> Int {
+    @inlinable
+    func index(_ date: CivilDate) throws(CalendarError) -> Int {
         guard date >= Self.firstDate, date <= Self.lastDate else { throw .dateOutOfRange(date) }
         return date.dayNumber - base
     }

@@ -174,3 +174,10 @@ func day(_ text: String) -> CivilDate {
         #expect(list.map { "\($0.date)" } == ["2026-11-30", "2026-12-25", "2026-12-28", "2027-01-01", "2027-01-04"])
     }
 }
+
+@Suite struct CalendarRangeTests {
+    @Test func inputRangeConstantsAreTheDatesTheySayTheyAre() {
+        #expect(WorkingDayCalendar.firstDate.description == "1990-01-01")
+        #expect(WorkingDayCalendar.lastDate.description == "2100-12-31")
+    }
+}
