@@ -1,5 +1,5 @@
+import Foundation
 import Postgres
-import Synchronization
 import Testing
 import TestSupport
 
@@ -27,11 +27,15 @@ import TestSupport
     @Test func leaseTimesOutWhenEveryConnectionIsBusy() async throws {
         let pool = try await TestDatabase.pool("timeout", maxConnections: 1, leaseTimeout: .milliseconds(200))
         defer { Task { await pool.shutdown() } }
-        async let slow: PostgresResult = pool.query("SELECT pg_sleep(1.5)")
-        try await Task.sleep(for: .milliseconds(300))
+        let holding = Flag()
+        async let slow: Void = pool.withConnection { connection in
+            holding.set()
+            try connection.query("SELECT pg_sleep(1.5)")
+        }
+        while !holding.isSet { try await Task.sleep(for: .milliseconds(5)) }
         let error = await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
         #expect(error?.kind == .poolTimeout)
-        _ = try await slow
+        try await slow
         // Once free again, the pool serves.
         #expect(try await pool.query("SELECT 1 AS one").first?.decode(Int.self, "one") == 1)
     }
@@ -44,9 +48,15 @@ import TestSupport
         // Kill it from another session.
         let killer = try PostgresConnection(url: url)
         let killed = try killer.query("SELECT pg_terminate_backend($1::int) AS ok", [firstPID]).first?.decode(Bool.self, "ok")
-        killer.close()
         #expect(killed == true)
-        try await Task.sleep(for: .milliseconds(100))
+        // Wait until the backend has really gone (its socket is then closed).
+        for _ in 0..<500 {
+            let left = try killer.query("SELECT count(*) AS n FROM pg_stat_activity WHERE pid = $1::int", [firstPID]).first?.decode(Int.self, "n")
+            if left == 0 { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        killer.close()
+        try await Task.sleep(for: .milliseconds(50))
         // The next lease sees it is dead and reconnects: the query works.
         let secondPID = try #require(try await pool.query("SELECT pg_backend_pid() AS pid").first?.decode(Int.self, "pid"))
         #expect(secondPID != firstPID)
@@ -57,12 +67,18 @@ import TestSupport
         let url = try await TestDatabase.create("midkill")
         let pool = PostgresPool(configuration: .init(url: url, maxConnections: 1))
         defer { Task { await pool.shutdown() } }
-        let pid = try #require(try await pool.query("SELECT pg_backend_pid() AS pid").first?.decode(Int.self, "pid"))
-        async let victim: PostgresResult = pool.query("SELECT pg_sleep(5)")
-        try await Task.sleep(for: .milliseconds(300))
+        async let victim: PostgresResult = pool.query("SELECT pg_sleep(30) AS victim")
+        // Kill the backend only once the victim's statement is running on it.
         let killer = try PostgresConnection(url: url)
-        _ = try killer.query("SELECT pg_terminate_backend($1::int)", [pid])
-        killer.close()
+        defer { killer.close() }
+        var killed = false
+        for _ in 0..<500 where !killed {
+            let row = try killer.query(
+                "SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%AS victim' AND pid <> pg_backend_pid()").first
+            killed = try row?.decode(Bool.self, "ok") == true
+            if !killed { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(killed, "the victim query never showed up as active")
         do {
             _ = try await victim
             Issue.record("the killed query succeeded")
@@ -92,3 +108,11 @@ import TestSupport
 }
 
 import Foundation
+
+/// A flag set from a pool thread and read from a test task.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.lock(); value = true; lock.unlock() }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+}
