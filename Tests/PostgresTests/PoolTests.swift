@@ -107,7 +107,6 @@ import TestSupport
     }
 }
 
-import Foundation
 
 /// A flag set from a pool thread and read from a test task.
 final class Flag: @unchecked Sendable {
