@@ -89,6 +89,7 @@ let package = Package(
         .testTarget(
             name: "DeadlinesTests", dependencies: ["Deadlines"],
             exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Deadlines", "Dates"], swiftSettings: strict),
         .testTarget(name: "LineProtocolTests", dependencies: ["LineProtocol"], swiftSettings: strict),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"], swiftSettings: strict),

@@ -1,0 +1,84 @@
+import Dates
+import Deadlines
+
+/// The workflow-relevant part of a request, as the engine reads and rewrites it.
+public struct RequestRecord: Sendable, Equatable {
+    public var kind: RequestKind
+    public var state: RequestState
+    /// Number of events so far; every change adds one.
+    public var version: Int
+    public var received: CivilDate
+    public var calendar: CalendarID
+    public var clock: StatutoryClock
+    /// Derived from the clock; `nil` while the clock is stopped.
+    public var due: CivilDate?
+    /// The latest date the law allows once fully extended; `nil` while stopped.
+    public var maxDue: CivilDate?
+    public var assignee: String?
+    public var outcome: Outcome?
+    public var exemptions: String?
+    public var respondedOn: CivilDate?
+    public var transferredTo: String?
+
+    public init(
+        kind: RequestKind, state: RequestState, version: Int, received: CivilDate, calendar: CalendarID,
+        clock: StatutoryClock, due: CivilDate?, maxDue: CivilDate?, assignee: String? = nil,
+        outcome: Outcome? = nil, exemptions: String? = nil, respondedOn: CivilDate? = nil, transferredTo: String? = nil
+    ) {
+        self.kind = kind
+        self.state = state
+        self.version = version
+        self.received = received
+        self.calendar = calendar
+        self.clock = clock
+        self.due = due
+        self.maxDue = maxDue
+        self.assignee = assignee
+        self.outcome = outcome
+        self.exemptions = exemptions
+        self.respondedOn = respondedOn
+        self.transferredTo = transferredTo
+    }
+}
+
+/// A `key=value` field of a command or an event, in the order given.
+public struct Field: Sendable, Equatable, Codable {
+    public var key: String
+    public var value: String
+    public init(_ key: String, _ value: String) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// The event a change writes.
+public struct EventDraft: Sendable, Equatable {
+    public var action: Action
+    public var from: RequestState?
+    public var to: RequestState
+    /// The action's fields, with defaults filled in (e.g. `on=` today).
+    public var fields: [Field]
+    /// The due date after the change.
+    public var due: CivilDate?
+}
+
+/// Who acts.
+public struct Actor: Sendable, Equatable {
+    public var login: String
+    public var role: Role
+    public init(login: String, role: Role) {
+        self.login = login
+        self.role = role
+    }
+}
+
+/// The details of a new request besides its workflow record.
+public struct RequestDetails: Sendable, Equatable {
+    public var requester: String
+    public var subject: String?
+    public var email: String?
+    public var address: String?
+    public var contact: ContactMethod?
+    public var team: String?
+    public var parent: String?
+}

@@ -1,0 +1,98 @@
+import Deadlines
+
+/// One row of the transition table: where an action may start, where it leads,
+/// what it takes, who may take it, and for which kinds.
+public struct ActionSpec: Sendable {
+    /// Where the action leads.
+    public enum Target: Sendable, Equatable {
+        /// Always to this state.
+        case state(RequestState)
+        /// The state does not change.
+        case same
+        /// `received` becomes `in_progress`; other states stay (assigning starts the work).
+        case startWork
+    }
+
+    public var action: Action
+    public var from: Set<RequestState>
+    public var to: Target
+    /// Fields that must be given.
+    public var required: [String]
+    /// Fields that may be given (`note` is allowed everywhere).
+    public var optional: [String]
+    public var roles: Set<Role>
+    public var kinds: Set<RequestKind>
+    /// What it does to the statutory clock, in words (for documentation and errors).
+    public var clock: String
+
+    /// The state after the action, from `state`.
+    public func target(from state: RequestState) -> RequestState {
+        switch to {
+        case .state(let next): next
+        case .same: state
+        case .startWork: state == .received ? .inProgress : state
+        }
+    }
+}
+
+/// The transition table: the one place that says what may happen to a request.
+public enum TransitionTable {
+    static let open = Set(RequestState.open)
+    static let running: Set<RequestState> = [.received, .inProgress]
+    static let people: Set<Role> = [.officer, .manager, .admin]
+    static let managers: Set<Role> = [.manager, .admin]
+    static let allKinds = Set(RequestKind.allCases)
+
+    /// Every action's row.
+    public static let specs: [ActionSpec] = [
+        ActionSpec(action: .create, from: [], to: .state(.received), required: ["received", "requester"],
+                   optional: ["subject", "email", "address", "contact", "team", "parent", "calendar"],
+                   roles: people, kinds: allKinds, clock: "starts the clock on the date received"),
+        ActionSpec(action: .assign, from: open, to: .startWork, required: ["to"], optional: [],
+                   roles: people, kinds: allKinds, clock: "none"),
+        ActionSpec(action: .clarify, from: running, to: .state(.awaitingClarification), required: [], optional: ["on"],
+                   roles: people, kinds: allKinds, clock: "stops the clock"),
+        ActionSpec(action: .clarified, from: [.awaitingClarification], to: .state(.inProgress), required: [], optional: ["on"],
+                   roles: people, kinds: allKinds,
+                   clock: "FOI/EIR/review/complaint: a fresh clock from the date (FOIA s.1(3)); SAR: the paused days do not count"),
+        ActionSpec(action: .feeNotice, from: running, to: .state(.awaitingFee), required: [], optional: ["on", "amount"],
+                   roles: people, kinds: [.foi, .eir, .sar], clock: "stops the clock"),
+        ActionSpec(action: .feePaid, from: [.awaitingFee], to: .state(.inProgress), required: [], optional: ["on"],
+                   roles: people, kinds: [.foi, .eir, .sar],
+                   clock: "FOI/EIR: working days from notice to payment are disregarded (s.10(2)); SAR: the month runs from payment"),
+        ActionSpec(action: .idRequested, from: running, to: .state(.awaitingID), required: [], optional: ["on"],
+                   roles: people, kinds: [.sar], clock: "stops the clock"),
+        ActionSpec(action: .idVerified, from: [.awaitingID], to: .state(.inProgress), required: [], optional: ["on"],
+                   roles: people, kinds: [.sar], clock: "the month runs from the date identity was verified"),
+        ActionSpec(action: .extend, from: [.received, .inProgress, .awaitingApproval], to: .same, required: ["reason"],
+                   optional: ["days", "months"], roles: managers, kinds: [.foi, .eir, .sar, .review],
+                   clock: "FOI: up to 20 more working days; EIR and review: 40 in all; SAR: months=2 (three months in all); only on or before the due date"),
+        ActionSpec(action: .submit, from: [.inProgress], to: .state(.awaitingApproval), required: [], optional: [],
+                   roles: people, kinds: allKinds, clock: "none"),
+        ActionSpec(action: .approve, from: [.awaitingApproval], to: .state(.inProgress), required: [], optional: [],
+                   roles: managers, kinds: allKinds, clock: "none"),
+        ActionSpec(action: .return, from: [.awaitingApproval], to: .state(.inProgress), required: [], optional: [],
+                   roles: managers, kinds: allKinds, clock: "none"),
+        ActionSpec(action: .respond, from: running, to: .state(.responded), required: ["outcome"], optional: ["exemptions", "on"],
+                   roles: people, kinds: allKinds, clock: "the request is answered"),
+        ActionSpec(action: .close, from: [.responded], to: .state(.closed), required: [], optional: [],
+                   roles: people, kinds: allKinds, clock: "none"),
+        ActionSpec(action: .withdraw, from: open, to: .state(.withdrawn), required: [], optional: [],
+                   roles: people, kinds: allKinds, clock: "ends it"),
+        ActionSpec(action: .reopen, from: [.responded, .closed, .withdrawn, .lapsed, .transferred], to: .state(.inProgress),
+                   required: [], optional: [], roles: managers, kinds: allKinds, clock: "the clock as it was"),
+        ActionSpec(action: .transfer, from: open, to: .state(.transferred), required: ["to"], optional: [],
+                   roles: people, kinds: allKinds, clock: "ends it"),
+        ActionSpec(action: .lapse, from: [.awaitingFee, .awaitingClarification], to: .state(.lapsed), required: [],
+                   optional: ["reason"], roles: [.system, .admin], kinds: allKinds, clock: "ends it"),
+        ActionSpec(action: .escalate, from: open, to: .same, required: ["level"], optional: ["due"],
+                   roles: [.system, .admin], kinds: allKinds, clock: "none"),
+        ActionSpec(action: .recalculate, from: Set(RequestState.allCases), to: .same, required: [], optional: ["reason"],
+                   roles: [.system, .admin], kinds: allKinds, clock: "the calendar changed"),
+    ]
+
+    /// The row for `action`.
+    public static func spec(for action: Action) -> ActionSpec {
+        specs.first { $0.action == action } ?? specs[0]
+    }
+}
