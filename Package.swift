@@ -59,6 +59,7 @@ let package = Package(
                 "LineProtocol",
                 "Store",
                 "Deadlines",
+                "Workflow",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -92,13 +93,14 @@ let package = Package(
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Deadlines", "Dates"], swiftSettings: strict),
         .testTarget(name: "LineProtocolTests", dependencies: ["LineProtocol"], swiftSettings: strict),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport", "Workflow", "Deadlines", "Dates"], swiftSettings: strict),
         .testTarget(
             name: "ServerTests",
             dependencies: [
                 "Server",
                 "TestSupport",
                 "Workflow",
+                "Dates",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

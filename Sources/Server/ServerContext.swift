@@ -1,8 +1,10 @@
+import Dates
 import Deadlines
 import LineProtocol
 import Logging
 import Postgres
 import Store
+import Workflow
 
 /// What every session shares: the stores over one pool, and the logger.
 public struct ServerContext: Sendable {
@@ -12,13 +14,22 @@ public struct ServerContext: Sendable {
     public let calendars: CalendarCache
     /// The authority served: its home division picks default calendars.
     public let authority: Authority
+    public let requests: RequestStore
+    /// Today's date for the authority (Europe/London), asked afresh for every command.
+    public let today: @Sendable () -> CivilDate
     public let logger: Logger
 
-    public init(pool: PostgresPool, logger: Logger, authority: Authority = Authority(), calendarMaxAge: Duration = .seconds(1)) {
+    public init(
+        pool: PostgresPool, logger: Logger, authority: Authority = Authority(), calendarMaxAge: Duration = .seconds(1),
+        today: @escaping @Sendable () -> CivilDate = { LondonDate.today() }
+    ) {
         self.pool = pool
         self.users = UserStore(pool: pool)
-        self.calendars = CalendarCache(store: HolidayStore(pool: pool), maxAge: calendarMaxAge)
+        let calendars = CalendarCache(store: HolidayStore(pool: pool), maxAge: calendarMaxAge)
+        self.calendars = calendars
         self.authority = authority
+        self.requests = RequestStore(pool: pool, calendars: calendars, authority: authority)
+        self.today = today
         self.logger = logger
     }
 
@@ -33,6 +44,15 @@ public struct ServerContext: Sendable {
             case .invalid(let text): return .error(.badArgument, text)
             case .notFound(let text): return .error(.notFound, text)
             case .conflict(let text): return .error(.conflict, text)
+            case .idempotencyMismatch(let text): return .error(.idempotencyMismatch, text)
+            }
+        case let error as WorkflowError:
+            switch error {
+            case .badArgument(let text): return .error(.badArgument, text)
+            case .denied(let text): return .error(.denied, text)
+            case .invalidTransition(let text): return .error(.invalidTransition, text)
+            case .conflict(let text): return .error(.conflict, text)
+            case .notFound(let text): return .error(.notFound, text)
             }
         case let error as PostgresError where error.sqlState == SQLState.queryCanceled:
             return .error(.timeout, "the command took longer than the server's time limit; nothing was changed")

@@ -61,9 +61,21 @@ public final class Session {
                     }
                     return (.error(.unknownCommand, "unknown command \(Reply.encodeValue(request.command))"), .carryOn)
                 }
+                guard let user else { return (.error(.authRequired, "authenticate with AUTH <token> first"), .carryOn) }
+                let actor = Actor(login: user.login, role: user.role)
                 switch request.command {
-                case "WORKDAY": return (try await CalendarCommands.workday(request, context), .carryOn)
-                case "DEADLINE": return (try await CalendarCommands.deadline(request, context), .carryOn)
+                case "CREATE": return (try await RequestCommands.create(request, actor: actor, context), .carryOn)
+                case "SHOW": return (try await RequestCommands.show(request, actor: actor, context), .carryOn)
+                case "HISTORY": return (try await RequestCommands.history(request, actor: actor, context), .carryOn)
+                case "ACT": return (try await RequestCommands.act(request, actor: actor, context), .carryOn)
+                case "LIST": return (try await RequestCommands.list(request, actor: actor, context), .carryOn)
+                case "RISK": return (try await RequestCommands.risk(request, actor: actor, context), .carryOn)
+                case "WORKDAY":
+                    try Permissions.require(actor.role, .read)
+                    return (try await CalendarCommands.workday(request, context), .carryOn)
+                case "DEADLINE":
+                    try Permissions.require(actor.role, .read)
+                    return (try await CalendarCommands.deadline(request, context), .carryOn)
                 default: return (.error(.unknownCommand, "unknown command \(Reply.encodeValue(request.command))"), .carryOn)
                 }
             }

@@ -24,19 +24,25 @@ public final class CalendarCache: Sendable {
 
     /// Current calendars (checked against the database if the last check is older than `maxAge`).
     public func current() async throws -> CalendarSet {
+        try await versioned().calendars
+    }
+
+    /// Current calendars with the version they were built from (writers pass it to the
+    /// database, which refuses the write if the calendar changed meanwhile).
+    public func versioned(forceCheck: Bool = false) async throws -> (version: Int, calendars: CalendarSet) {
         let now = ContinuousClock.now
         let cached = entry.withLockedValue { $0 }
-        if let cached, now - cached.checked < maxAge { return cached.calendars }
+        if let cached, !forceCheck, now - cached.checked < maxAge { return (cached.version, cached.calendars) }
         do {
             if let cached, try await store.version() == cached.version {
                 entry.withLockedValue { $0?.checked = now }
-                return cached.calendars
+                return (cached.version, cached.calendars)
             }
             let (version, calendars) = try await store.loadCalendars()
             entry.withLockedValue { $0 = Entry(version: version, calendars: calendars, checked: now) }
-            return calendars
+            return (version, calendars)
         } catch {
-            if let cached { return cached.calendars }
+            if let cached, !forceCheck { return (cached.version, cached.calendars) }
             throw error
         }
     }

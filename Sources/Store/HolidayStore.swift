@@ -15,6 +15,8 @@ public struct HolidayImportReport: Sendable, Equatable {
     public var added: [Holiday]
     /// Days of the file already listed (their stored titles are kept).
     public var alreadyPresent: Int
+    /// Open requests whose due date moved.
+    public var moved: [String]
 }
 
 /// The bank-holiday table: listing, admin changes (audited) and imports.
@@ -47,16 +49,20 @@ public struct HolidayStore: Sendable {
     }
 
     /// Adds one holiday (source `admin`); a day already listed for that division is a conflict.
-    public func add(_ holiday: Holiday, actor: String) async throws {
+    /// Returns the open requests whose due date moved (each gets a `recalculate` event).
+    @discardableResult
+    public func add(_ holiday: Holiday, actor: String) async throws -> [String] {
         try HolidayStore.checkRange(holiday.date)
         do {
-            try await pool.withTransaction { tx in
+            return try await pool.withTransaction { tx in
+                try HolidayStore.lockCalendar(tx)
                 try tx.query(
                     "INSERT INTO holidays (division, date, title, substitute, source) VALUES ($1, $2, $3, $4, 'admin')",
                     [holiday.division.rawValue, holiday.date, holiday.title, holiday.isSubstitute])
                 try tx.query(
                     "INSERT INTO holiday_changes (actor, action, division, date, title) VALUES ($1, 'add', $2, $3, $4)",
                     [actor, holiday.division.rawValue, holiday.date, holiday.title])
+                return try HolidayStore.recalculate(tx, actor: actor, reason: "holiday added: \(holiday.date) \(holiday.division.rawValue) \(holiday.title)")
             }
         } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation {
             throw StoreError.conflict("\(holiday.date) is already a holiday in \(holiday.division.rawValue)")
@@ -64,9 +70,11 @@ public struct HolidayStore: Sendable {
     }
 
     /// Removes one holiday; not found when the day is not listed for that division.
-    public func remove(date: CivilDate, division: Division, actor: String) async throws -> StoredHoliday {
+    /// Returns it with the open requests whose due date moved.
+    public func remove(date: CivilDate, division: Division, actor: String) async throws -> (holiday: StoredHoliday, moved: [String]) {
         try HolidayStore.checkRange(date)
         return try await pool.withTransaction { tx in
+            try HolidayStore.lockCalendar(tx)
             let removed = try tx.query(
                 "DELETE FROM holidays WHERE division = $1 AND date = $2 RETURNING division, date, title, substitute, source",
                 [division.rawValue, date])
@@ -77,7 +85,8 @@ public struct HolidayStore: Sendable {
             try tx.query(
                 "INSERT INTO holiday_changes (actor, action, division, date, title) VALUES ($1, 'remove', $2, $3, $4)",
                 [actor, division.rawValue, date, stored.holiday.title])
-            return stored
+            let moved = try HolidayStore.recalculate(tx, actor: actor, reason: "holiday removed: \(date) \(division.rawValue) \(stored.holiday.title)")
+            return (stored, moved)
         }
     }
 
@@ -86,6 +95,7 @@ public struct HolidayStore: Sendable {
     /// removes. Idempotent; all or nothing.
     public func importHolidays(_ holidays: [Holiday], actor: String, sourceName: String) async throws -> HolidayImportReport {
         try await pool.withTransaction { tx in
+            try HolidayStore.lockCalendar(tx)
             var added: [Holiday] = []
             for holiday in holidays {
                 let result = try tx.query(
@@ -97,7 +107,8 @@ public struct HolidayStore: Sendable {
                     [holiday.division.rawValue, holiday.date, holiday.title, holiday.isSubstitute])
                 if result.affectedRows == 1 { added.append(holiday) }
             }
-            let report = HolidayImportReport(added: added, alreadyPresent: holidays.count - added.count)
+            let moved = added.isEmpty ? [] : try HolidayStore.recalculate(tx, actor: actor, reason: "holidays imported from \(sourceName)")
+            let report = HolidayImportReport(added: added, alreadyPresent: holidays.count - added.count, moved: moved)
             try tx.query(
                 "INSERT INTO holiday_changes (actor, action, detail) VALUES ($1, 'import', $2)",
                 [actor, "\(sourceName): \(report.added.count) added, \(report.alreadyPresent) already present"])
@@ -138,6 +149,22 @@ public struct HolidayStore: Sendable {
             }
         }
         return (version, holidays)
+    }
+
+    /// The calendar lock, exclusive: writers computing due dates hold it shared
+    /// (`foiflow_calendar_is`), so none commits a date from the old calendar after this.
+    static func lockCalendar(_ tx: PostgresConnection) throws {
+        try tx.query("SELECT pg_advisory_xact_lock($1)", [HolidayStore.calendarLockKey])
+    }
+
+    /// The key `foiflow_calendar_is` takes shared.
+    static let calendarLockKey = 7_419_238_475_002
+
+    /// Open requests' due dates derived again over the holidays as this transaction now has them.
+    static func recalculate(_ tx: PostgresConnection, actor: String, reason: String) throws -> [String] {
+        let (_, holidays) = try read(tx)
+        let calendars = CalendarSet.merging(stored: holidays, storedYears: storedYears)
+        return try RequestStore.recalculateOpenRequests(tx, calendars: calendars, actor: actor, reason: reason)
     }
 
     static func checkRange(_ date: CivilDate) throws(StoreError) {

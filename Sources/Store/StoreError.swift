@@ -8,10 +8,12 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case notFound(String)
     /// A uniqueness or version conflict.
     case conflict(String)
+    /// An idempotency key reused for different content.
+    case idempotencyMismatch(String)
 
     public var description: String {
         switch self {
-        case .invalid(let text), .notFound(let text), .conflict(let text): text
+        case .invalid(let text), .notFound(let text), .conflict(let text), .idempotencyMismatch(let text): text
         }
     }
 }

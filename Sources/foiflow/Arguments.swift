@@ -28,14 +28,6 @@ struct ActorOptions: ParsableArguments {
     }
 }
 
-/// Today's date in Europe/London (the authority's civil day).
-func todayInLondon() -> CivilDate {
-    var calendar = Calendar(identifier: .gregorian)
-    calendar.timeZone = TimeZone(identifier: "Europe/London") ?? TimeZone(secondsFromGMT: 0) ?? calendar.timeZone
-    let parts = calendar.dateComponents([.year, .month, .day], from: Date())
-    return CivilDate(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1) ?? CivilDate(dayNumber: 0)
-}
-
 /// `--home-division`: the authority's home division (default calendars per kind).
 struct AuthorityOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The authority's division: england-and-wales, scotland or northern-ireland (default: $FOIFLOW_HOME_DIVISION, else england-and-wales). A Scottish authority answers FOI on the scotland calendar (FOISA).", valueName: "division"))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Postgres
 import Store
+import Workflow
 
 /// The process exit statuses foiflow documents.
 enum ExitStatus: Int32 {
@@ -10,6 +11,8 @@ enum ExitStatus: Int32 {
     case notFound = 3
     case conflict = 4
     case unavailable = 5
+    case denied = 6
+    case invalidTransition = 7
 }
 
 /// A failure reported as one line on stderr with a documented exit status.
@@ -32,6 +35,15 @@ struct CLIError: Error {
             case .invalid(let text): return CLIError(text, exitCode: .usage)
             case .notFound(let text): return CLIError(text, exitCode: .notFound)
             case .conflict(let text): return CLIError(text, exitCode: .conflict)
+            case .idempotencyMismatch(let text): return CLIError(text, exitCode: .conflict)
+            }
+        case let error as WorkflowError:
+            switch error {
+            case .badArgument(let text): return CLIError(text, exitCode: .usage)
+            case .denied(let text): return CLIError(text, exitCode: .denied)
+            case .invalidTransition(let text): return CLIError(text, exitCode: .invalidTransition)
+            case .conflict(let text): return CLIError(text, exitCode: .conflict)
+            case .notFound(let text): return CLIError(text, exitCode: .notFound)
             }
         case let error as MigrationError:
             return CLIError("migrate: \(error)")

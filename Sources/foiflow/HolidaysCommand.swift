@@ -54,8 +54,9 @@ struct HolidaysCommand: AsyncParsableCommand {
 
         func run() async throws {
             let holiday = Holiday(date: date, division: division, title: title, isSubstitute: substitute)
-            try await database.makePool().using { try await HolidayStore(pool: $0).add(holiday, actor: actor.actor) }
+            let moved = try await database.makePool().using { try await HolidayStore(pool: $0).add(holiday, actor: actor.actor) }
             print("added \(date) \(division.rawValue) \(title.debugDescription)")
+            HolidaysCommand.printMoved(moved)
         }
     }
 
@@ -71,7 +72,8 @@ struct HolidaysCommand: AsyncParsableCommand {
 
         func run() async throws {
             let removed = try await database.makePool().using { try await HolidayStore(pool: $0).remove(date: date, division: division, actor: actor.actor) }
-            print("removed \(date) \(division.rawValue) \(removed.holiday.title.debugDescription)")
+            print("removed \(date) \(division.rawValue) \(removed.holiday.holiday.title.debugDescription)")
+            HolidaysCommand.printMoved(removed.moved)
         }
     }
 
@@ -109,11 +111,12 @@ struct HolidaysCommand: AsyncParsableCommand {
             case .text:
                 for holiday in report.added { print("added \(holiday.date) \(holiday.division.rawValue) \(holiday.title.debugDescription)") }
                 print("import: \(report.added.count) added, \(report.alreadyPresent) already present")
+                HolidaysCommand.printMoved(report.moved)
             case .json:
                 func list(_ holidays: [Holiday]) -> [[String: String]] {
                     holidays.map { ["date": $0.date.description, "division": $0.division.rawValue, "title": $0.title] }
                 }
-                let object: [String: Any] = ["added": list(report.added), "already_present": report.alreadyPresent]
+                let object: [String: Any] = ["added": list(report.added), "already_present": report.alreadyPresent, "moved": report.moved]
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
             }
@@ -157,6 +160,12 @@ struct HolidaysCommand: AsyncParsableCommand {
                 print(output.render(header: ["date", "division", "title", "substitute"], rows: rows), terminator: "")
             }
         }
+    }
+
+    /// Prints which open requests' due dates the change moved.
+    static func printMoved(_ refs: [String]) {
+        guard !refs.isEmpty else { return }
+        print("due dates moved: \(refs.count) open request\(refs.count == 1 ? "" : "s") (\(refs.prefix(20).joined(separator: ", "))\(refs.count > 20 ? ", ..." : ""))")
     }
 
     enum ReportFormat: String, ExpressibleByArgument, CaseIterable { case text, json }

@@ -1,3 +1,4 @@
+import Dates
 import Logging
 import Postgres
 import Server
@@ -14,7 +15,7 @@ final class ServerHarness {
     let task: Task<Void, any Error>
     let port: Int
 
-    init(configuration: ServerConfiguration = .init(), databaseURL: String? = nil) async throws {
+    init(configuration: ServerConfiguration = .init(), databaseURL: String? = nil, today: String = "2026-12-01") async throws {
         let url: String
         if let databaseURL {
             url = databaseURL
@@ -30,7 +31,10 @@ final class ServerHarness {
         configuration.port = 0
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        server = LineServer(configuration: configuration, context: ServerContext(pool: pool, logger: logger))
+        let fixedToday = CivilDate(iso: today) ?? CivilDate(dayNumber: 0)
+        server = LineServer(
+            configuration: configuration,
+            context: ServerContext(pool: pool, logger: logger, calendarMaxAge: .milliseconds(200), today: { fixedToday }))
         group = ServiceGroup(configuration: .init(services: [server], logger: logger))
         let group = self.group
         task = Task { try await group.run() }

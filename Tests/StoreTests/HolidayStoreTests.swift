@@ -40,7 +40,7 @@ import TestSupport
             try await store.add(extra, actor: "admin")
         }
         let removed = try await store.remove(date: try date("2027-06-07"), division: .englandAndWales, actor: "admin")
-        #expect(removed.holiday.title == "Extra day")
+        #expect(removed.holiday.holiday.title == "Extra day")
         #expect(try await store.loadCalendars().calendars[.englandAndWales].isWorkingDay(date("2027-06-07")))
         await #expect(throws: StoreError.self) { try await store.remove(date: try date("2027-06-07"), division: .englandAndWales, actor: "admin") }
         await #expect(throws: StoreError.self) {

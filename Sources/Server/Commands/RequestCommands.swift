@@ -1,0 +1,155 @@
+import Dates
+import Deadlines
+import LineProtocol
+import Store
+import Workflow
+
+/// CREATE, SHOW, HISTORY, ACT, LIST and RISK over the request store.
+enum RequestCommands {
+    static func create(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
+        let args = Arguments(request, usage: "CREATE <kind> received=<date> requester=<text> [field=value ...] [idempotency=KEY]")
+        let values = try args.positional(1...1)
+        guard let kind = RequestKind(name: values[0]) else {
+            throw ProtocolError(.badArgument, "unknown kind \(Reply.encodeValue(values[0])); kinds: \(RequestKind.names)")
+        }
+        let key = args["idempotency"]
+        if let key, key.isEmpty || key.utf8.count > 200 { throw ProtocolError(.badArgument, "idempotency must be 1 to 200 bytes") }
+        let fields = request.named.filter { $0.key != "idempotency" }.map { Field($0.key, $0.value) }
+        let result = try await context.requests.create(kind: kind, fields: fields, idempotencyKey: key, by: actor, today: context.today())
+        return .ok(changeFields(result))
+    }
+
+    static func show(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
+        try Permissions.require(actor.role, .read)
+        let args = Arguments(request, usage: "SHOW <ref>")
+        let ref = try args.positional(1...1)[0]
+        try args.onlyNamed([])
+        let view = try await context.requests.show(ref: ref, today: context.today())
+        return .ok([], records: [Reply.Record("request", view.fields.map { Reply.Field($0.key, $0.value) })])
+    }
+
+    static func history(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
+        try Permissions.require(actor.role, .read)
+        let args = Arguments(request, usage: "HISTORY <ref>")
+        let ref = try args.positional(1...1)[0]
+        try args.onlyNamed([])
+        let events = try await context.requests.history(ref: ref)
+        let records = events.map { event in
+            var fields: [Reply.Field] = [
+                .init("seq", String(event.seq)), .init("at", Timestamps.rfc3339(event.at)), .init("actor", event.actor),
+                .init("action", event.action),
+            ]
+            if let from = event.from { fields.append(.init("from", from)) }
+            fields.append(.init("to", event.to))
+            if let due = event.due { fields.append(.init("due", due.description)) }
+            let taken = Set(fields.map(\.key))
+            for field in event.fields {
+                fields.append(.init(historyKey(field.key, action: event.action, taken: taken), field.value))
+            }
+            return Reply.Record("event", fields)
+        }
+        return .ok([.init("count", String(records.count))], records: records)
+    }
+
+    /// An action's field named like a base field of the event line (`to`) is renamed:
+    /// `assign to=` becomes `assignee=`, `transfer to=` `transferred_to=`, any other `field_<key>=`.
+    static func historyKey(_ key: String, action: String, taken: Set<String>) -> String {
+        guard taken.contains(key) || key == "due" else { return key }
+        switch (action, key) {
+        case ("assign", "to"): return "assignee"
+        case ("transfer", "to"): return "transferred_to"
+        default: return "field_\(key)"
+        }
+    }
+
+    static func act(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
+        let args = Arguments(request, usage: "ACT <ref> <action> [expect=VERSION] [field=value ...]")
+        let values = try args.positional(2...2)
+        let ref = values[0]
+        guard let action = Action(name: values[1]), action != .create, action != .recalculate else {
+            throw ProtocolError(.badArgument, "unknown action \(Reply.encodeValue(values[1])); actions: \(Action.userActionNames), escalate, lapse")
+        }
+        var expected: Int?
+        if let text = args["expect"] {
+            guard let version = Int(text), version >= 1 else { throw ProtocolError(.badArgument, "expect=\(Reply.encodeValue(text)) is not a version number") }
+            expected = version
+        }
+        let fields = request.named.filter { $0.key != "expect" }.map { Field($0.key, $0.value) }
+        let result = try await context.requests.act(
+            ref: ref, action: action, fields: fields, expectedVersion: expected, by: actor, today: context.today())
+        return .ok(changeFields(result))
+    }
+
+    static func list(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
+        try Permissions.require(actor.role, .read)
+        let args = Arguments(request, usage: "LIST [state=S] [kind=K] [assignee=U] [team=T] [limit=N] [after=REF]")
+        _ = try args.positional(0...0)
+        try args.onlyNamed(["state", "kind", "assignee", "team", "limit", "after"])
+        var filter = RequestFilter()
+        if let text = args["state"] {
+            guard let state = RequestState(rawValue: text.lowercased()) else {
+                throw ProtocolError(.badArgument, "unknown state \(Reply.encodeValue(text)); states: \(RequestState.names)")
+            }
+            filter.state = state
+        }
+        filter.kind = try kind(args["kind"])
+        filter.assignee = args["assignee"]
+        filter.team = args["team"]
+        filter.after = args["after"]
+        filter.limit = try limit(args["limit"])
+        let page = try await context.requests.list(filter, today: context.today())
+        var status: [Reply.Field] = [.init("count", String(page.requests.count))]
+        if let next = page.next { status.append(.init("next", next)) }
+        return .ok(status, records: page.requests.map(summary))
+    }
+
+    static func risk(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
+        try Permissions.require(actor.role, .read)
+        let args = Arguments(request, usage: "RISK [within=N] [kind=K] [assignee=U] [team=T] [limit=N]")
+        _ = try args.positional(0...0)
+        try args.onlyNamed(["within", "kind", "assignee", "team", "limit"])
+        var within = 5
+        if let text = args["within"] {
+            guard let value = Int(text), (0...WorkingDayCalendar.maxOffset).contains(value) else {
+                throw ProtocolError(.badArgument, "within=\(Reply.encodeValue(text)) must be a whole number from 0 to \(WorkingDayCalendar.maxOffset)")
+            }
+            within = value
+        }
+        let views = try await context.requests.risk(
+            within: within, asOf: context.today(), kind: try kind(args["kind"]), assignee: args["assignee"],
+            team: args["team"], limit: try limit(args["limit"]))
+        return .ok([.init("count", String(views.count))], records: views.map(summary))
+    }
+
+    // MARK: Helpers
+
+    static func changeFields(_ result: ChangeResult) -> [Reply.Field] {
+        var fields: [Reply.Field] = [.init("ref", result.ref), .init("state", result.state.rawValue)]
+        if let due = result.due { fields.append(.init("due", due.description)) }
+        fields.append(.init("version", String(result.version)))
+        if result.replayed { fields.append(.init("replayed", "true")) }
+        return fields
+    }
+
+    /// The shorter record LIST and RISK give (SHOW gives every field).
+    static func summary(_ view: RequestView) -> Reply.Record {
+        let keys: Set<String> = ["ref", "kind", "state", "received", "due", "version", "days_left", "assignee", "team"]
+        return Reply.Record("request", view.fields.filter { keys.contains($0.key) }.map { Reply.Field($0.key, $0.value) })
+    }
+
+    static func kind(_ text: String?) throws(ProtocolError) -> RequestKind? {
+        guard let text else { return nil }
+        guard let kind = RequestKind(name: text) else {
+            throw ProtocolError(.badArgument, "unknown kind \(Reply.encodeValue(text)); kinds: \(RequestKind.names)")
+        }
+        return kind
+    }
+
+    static func limit(_ text: String?) throws(ProtocolError) -> Int {
+        guard let text else { return 100 }
+        guard let value = Int(text), (1...1000).contains(value) else {
+            throw ProtocolError(.badArgument, "limit=\(Reply.encodeValue(text)) must be a whole number from 1 to 1000")
+        }
+        return value
+    }
+}

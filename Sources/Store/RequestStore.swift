@@ -1,0 +1,435 @@
+import Dates
+import Deadlines
+import Foundation
+import Postgres
+import Workflow
+
+/// Requests and their history: the system of record, used by the server and the CLI alike.
+///
+/// Every change is one statement, so one transaction and one round trip: the
+/// row is updated only if it is still at the version the change was decided
+/// on, and exactly one event is written with it. The workflow itself (who may
+/// do what, the clock, the due date) is decided by the pure `WorkflowEngine`
+/// over the current calendars; the database confirms that calendar version in
+/// the same statement (`foiflow_calendar_is`).
+public struct RequestStore: Sendable {
+    public let pool: PostgresPool
+    public let calendars: CalendarCache
+    public let authority: Authority
+
+    public init(pool: PostgresPool, calendars: CalendarCache, authority: Authority = Authority()) {
+        self.pool = pool
+        self.calendars = calendars
+        self.authority = authority
+    }
+
+    /// How many times a change is retried after losing a race it did not ask to detect.
+    static let attempts = 8
+
+    // MARK: Create
+
+    /// Creates a request (`CREATE`). With an idempotency key already used by this
+    /// user: the original result with `replayed`, or a mismatch error.
+    public func create(
+        kind: RequestKind, fields: [Field], idempotencyKey: String? = nil, by actor: Actor, today: CivilDate
+    ) async throws -> ChangeResult {
+        if let parent = fields.first(where: { $0.key == "parent" })?.value {
+            guard RequestStore.isReference(parent) else { throw WorkflowError.badArgument("parent=\(parent) is not a request reference") }
+            if kind == .review, !(parent.hasPrefix("FOI-") || parent.hasPrefix("EIR-")) {
+                throw WorkflowError.badArgument("a review's parent must be an FOI or EIR request, not \(parent)")
+            }
+        }
+        let contentHash = SHA256.hex(([kind.rawValue] + fields.map { "\($0.key)=\($0.value)" }.sorted()).joined(separator: "\n"))
+        for attempt in 1...RequestStore.attempts {
+            let (version, calendarSet) = try await calendars.versioned(forceCheck: attempt > 1)
+            let engine = WorkflowEngine(calendars: calendarSet, authority: authority)
+            let (record, details, event) = try engine.create(kind: kind, fields: fields, by: actor, today: today)
+            let outcome: CreateOutcome
+            do {
+                outcome = try await insert(record, details, event, kind: kind, calendarVersion: version, key: idempotencyKey, contentHash: contentHash, actor: actor)
+            } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation && error.constraint == "idempotency_keys_pkey" {
+                continue  // the same key, created concurrently: the next attempt replays it
+            } catch let error as PostgresError where error.sqlState == SQLState.foreignKeyViolation && error.constraint == "requests_parent_ref_fkey" {
+                throw WorkflowError.notFound("parent=\(details.parent ?? ""): no such request")
+            }
+            switch outcome {
+            case .created(let result): return result
+            case .calendarChanged: continue
+            case .replay(let hash, let result):
+                guard hash == contentHash else {
+                    throw StoreError.idempotencyMismatch("idempotency key '\(idempotencyKey ?? "")' was used for a different request (\(result.ref))")
+                }
+                return result
+            }
+        }
+        throw StoreError.conflict("the request could not be created: too much concurrent change; retry")
+    }
+
+    private enum CreateOutcome {
+        case created(ChangeResult)
+        case replay(hash: String, ChangeResult)
+        case calendarChanged
+    }
+
+    private func insert(
+        _ record: RequestRecord, _ details: RequestDetails, _ event: EventDraft, kind: RequestKind,
+        calendarVersion: Int, key: String?, contentHash: String, actor: Actor
+    ) async throws -> CreateOutcome {
+        let clock = try RequestStore.json(record.clock)
+        let fields = RequestStore.json(event.fields)
+        let year = record.received.year
+        let row = try await pool.withConnection { connection in
+            try connection.query(
+                """
+                WITH cal AS (SELECT foiflow_calendar_is($1) AS ok),
+                prior AS (
+                    SELECT k.content_hash, r.ref, e.due
+                    FROM idempotency_keys k JOIN requests r ON r.id = k.request_id
+                    JOIN request_events e ON e.request_id = r.id AND e.seq = 1
+                    WHERE $2::text IS NOT NULL AND k.login = $3 AND k.key = $2::text
+                ),
+                counter AS (
+                    INSERT INTO reference_counters (kind, year, last)
+                    SELECT $4, $5, 1 WHERE (SELECT ok FROM cal) AND NOT EXISTS (SELECT 1 FROM prior)
+                    ON CONFLICT (kind, year) DO UPDATE SET last = reference_counters.last + 1
+                    RETURNING last
+                ),
+                req AS (
+                    INSERT INTO requests (ref, kind, state, version, received, calendar, due, max_due, clock, team,
+                                          requester, email, address, contact, subject, parent_ref, created_by)
+                    SELECT $6 || '-' || $5 || '-' || lpad(last::text, 6, '0'), $4, 'received', 1, $7, $8, $9, $10, $11::jsonb, $12,
+                           $13, $14, $15, $16, $17, $18, $3
+                    FROM counter
+                    RETURNING id, ref
+                ),
+                ev AS (
+                    INSERT INTO request_events (request_id, seq, actor, action, from_state, to_state, due, fields)
+                    SELECT id, 1, $3, 'create', NULL, 'received', $9, $19::jsonb FROM req
+                ),
+                idem AS (
+                    INSERT INTO idempotency_keys (login, key, content_hash, request_id)
+                    SELECT $3, $2::text, $20, id FROM req WHERE $2::text IS NOT NULL
+                )
+                SELECT (SELECT ok FROM cal) AS calendar_ok, (SELECT ref FROM req) AS ref,
+                       (SELECT content_hash FROM prior) AS prior_hash, (SELECT ref FROM prior) AS prior_ref,
+                       (SELECT due FROM prior) AS prior_due
+                """,
+                [calendarVersion, key, actor.login, kind.rawValue, year, kind.referencePrefix, record.received,
+                 record.calendar.rawValue, record.due, record.maxDue, clock, details.team, details.requester,
+                 details.email, details.address, details.contact?.rawValue, details.subject, details.parent,
+                 fields, contentHash]
+            ).first
+        }
+        guard let row else { throw StoreError.invalid("the database returned no result") }
+        if let priorRef = try row.decode(String?.self, "prior_ref") {
+            return .replay(
+                hash: try row.decode(String.self, "prior_hash"),
+                ChangeResult(ref: priorRef, state: .received, due: try row.decode(CivilDate?.self, "prior_due"), version: 1, replayed: true))
+        }
+        guard try row.decode(Bool.self, "calendar_ok") else { return .calendarChanged }
+        guard let ref = try row.decode(String?.self, "ref") else { throw StoreError.invalid("the request was not created") }
+        return .created(ChangeResult(ref: ref, state: .received, due: record.due, version: 1, replayed: false))
+    }
+
+    // MARK: Act
+
+    /// Applies `action` to the request `ref` (`ACT`). With `expectedVersion`, a request
+    /// that moved on is a conflict; without it, a lost race is retried on the new state.
+    public func act(
+        ref: String, action: Action, fields: [Field], expectedVersion: Int? = nil, by actor: Actor, today: CivilDate
+    ) async throws -> ChangeResult {
+        // Refuse what no state could allow before reading anything.
+        try Permissions.require(actor.role, .act(action))
+        for attempt in 1...RequestStore.attempts {
+            let (calendarVersion, calendarSet) = try await calendars.versioned(forceCheck: attempt > 1)
+            guard let (id, record) = try await load(ref: ref) else { throw WorkflowError.notFound("no request \(ref)") }
+            let engine = WorkflowEngine(calendars: calendarSet, authority: authority)
+            let (next, event) = try engine.act(action, fields: fields, by: actor, today: today, on: record, expectedVersion: expectedVersion)
+            let written = try await write(id: id, from: record, to: next, event: event, actor: actor.login, calendarVersion: calendarVersion)
+            switch written {
+            case .done:
+                return ChangeResult(ref: ref, state: next.state, due: next.due, version: next.version, replayed: false)
+            case .calendarChanged:
+                continue
+            case .versionMoved:
+                if let expectedVersion {
+                    throw WorkflowError.conflict("expected version \(expectedVersion), but the request has changed since")
+                }
+                continue
+            }
+        }
+        throw StoreError.conflict("\(ref) is changing too fast; retry")
+    }
+
+    enum WriteOutcome {
+        case done
+        case calendarChanged
+        case versionMoved
+    }
+
+    /// One statement: the row (guarded by its version and the calendar) and its event.
+    func write(id: Int, from record: RequestRecord, to next: RequestRecord, event: EventDraft, actor: String, calendarVersion: Int) async throws -> WriteOutcome {
+        let clock = try RequestStore.json(next.clock)
+        let fields = RequestStore.json(event.fields)
+        do {
+            let row = try await pool.withConnection { connection in
+                try connection.query(
+                    """
+                    WITH cal AS (SELECT foiflow_calendar_is($1) AS ok),
+                    upd AS (
+                        UPDATE requests
+                        SET state = $3, version = version + 1, due = $4, max_due = $5, clock = $6::jsonb, assignee = $7,
+                            outcome = $8, exemptions = $9, responded_on = $10, transferred_to = $11, updated_at = now()
+                        WHERE id = $2 AND version = $12 AND (SELECT ok FROM cal)
+                        RETURNING id, version
+                    ),
+                    ev AS (
+                        INSERT INTO request_events (request_id, seq, actor, action, from_state, to_state, due, fields)
+                        SELECT id, version, $13, $14, $15, $3, $4, $16::jsonb FROM upd
+                    )
+                    SELECT (SELECT ok FROM cal) AS calendar_ok, (SELECT version FROM upd) AS version
+                    """,
+                    [calendarVersion, id, next.state.rawValue, next.due, next.maxDue, clock, next.assignee,
+                     next.outcome?.rawValue, next.exemptions, next.respondedOn, next.transferredTo, record.version,
+                     actor, event.action.rawValue, event.from?.rawValue, fields]
+                ).first
+            }
+            guard let row else { throw StoreError.invalid("the database returned no result") }
+            guard try row.decode(Bool.self, "calendar_ok") else { return .calendarChanged }
+            return try row.decode(Int?.self, "version") == nil ? .versionMoved : .done
+        } catch let error as PostgresError where error.sqlState == SQLState.foreignKeyViolation && error.constraint == "requests_assignee_fkey" {
+            throw WorkflowError.badArgument("no user '\(next.assignee ?? "")' to assign to")
+        }
+    }
+
+    /// The request's id and workflow record.
+    func load(ref: String) async throws -> (Int, RequestRecord)? {
+        try await pool.withConnection { connection in
+            guard let row = try connection.query("SELECT \(RequestStore.recordColumns) FROM requests WHERE ref = $1", [ref]).first else {
+                return nil
+            }
+            return (try row.decode(Int.self, "id"), try RequestStore.record(from: row))
+        }
+    }
+
+    static let recordColumns = "id, kind, state, version, received, calendar, due, max_due, clock::text AS clock, assignee, outcome, exemptions, responded_on, transferred_to"
+
+    static func record(from row: PostgresRow) throws -> RequestRecord {
+        let kindName = try row.decode(String.self, "kind"), stateName = try row.decode(String.self, "state")
+        let calendarName = try row.decode(String.self, "calendar")
+        guard let kind = RequestKind(rawValue: kindName), let state = RequestState(rawValue: stateName),
+              let calendar = CalendarID(rawValue: calendarName) else {
+            throw StoreError.invalid("unexpected kind, state or calendar in the database: \(kindName) \(stateName) \(calendarName)")
+        }
+        let clock = try JSONDecoder().decode(StatutoryClock.self, from: Data(try row.decode(String.self, "clock").utf8))
+        return RequestRecord(
+            kind: kind, state: state, version: try row.decode(Int.self, "version"), received: try row.decode(CivilDate.self, "received"),
+            calendar: calendar, clock: clock, due: try row.decode(CivilDate?.self, "due"), maxDue: try row.decode(CivilDate?.self, "max_due"),
+            assignee: try row.decode(String?.self, "assignee"), outcome: try row.decode(String?.self, "outcome").flatMap(Outcome.init(rawValue:)),
+            exemptions: try row.decode(String?.self, "exemptions"), respondedOn: try row.decode(CivilDate?.self, "responded_on"),
+            transferredTo: try row.decode(String?.self, "transferred_to"))
+    }
+
+    // MARK: Read
+
+    static let viewColumns = """
+        ref, kind, state, version, received, calendar, due, max_due, assignee, team, requester, subject, email, address,
+        contact, parent_ref, outcome, exemptions, responded_on, transferred_to
+        """
+
+    /// One request (`SHOW`), with `days_left` counted from `today`.
+    public func show(ref: String, today: CivilDate) async throws -> RequestView {
+        let calendarSet = try await calendars.current()
+        let row = try await pool.withConnection { connection in
+            try connection.query("SELECT \(RequestStore.viewColumns) FROM requests WHERE ref = $1", [ref]).first
+        }
+        guard let row else { throw WorkflowError.notFound("no request \(ref)") }
+        return try RequestStore.view(from: row, calendars: calendarSet, today: today)
+    }
+
+    /// Requests by ref (`LIST`), filtered, a page at a time (`after` = the last ref seen).
+    public func list(_ filter: RequestFilter, today: CivilDate) async throws -> RequestPage {
+        let limit = max(1, min(filter.limit, 1000))
+        let calendarSet = try await calendars.current()
+        let rows = try await pool.withConnection { connection in
+            try connection.query(
+                """
+                SELECT \(RequestStore.viewColumns) FROM requests
+                WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR kind = $2)
+                  AND ($3::text IS NULL OR assignee = $3) AND ($4::text IS NULL OR team = $4)
+                  AND ($5::text IS NULL OR ref > $5)
+                ORDER BY ref
+                LIMIT $6
+                """,
+                [filter.state?.rawValue, filter.kind?.rawValue, filter.assignee, filter.team, filter.after, limit + 1]
+            ).rows
+        }
+        var views = try rows.map { try RequestStore.view(from: $0, calendars: calendarSet, today: today) }
+        var next: String?
+        if views.count > limit {
+            views.removeLast(views.count - limit)
+            next = views.last?.ref
+        }
+        return RequestPage(requests: views, next: next)
+    }
+
+    /// A request's events, oldest first (`HISTORY`).
+    public func history(ref: String) async throws -> [EventView] {
+        let rows = try await pool.withConnection { connection in
+            try connection.query(
+                """
+                SELECT e.seq, e.at, e.actor, e.action, e.from_state, e.to_state, e.due, e.fields::text AS fields
+                FROM requests r LEFT JOIN request_events e ON e.request_id = r.id
+                WHERE r.ref = $1 ORDER BY e.seq
+                """, [ref]).rows
+        }
+        guard !rows.isEmpty else { throw WorkflowError.notFound("no request \(ref)") }
+        return try rows.map { row in
+            EventView(
+                seq: try row.decode(Int.self, "seq"), at: try row.decode(Date.self, "at"), actor: try row.decode(String.self, "actor"),
+                action: try row.decode(String.self, "action"), from: try row.decode(String?.self, "from_state"),
+                to: try row.decode(String.self, "to_state"), due: try row.decode(CivilDate?.self, "due"),
+                fields: try RequestStore.fields(fromJSON: try row.decode(String.self, "fields")))
+        }
+    }
+
+    /// The breach-risk list (`RISK`): open requests overdue or due within `within`
+    /// working days of `asOf`, most urgent first, each with `days_left`.
+    public func risk(
+        within: Int, asOf: CivilDate, kind: RequestKind? = nil, assignee: String? = nil, team: String? = nil, limit: Int = 100
+    ) async throws -> [RequestView] {
+        let calendarSet = try await calendars.current()
+        // The last due date that is "within N working days" differs by calendar.
+        var cutoffs: [CalendarID: CivilDate] = [:]
+        for id in CalendarID.allCases {
+            do {
+                cutoffs[id] = try calendarSet[id].addWorkingDays(asOf, within)
+            } catch {
+                throw WorkflowError.badArgument(error.description)
+            }
+        }
+        let latest = cutoffs.values.max() ?? asOf
+        let parameters: [PostgresBind] = [
+            latest, cutoffs[.uk], cutoffs[.englandAndWales], cutoffs[.scotland], cutoffs[.northernIreland],
+            kind?.rawValue, assignee, team, max(1, min(limit, 1000)),
+        ]
+        let rows = try await pool.withConnection { connection in
+            try connection.query(
+                """
+                SELECT \(RequestStore.viewColumns) FROM requests
+                WHERE state IN \(RequestStore.openStatesSQL) AND due <= $1
+                  AND due <= CASE calendar WHEN 'uk' THEN $2::date WHEN 'england-and-wales' THEN $3::date
+                                           WHEN 'scotland' THEN $4::date ELSE $5::date END
+                  AND ($6::text IS NULL OR kind = $6) AND ($7::text IS NULL OR assignee = $7) AND ($8::text IS NULL OR team = $8)
+                ORDER BY due, ref
+                LIMIT $9
+                """,
+                parameters
+            ).rows
+        }
+        return try rows.map { try RequestStore.view(from: $0, calendars: calendarSet, today: asOf) }
+            .sorted { ($0.daysLeft ?? 0, $0.due ?? asOf, $0.ref) < ($1.daysLeft ?? 0, $1.due ?? asOf, $1.ref) }
+    }
+
+    /// `('received', 'awaiting_clarification', ...)`: constant SQL, matching the partial index.
+    static let openStatesSQL = "(" + RequestState.open.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
+
+    // MARK: Calendar changes
+
+    /// Derives every open request's due date again over `calendarSet` and, for each
+    /// one that moved, writes the new date and a `recalculate` event. Run inside the
+    /// transaction that changed the holidays (which holds the calendar lock).
+    /// Returns the refs whose due date moved.
+    static func recalculateOpenRequests(_ tx: PostgresConnection, calendars calendarSet: CalendarSet, actor: String, reason: String) throws -> [String] {
+        let engine = WorkflowEngine(calendars: calendarSet)
+        let rows = try tx.query("SELECT \(recordColumns), ref FROM requests WHERE state IN \(openStatesSQL)").rows
+        var ids: [String?] = [], dues: [String?] = [], maxDues: [String?] = [], versions: [String?] = [], oldDues: [String?] = []
+        var refs: [String] = []
+        for row in rows {
+            let record = try RequestStore.record(from: row)
+            guard let moved = try engine.recalculated(record) else { continue }
+            ids.append(String(try row.decode(Int.self, "id")))
+            dues.append(moved.due?.description)
+            maxDues.append(moved.maxDue?.description)
+            versions.append(String(record.version))
+            oldDues.append(record.due?.description)
+            refs.append(try row.decode(String.self, "ref"))
+        }
+        guard !ids.isEmpty else { return [] }
+        try tx.query(
+            """
+            WITH u AS (
+                SELECT * FROM unnest($1::bigint[], $2::date[], $3::date[], $4::int[], $5::date[]) AS u(id, due, max_due, version, old_due)
+            ),
+            upd AS (
+                UPDATE requests r SET due = u.due, max_due = u.max_due, version = r.version + 1, updated_at = now()
+                FROM u WHERE r.id = u.id AND r.version = u.version
+                RETURNING r.id, r.version, r.state, r.due, u.old_due
+            )
+            INSERT INTO request_events (request_id, seq, actor, action, from_state, to_state, due, fields)
+            SELECT id, version, $6, 'recalculate', state, state, due,
+                   jsonb_build_array(jsonb_build_array('reason', $7::text), jsonb_build_array('previous_due', coalesce(old_due::text, '')))
+            FROM upd
+            """,
+            [pgArray(ids), pgArray(dues), pgArray(maxDues), pgArray(versions), pgArray(oldDues), actor, reason])
+        return refs
+    }
+
+    // MARK: Encoding
+
+    static func view(from row: PostgresRow, calendars calendarSet: CalendarSet, today: CivilDate) throws -> RequestView {
+        let kindName = try row.decode(String.self, "kind"), stateName = try row.decode(String.self, "state")
+        let calendarName = try row.decode(String.self, "calendar")
+        guard let kind = RequestKind(rawValue: kindName), let state = RequestState(rawValue: stateName),
+              let calendar = CalendarID(rawValue: calendarName) else {
+            throw StoreError.invalid("unexpected kind, state or calendar in the database")
+        }
+        let due = try row.decode(CivilDate?.self, "due")
+        var daysLeft: Int?
+        if let due, state.isOpen { daysLeft = try? calendarSet[calendar].workingDaysBetween(today, due) }
+        return RequestView(
+            ref: try row.decode(String.self, "ref"), kind: kind, state: state, version: try row.decode(Int.self, "version"),
+            received: try row.decode(CivilDate.self, "received"), calendar: calendar, due: due,
+            maxDue: try row.decode(CivilDate?.self, "max_due"), assignee: try row.decode(String?.self, "assignee"),
+            team: try row.decode(String?.self, "team"), requester: try row.decode(String.self, "requester"),
+            subject: try row.decode(String?.self, "subject"), email: try row.decode(String?.self, "email"),
+            address: try row.decode(String?.self, "address"), contact: try row.decode(String?.self, "contact"),
+            parent: try row.decode(String?.self, "parent_ref"), outcome: try row.decode(String?.self, "outcome"),
+            exemptions: try row.decode(String?.self, "exemptions"), respondedOn: try row.decode(CivilDate?.self, "responded_on"),
+            transferredTo: try row.decode(String?.self, "transferred_to"), daysLeft: daysLeft)
+    }
+
+    static func json(_ clock: StatutoryClock) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(clock), as: UTF8.self)
+    }
+
+    static func json(_ fields: [Field]) -> String {
+        let pairs = fields.map { [$0.key, $0.value] }
+        let data = (try? JSONSerialization.data(withJSONObject: pairs)) ?? Data("[]".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func fields(fromJSON text: String) throws -> [Field] {
+        guard let pairs = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String]] else { return [] }
+        return pairs.compactMap { $0.count == 2 ? Field($0[0], $0[1]) : nil }
+    }
+
+    /// `FOI-2026-000124`: a kind prefix, a four-digit year, six or more digits.
+    public static func isReference(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, RequestKind.allCases.contains(where: { $0.referencePrefix == parts[0] }),
+              parts[1].count == 4, parts[1].allSatisfy(\.isASCII), parts[1].allSatisfy(\.isNumber),
+              parts[2].count >= 6, parts[2].allSatisfy(\.isASCII), parts[2].allSatisfy(\.isNumber) else { return false }
+        return true
+    }
+}
+
+/// A PostgreSQL array literal of text elements (`NULL` for nil), for `$n::type[]` parameters.
+func pgArray(_ values: [String?]) -> String {
+    "{" + values.map { value in
+        guard let value else { return "NULL" }
+        return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }.joined(separator: ",") + "}"
+}

@@ -1,0 +1,112 @@
+import Dates
+import Deadlines
+import Foundation
+import Workflow
+
+/// A request as SHOW, LIST and RISK present it.
+public struct RequestView: Sendable, Equatable {
+    public var ref: String
+    public var kind: RequestKind
+    public var state: RequestState
+    public var version: Int
+    public var received: CivilDate
+    public var calendar: CalendarID
+    public var due: CivilDate?
+    public var maxDue: CivilDate?
+    public var assignee: String?
+    public var team: String?
+    public var requester: String
+    public var subject: String?
+    public var email: String?
+    public var address: String?
+    public var contact: String?
+    public var parent: String?
+    public var outcome: String?
+    public var exemptions: String?
+    public var respondedOn: CivilDate?
+    public var transferredTo: String?
+    /// Working days from the reference date to the due date (0 = due that day, negative = overdue).
+    public var daysLeft: Int?
+
+    /// The fields in protocol order; absent values are left out.
+    public var fields: [Field] {
+        var out: [Field] = [
+            Field("ref", ref), Field("kind", kind.rawValue), Field("state", state.rawValue),
+            Field("received", received.description),
+        ]
+        func add(_ key: String, _ value: String?) { if let value { out.append(Field(key, value)) } }
+        add("due", due?.description)
+        out.append(Field("version", String(version)))
+        add("days_left", daysLeft.map(String.init))
+        add("assignee", assignee)
+        add("team", team)
+        add("max_due", maxDue?.description)
+        out.append(Field("calendar", calendar.rawValue))
+        out.append(Field("requester", requester))
+        add("subject", subject)
+        add("email", email)
+        add("address", address)
+        add("contact", contact)
+        add("parent", parent)
+        add("outcome", outcome)
+        add("exemptions", exemptions)
+        add("responded_on", respondedOn?.description)
+        add("transferred_to", transferredTo)
+        return out
+    }
+}
+
+/// One event of a request's history.
+public struct EventView: Sendable, Equatable {
+    public var seq: Int
+    public var at: Date
+    public var actor: String
+    public var action: String
+    public var from: String?
+    public var to: String
+    public var due: CivilDate?
+    public var fields: [Field]
+}
+
+/// What CREATE and ACT answer: `ref state due version` (and `replayed` for an idempotent replay).
+public struct ChangeResult: Sendable, Equatable {
+    public var ref: String
+    public var state: RequestState
+    public var due: CivilDate?
+    public var version: Int
+    public var replayed: Bool
+
+    public init(ref: String, state: RequestState, due: CivilDate?, version: Int, replayed: Bool) {
+        self.ref = ref
+        self.state = state
+        self.due = due
+        self.version = version
+        self.replayed = replayed
+    }
+}
+
+/// A page of LIST.
+public struct RequestPage: Sendable, Equatable {
+    public var requests: [RequestView]
+    /// The ref to pass as `after=` for the next page, when more remain.
+    public var next: String?
+}
+
+/// LIST filters.
+public struct RequestFilter: Sendable, Equatable {
+    public var state: RequestState?
+    public var kind: RequestKind?
+    public var assignee: String?
+    public var team: String?
+    public var after: String?
+    public var limit: Int
+
+    public init(state: RequestState? = nil, kind: RequestKind? = nil, assignee: String? = nil, team: String? = nil, after: String? = nil, limit: Int = 100) {
+        self.state = state
+        self.kind = kind
+        self.assignee = assignee
+        self.team = team
+        self.after = after
+        self.limit = limit
+    }
+}
