@@ -101,6 +101,7 @@ let package = Package(
                 "TestSupport",
                 "Workflow",
                 "Dates",
+                "Postgres",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

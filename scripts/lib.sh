@@ -77,6 +77,15 @@ cluster_init() {
     fi
 }
 
+# Closes every open descriptor above 2 in the current (sub)shell.
+close_inherited_fds() {
+    local fd
+    for fd in $(ls "/proc/$BASHPID/fd" 2>/dev/null); do
+        [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null
+    done
+    return 0
+}
+
 # cluster_start DIR PORT [extra postgres -c settings...]: starts it and waits until ready.
 cluster_start() {
     local dir=$1 port=$2 bin opts
@@ -84,7 +93,9 @@ cluster_start() {
     bin=$(pg_bindir)
     opts="-p $port -k $dir/socket -c listen_addresses=127.0.0.1 -c max_connections=200"
     for setting in "$@"; do opts="$opts -c $setting"; done
-    as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -o "$opts" -w -t 60 start >/dev/null \
+    # The server outlives this script: it must not inherit our descriptors beyond 0-2, or
+    # whoever started us (a test runner watching a pipe, say) waits for it forever.
+    ( close_inherited_fds; as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -o "$opts" -w -t 60 start >/dev/null </dev/null ) \
         || { tail -20 "$dir/server.log" >&2; die "PostgreSQL did not start"; }
 }
 

@@ -137,3 +137,25 @@ enum UserStoreHelper {
 }
 
 import Store
+
+@Suite(.requiresDatabase) struct TimeoutTests {
+    @Test func aStatementPastTheTimeLimitIsTimeoutAndChangesNothing() async throws {
+        let harness = try await ServerHarness(statementTimeoutMs: 300)
+        let client = try await harness.authenticatedClient(login: "bkhan", role: .manager)
+        #expect(try await client.call("CREATE foi received=2026-11-20 requester=R").hasPrefix("OK "))
+        // Another session holds the row.
+        let blocker = try Postgres.PostgresConnection(url: harness.databaseURL)
+        try blocker.query("BEGIN")
+        try blocker.query("SELECT 1 FROM requests WHERE ref = $1 FOR UPDATE", ["FOI-2026-000001"])
+        #expect(try await client.call("ACT FOI-2026-000001 assign to=bkhan").hasPrefix("ERR TIMEOUT "))
+        try blocker.query("ROLLBACK")
+        blocker.close()
+        // Nothing was changed, and the next try goes through.
+        try client.send("HISTORY FOI-2026-000001\n")
+        #expect(try await client.readReply().status == "OK count=1")
+        #expect(try await client.call("ACT FOI-2026-000001 assign to=bkhan") == "OK ref=FOI-2026-000001 state=in_progress due=2026-12-21 version=2")
+        try await harness.stop()
+    }
+}
+
+import Postgres

@@ -15,14 +15,19 @@ final class ServerHarness {
     let task: Task<Void, any Error>
     let port: Int
 
-    init(configuration: ServerConfiguration = .init(), databaseURL: String? = nil, today: String = "2026-12-01") async throws {
+    let databaseURL: String
+
+    init(configuration: ServerConfiguration = .init(), databaseURL: String? = nil, today: String = "2026-12-01", statementTimeoutMs: Int? = nil) async throws {
         let url: String
         if let databaseURL {
             url = databaseURL
         } else {
             url = try await TestDatabase.create("server")
         }
-        pool = PostgresPool(configuration: .init(url: url, maxConnections: 4, leaseTimeout: .seconds(2)))
+        self.databaseURL = url
+        pool = PostgresPool(configuration: .init(
+            url: url, maxConnections: 4, leaseTimeout: .seconds(2),
+            sessionSettings: statementTimeoutMs.map { ["SET statement_timeout = \($0)"] } ?? []))
         if databaseURL == nil {
             _ = try await Migrator(pool: pool).migrate(try Migration.load(from: TestDatabase.sqlDirectory))
         }

@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The real `foiflow serve` under stress: its own database stopped and restarted,
+/// a 64 MiB line, 10,000 pipelined commands.
+@Suite(.requiresDatabase, .serialized) struct ServerResilienceTests {
+    /// Runs a script of the project (scripts/cluster ...).
+    static func script(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [TestDatabase.packageRoot.appendingPathComponent("scripts/cluster").path] + arguments
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("cluster-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: out)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        defer { try? FileManager.default.removeItem(at: out) }
+        return (process.terminationStatus, (try? String(contentsOf: out, encoding: .utf8)) ?? "")
+    }
+
+    /// Starts `foiflow serve` on a free port and waits until it answers; returns it with a client.
+    static func serve(_ url: String, extra: [String] = []) async throws -> (RunningProcess, Int) {
+        let port = freeLoopbackPort()
+        let server = try Foiflow.start(["serve", "--listen", "127.0.0.1:\(port)", "--log-level", "warning"] + extra, environment: ["DATABASE_URL": url])
+        for _ in 0..<300 {
+            if (try? LineClient(port: port)) != nil { return (server, port) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestSetupError("foiflow serve did not start: \(server.stderrSoFar)")
+    }
+
+    @Test func postgresStoppedAndRestartedUnderTheServer() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("foiflow-restart-\(UUID().uuidString)").path
+        let port = freeLoopbackPort()
+        let started = try await Self.script(["start", dir, String(port)])
+        try #require(started.status == 0, "cluster did not start: \(started.output)")
+        defer { Task { _ = try? await Self.script(["destroy", dir]) } }
+        let url = "postgresql://postgres@127.0.0.1:\(port)/postgres"
+        #expect(try await Foiflow.run(["migrate"], environment: ["DATABASE_URL": url]).status == 0)
+        let token = try await Foiflow.run(["user", "add", "bkhan", "--role", "manager"], environment: ["DATABASE_URL": url]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let (server, serverPort) = try await Self.serve(url)
+        let client = try LineClient(port: serverPort)
+        #expect(try await client.call("AUTH \(token)") == "OK user=bkhan role=manager")
+        #expect(try await client.call("CREATE foi received=2026-11-20 requester=R").hasPrefix("OK ref=FOI-2026-000001 "))
+
+        #expect(try await Self.script(["stop", dir]).status == 0)
+        #expect(try await client.call("SHOW FOI-2026-000001").hasPrefix("ERR UNAVAILABLE "))
+        #expect(try await client.call("CREATE foi received=2026-11-20 requester=R").hasPrefix("ERR UNAVAILABLE "))
+        #expect(try await client.call("PING") == "OK pong")
+
+        #expect(try await Self.script(["start", dir, String(port)]).status == 0)
+        var status = ""
+        for _ in 0..<50 {
+            status = try await client.call("SHOW FOI-2026-000001")
+            if status == "OK" { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(status == "OK", "the server did not recover: \(status)")
+        // Nothing was half-written while it was down.
+        #expect(try await client.call("CREATE foi received=2026-11-20 requester=R").hasPrefix("OK ref=FOI-2026-000002 "))
+        server.signal(SIGTERM)
+        #expect(try await server.wait(timeout: .seconds(20)).status == 0)
+    }
+
+    @Test func aSixtyFourMebibyteLineLeavesTheServerAnsweringWithBoundedMemory() async throws {
+        let url = try await TestDatabase.create("hugeline")
+        _ = try await Foiflow.run(["migrate"], environment: ["DATABASE_URL": url])
+        let (server, port) = try await Self.serve(url)
+        let flooder = try LineClient(port: port)
+        let bystander = try LineClient(port: port)
+        let chunk = [UInt8](repeating: UInt8(ascii: "x"), count: 1 << 20)
+        for i in 0..<64 {
+            try flooder.send(bytes: chunk)
+            if i == 0 { #expect(try await flooder.readLine().hasPrefix("ERR LINE_TOO_LONG ")) }
+            if i % 16 == 0 { #expect(try await bystander.call("PING") == "OK pong") }
+        }
+        try flooder.send("\nPING\n")
+        #expect(try await flooder.readLine() == "OK pong")
+        let peak = try Self.peakRSSMiB(pid: server.pid)
+        #expect(peak < 96, "server peak RSS \(peak) MiB after a 64 MiB line")
+        server.signal(SIGTERM)
+        _ = try await server.wait(timeout: .seconds(20))
+    }
+
+    @Test func tenThousandPipelinedCommandsInOneWrite() async throws {
+        let url = try await TestDatabase.create("pipeline")
+        _ = try await Foiflow.run(["migrate"], environment: ["DATABASE_URL": url])
+        let token = try await Foiflow.run(["user", "add", "asmith", "--role", "officer"], environment: ["DATABASE_URL": url]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let (server, port) = try await Self.serve(url)
+        let client = try LineClient(port: port, timeoutSeconds: 60)
+        var batch = "AUTH \(token)\n"
+        for i in 0..<10_000 {
+            switch i % 4 {
+            case 0: batch += "#p\(i) PING\n"
+            case 1: batch += "#p\(i) WORKDAY ADD 2026-11-20 \(i % 40)\n"
+            case 2: batch += "#p\(i) NOPE\n"
+            default: batch += "#p\(i) SHOW FOI-2026-000001\n"
+            }
+        }
+        try client.send(batch)
+        #expect(try await client.readLine() == "OK user=asmith role=officer")
+        for i in 0..<10_000 {
+            let reply = try await client.readReply().status
+            #expect(reply.hasPrefix("#p\(i) "), "reply \(i) out of order: \(reply)")
+            if !reply.hasPrefix("#p\(i) ") { break }
+        }
+        server.signal(SIGTERM)
+        _ = try await server.wait(timeout: .seconds(20))
+    }
+
+    static func peakRSSMiB(pid: Int32) throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kb = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else {
+            throw TestSetupError("no VmHWM for \(pid)")
+        }
+        return kb / 1024
+    }
+}
