@@ -29,7 +29,10 @@ final class ServerHarness {
             url: url, maxConnections: 4, leaseTimeout: .seconds(2),
             sessionSettings: statementTimeoutMs.map { ["SET statement_timeout = \($0)"] } ?? []))
         if databaseURL == nil {
-            _ = try await Migrator(pool: pool).migrate(try Migration.load(from: TestDatabase.sqlDirectory))
+            // Migrate without the server's statement limit.
+            let setup = PostgresPool(url: url, maxConnections: 1)
+            _ = try await Migrator(pool: setup).migrate(try Migration.load(from: TestDatabase.sqlDirectory))
+            await setup.shutdown()
         }
         var configuration = configuration
         configuration.host = "127.0.0.1"
