@@ -85,6 +85,9 @@ let package = Package(
         .executableTarget(
             name: "calendar-bench", dependencies: ["Deadlines"],
             path: "Benchmarks/CalendarBench", swiftSettings: strict),
+        .executableTarget(
+            name: "server-bench", dependencies: ["Postgres", "Deadlines", "Dates"],
+            path: "Benchmarks/ServerBench", swiftSettings: strict),
 
         .testTarget(name: "DatesTests", dependencies: ["Dates"], swiftSettings: strict),
         .testTarget(

@@ -83,6 +83,7 @@ public final class PostgresConnection: @unchecked Sendable {
             if (try? query("ROLLBACK")) != nil, isHealthy { return }
         }
         PQreset(handle)
+        prepared.removeAll()  // a new session has none
         guard PQstatus(handle) == CONNECTION_OK else {
             throw PostgresError(.connectionFailed, "cannot reconnect to PostgreSQL: \(PostgresConnection.trimmed(PQerrorMessage(handle)))")
         }
@@ -90,6 +91,11 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Runs one statement with text parameters (`$1`, `$2`, ...) and returns its rows.
+    ///
+    /// Data-manipulating statements (SELECT, WITH, INSERT, UPDATE, DELETE) are prepared
+    /// once per connection and then executed by name, so PostgreSQL does not parse and
+    /// plan them again on every call (for foiflow's larger statements that is most of
+    /// their cost). Other statements run unprepared.
     @discardableResult
     public func query(_ sql: String, _ parameters: [PostgresBind] = []) throws(PostgresError) -> PostgresResult {
         guard let handle else { throw PostgresError(.connectionLost, "connection is closed") }
@@ -97,10 +103,38 @@ public final class PostgresConnection: @unchecked Sendable {
         if let bad = texts.firstIndex(where: { $0?.utf8.contains(0) == true }) {
             throw PostgresError(.invalidParameter, "parameter $\(bad + 1) contains a NUL character, which PostgreSQL text cannot hold")
         }
+        if let name = try preparedName(for: sql, parameterCount: texts.count) {
+            let raw: OpaquePointer? = PostgresConnection.withOptionalCStrings(texts) { values in
+                PQexecPrepared(handle, name, Int32(texts.count), values, nil, nil, 0)
+            }
+            return try check(raw)
+        }
         let raw: OpaquePointer? = PostgresConnection.withOptionalCStrings(texts) { values in
             PQexecParams(handle, sql, Int32(texts.count), nil, values, nil, nil, 0)
         }
         return try check(raw)
+    }
+
+    /// Names of the statements prepared on this session, by SQL text.
+    private var prepared: [String: String] = [:]
+    /// The most statements prepared per connection; beyond, statements run unprepared.
+    static let maxPrepared = 256
+
+    /// The prepared statement's name for `sql`, preparing it on first use;
+    /// `nil` when it should run unprepared.
+    private func preparedName(for sql: String, parameterCount: Int) throws(PostgresError) -> String? {
+        if let name = prepared[sql] { return name }
+        guard prepared.count < Self.maxPrepared, Self.isPreparable(sql), let handle else { return nil }
+        let name = "foiflow_\(prepared.count + 1)"
+        _ = try check(PQprepare(handle, name, sql, Int32(parameterCount), nil))
+        prepared[sql] = name
+        return name
+    }
+
+    /// Statements PostgreSQL can prepare: queries and data changes.
+    static func isPreparable(_ sql: String) -> Bool {
+        let head = sql.drop(while: { $0 == " " || $0 == "\n" || $0 == "\t" }).prefix(6).uppercased()
+        return ["SELECT", "WITH", "INSERT", "UPDATE", "DELETE"].contains { head.hasPrefix($0) }
     }
 
     /// Runs a script of one or more statements with no parameters, for
