@@ -27,7 +27,7 @@ enum Loader {
         }
         let calculator = DeadlineCalculator()
         let start = Date()
-        try connection.query("TRUNCATE requests, request_events, idempotency_keys, reference_counters")
+        try connection.query("TRUNCATE requests, request_events, idempotency_keys")
         try connection.query("ALTER SEQUENCE requests_id_seq RESTART WITH 1")
         let base = CivilDate(iso: "2016-01-04")?.dayNumber ?? 0
         var rows: [String] = []
@@ -56,10 +56,12 @@ enum Loader {
         rows.removeAll()
         try connection.copyIn(
             "COPY request_events (request_id, seq, actor, action, from_state, to_state, due, fields) FROM STDIN", lines: events)
+        // Reference numbering carries on after the loaded ones.
         try connection.query(
             """
-            INSERT INTO reference_counters (kind, year, last)
-            SELECT kind, split_part(ref, '-', 2)::int, max(split_part(ref, '-', 3)::int) FROM requests GROUP BY 1, 2
+            SELECT foiflow_next_reference(kind, year), setval(format('foiflow_ref_%s_%s', kind, year)::regclass, last)
+            FROM (SELECT kind, split_part(ref, '-', 2)::int AS year, max(split_part(ref, '-', 3)::int) AS last
+                  FROM requests GROUP BY 1, 2) t
             """)
         try connection.query("VACUUM ANALYZE requests")
         try connection.query("VACUUM ANALYZE request_events")

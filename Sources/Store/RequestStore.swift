@@ -89,10 +89,8 @@ public struct RequestStore: Sendable {
                     WHERE $2::text IS NOT NULL AND k.login = $3 AND k.key = $2::text
                 ),
                 counter AS (
-                    INSERT INTO reference_counters (kind, year, last)
-                    SELECT $4, $5, 1 WHERE (SELECT ok FROM cal) AND NOT EXISTS (SELECT 1 FROM prior)
-                    ON CONFLICT (kind, year) DO UPDATE SET last = reference_counters.last + 1
-                    RETURNING last
+                    SELECT foiflow_next_reference($4, $5) AS last
+                    WHERE (SELECT ok FROM cal) AND NOT EXISTS (SELECT 1 FROM prior)
                 ),
                 req AS (
                     INSERT INTO requests (ref, kind, state, version, received, calendar, due, max_due, clock, team,
