@@ -74,6 +74,10 @@ let package = Package(
             dependencies: [
                 "Server",
                 "Store",
+                "Workflow",
+                "Deadlines",
+                "Dates",
+                "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

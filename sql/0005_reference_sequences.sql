@@ -9,10 +9,14 @@ DECLARE
 BEGIN
     IF to_regclass(seq) IS NULL THEN
         -- The first request of this kind and year makes its sequence; others wait for it.
+        -- After the wait this session's catalog view may still predate the other's commit,
+        -- so creating it can find it there already: that is fine.
         PERFORM pg_advisory_xact_lock(hashtext(seq));
-        IF to_regclass(seq) IS NULL THEN
-            EXECUTE format('CREATE SEQUENCE %I', seq);
-        END IF;
+        BEGIN
+            EXECUTE format('CREATE SEQUENCE IF NOT EXISTS %I', seq);
+        EXCEPTION WHEN duplicate_table OR unique_violation THEN
+            NULL;
+        END;
     END IF;
     RETURN nextval(seq::regclass);
 END

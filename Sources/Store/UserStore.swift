@@ -80,6 +80,30 @@ public struct UserStore: Sendable {
         }
     }
 
+    /// The user with this login (disabled ones too), or `nil`.
+    public func find(login: String) async throws -> User? {
+        try await pool.withConnection { connection in
+            try connection.query("SELECT \(UserStore.columns) FROM users WHERE login = $1", [login]).first.map(UserStore.user(from:))
+        }
+    }
+
+    /// Disables a user: their token stops working at once; their history stays.
+    public func disable(login: String) async throws {
+        let result = try await pool.query(
+            "UPDATE users SET disabled_at = coalesce(disabled_at, now()), token_hash = NULL WHERE login = $1", [login])
+        guard result.affectedRows == 1 else { throw StoreError.notFound("no user '\(login)'") }
+    }
+
+    /// Issues a new token for an active user, revoking the old one; returns the new token.
+    public func newToken(login: String) async throws -> String {
+        let token = UserStore.newToken()
+        let result = try await pool.query(
+            "UPDATE users SET token_hash = $2 WHERE login = $1 AND disabled_at IS NULL",
+            [login, PostgresBytes(SHA256.hash(Array(token.utf8)))])
+        guard result.affectedRows == 1 else { throw StoreError.notFound("no active user '\(login)'") }
+        return token
+    }
+
     /// All users, by login.
     public func list() async throws -> [User] {
         try await pool.withConnection { connection in

@@ -54,7 +54,9 @@ struct HolidaysCommand: AsyncParsableCommand {
 
         func run() async throws {
             let holiday = Holiday(date: date, division: division, title: title, isSubstitute: substitute)
-            let moved = try await database.makePool().using { try await HolidayStore(pool: $0).add(holiday, actor: actor.actor) }
+            let moved = try await database.makePool().using { pool in
+                try await HolidayStore(pool: pool).add(holiday, actor: try await actor.checkedActor(pool, for: .manageHolidays))
+            }
             print("added \(date) \(division.rawValue) \(title.debugDescription)")
             HolidaysCommand.printMoved(moved)
         }
@@ -71,7 +73,9 @@ struct HolidaysCommand: AsyncParsableCommand {
         @Option(help: "england-and-wales, scotland or northern-ireland.") var division: Division
 
         func run() async throws {
-            let removed = try await database.makePool().using { try await HolidayStore(pool: $0).remove(date: date, division: division, actor: actor.actor) }
+            let removed = try await database.makePool().using { pool in
+                try await HolidayStore(pool: pool).remove(date: date, division: division, actor: try await actor.checkedActor(pool, for: .manageHolidays))
+            }
             print("removed \(date) \(division.rawValue) \(removed.holiday.holiday.title.debugDescription)")
             HolidaysCommand.printMoved(removed.moved)
         }
@@ -104,8 +108,8 @@ struct HolidaysCommand: AsyncParsableCommand {
                 throw CLIError("\(file): \(error)", exitCode: .failure)
             }
             let name = URL(fileURLWithPath: file).lastPathComponent
-            let report = try await database.makePool().using {
-                try await HolidayStore(pool: $0).importHolidays(holidays, actor: actor.actor, sourceName: name)
+            let report = try await database.makePool().using { pool in
+                try await HolidayStore(pool: pool).importHolidays(holidays, actor: try await actor.checkedActor(pool, for: .manageHolidays), sourceName: name)
             }
             switch format {
             case .text:

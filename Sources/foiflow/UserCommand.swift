@@ -8,7 +8,7 @@ struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
         abstract: "Manage users and their API tokens.",
-        subcommands: [Add.self, List.self]
+        subcommands: [Add.self, List.self, Disable.self, Token.self]
     )
 
     struct Add: AsyncParsableCommand {
@@ -22,6 +22,7 @@ struct UserCommand: AsyncParsableCommand {
                 """)
 
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var actor: ActorOptions
 
         @Argument(help: "Login: a lower-case letter, then up to 62 of a-z 0-9 . _ -")
         var login: String
@@ -50,7 +51,9 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             guard let role = Role(name: role) else { throw CLIError("unknown role", exitCode: .usage) }
             let created = try await database.makePool().using { pool in
-                try await UserStore(pool: pool).add(
+                // First-run set-up has nobody to check against; otherwise a named user must be allowed.
+                if !ifNoUsers { _ = try await actor.checkedActor(pool, for: .manageUsers) }
+                return try await UserStore(pool: pool).add(
                     login: login, role: role, team: team, name: name, email: email, onlyIfNoUsers: ifNoUsers)
             }
             guard let created else {
@@ -76,6 +79,42 @@ struct UserCommand: AsyncParsableCommand {
                 [user.login, user.role.rawValue, user.team ?? "", user.name ?? "", user.email ?? "", user.disabled ? "disabled" : "active"]
             }
             print(format.render(header: ["login", "role", "team", "name", "email", "status"], rows: rows), terminator: "")
+        }
+    }
+
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Disable a user: their token stops working at once; their history stays.",
+            discussion: "Example:\n  foiflow user disable asmith")
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var actor: ActorOptions
+        @Argument(help: "The login.") var login: String
+
+        func run() async throws {
+            try await database.makePool().using { pool in
+                _ = try await actor.checkedActor(pool, for: .manageUsers)
+                try await UserStore(pool: pool).disable(login: login)
+            }
+            print("disabled \(login)")
+        }
+    }
+
+    struct Token: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Issue a new API token for a user, revoking the old one; prints it alone on stdout (shown once).",
+            discussion: "Example:\n  foiflow user token asmith")
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var actor: ActorOptions
+        @Argument(help: "The login.") var login: String
+
+        func run() async throws {
+            let token = try await database.makePool().using { pool in
+                _ = try await actor.checkedActor(pool, for: .manageUsers)
+                return try await UserStore(pool: pool).newToken(login: login)
+            }
+            print(token)
         }
     }
 }

@@ -8,6 +8,9 @@ import TestSupport
         let env = ["DATABASE_URL": url, "FOIFLOW_USER": "admin"]
         let migrate = try await Foiflow.run(["migrate"], environment: env)
         guard migrate.status == 0 else { throw TestSetupError("migrate failed: \(migrate.stderr)") }
+        // The first user, made before anyone is named as acting.
+        let admin = try await Foiflow.run(["user", "add", "admin", "--role", "admin"], environment: ["DATABASE_URL": url])
+        guard admin.status == 0 else { throw TestSetupError("user add failed: \(admin.stderr)") }
         return env
     }
 
@@ -52,6 +55,14 @@ import TestSupport
         #expect(badDivision.status == 2)
         let badDate = try await Foiflow.run(["holidays", "add", "2027-02-29", "--division", "scotland", "--title", "x"], environment: env)
         #expect(badDate.status == 2)
+        // A named user must exist, and be allowed to change the calendar.
+        _ = try await Foiflow.run(["user", "add", "bkhan", "--role", "manager"], environment: env)
+        let manager = try await Foiflow.run(["holidays", "add", "2027-06-08", "--division", "scotland", "--title", "x", "--as", "bkhan"], environment: env)
+        #expect(manager.status == 6 && manager.stderr.contains("may not change the holiday calendar"))
+        let ghost = try await Foiflow.run(["holidays", "add", "2027-06-08", "--division", "scotland", "--title", "x", "--as", "ghost"], environment: env)
+        #expect(ghost.status == 3)
+        let audit = try await TestDatabase.rows(env, "SELECT actor || ' ' || action FROM holiday_changes ORDER BY id")
+        #expect(audit == ["admin add", "admin remove"])
     }
 
     @Test func importIsIdempotentAndRefusesMalformedFiles() async throws {

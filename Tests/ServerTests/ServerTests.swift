@@ -112,13 +112,20 @@ import TestSupport
         try await harness.stop()
     }
 
-    @Test func idleConnectionsAreClosed() async throws {
-        let harness = try await ServerHarness(configuration: .init(idleTimeout: .seconds(1)))
-        let client = try harness.client()
-        #expect(try await client.call("PING") == "OK pong")
+    @Test func idleConnectionsAreClosedAndBusyOnesAreNot() async throws {
+        let harness = try await ServerHarness(configuration: .init(idleTimeout: .seconds(2)))
+        let idle = try harness.client()
         let started = ContinuousClock.now
-        #expect(try await client.readToEOF() == "")
-        #expect(ContinuousClock.now - started < .seconds(8))
+        let busy = try harness.client()
+        // The busy one talks every 300 ms for 3 s, longer than the idle limit.
+        for _ in 0..<10 {
+            #expect(try await busy.call("PING") == "OK pong")
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        #expect(try await idle.readToEOF() == "")
+        let waited = ContinuousClock.now - started
+        #expect(waited >= .milliseconds(1900) && waited < .seconds(15), "closed after \(waited)")
+        #expect(try await busy.call("PING") == "OK pong")
         try await harness.stop()
     }
 

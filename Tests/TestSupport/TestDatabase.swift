@@ -56,6 +56,13 @@ public enum TestDatabase {
         return pool
     }
 
+    /// The first column of every row of `sql` (trusted test SQL) on the database in `env["DATABASE_URL"]`.
+    public static func rows(_ env: [String: String], _ sql: String) async throws -> [String] {
+        let connection = try PostgresConnection(url: env["DATABASE_URL"] ?? "")
+        defer { connection.close() }
+        return try connection.query(sql).rows.map { try $0.decode(String.self, at: 0) }
+    }
+
     /// The package's root folder (from this file's path).
     public static var packageRoot: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

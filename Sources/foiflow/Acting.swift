@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import Postgres
+import Store
+import Workflow
+
+extension ActorOptions {
+    /// The foiflow user commands act as: `--as`, else `$FOIFLOW_USER`; they must exist and be active.
+    func requireUser(_ pool: PostgresPool) async throws -> Actor {
+        let env = ProcessInfo.processInfo.environment["FOIFLOW_USER"]
+        guard let login = login ?? (env?.isEmpty == false ? env : nil) else {
+            throw CLIError("say who is acting: --as LOGIN or FOIFLOW_USER=LOGIN", exitCode: .usage)
+        }
+        guard let user = try await UserStore(pool: pool).find(login: login) else {
+            throw CLIError("no user '\(login)'", exitCode: .notFound)
+        }
+        guard !user.disabled else { throw CLIError("user '\(login)' is disabled", exitCode: .denied) }
+        return Actor(login: user.login, role: user.role)
+    }
+
+    /// For admin commands that need only database access: when a login is named, it must
+    /// exist and its role must allow `operation`; the recorded actor is that login, else `os:<user>`.
+    func checkedActor(_ pool: PostgresPool, for operation: Workflow.Operation) async throws -> String {
+        let env = ProcessInfo.processInfo.environment["FOIFLOW_USER"]
+        guard let login = login ?? (env?.isEmpty == false ? env : nil) else { return actor }
+        guard let user = try await UserStore(pool: pool).find(login: login), !user.disabled else {
+            throw CLIError("no active user '\(login)'", exitCode: .notFound)
+        }
+        try Permissions.require(user.role, operation)
+        return user.login
+    }
+}
+
+/// `key=value` arguments, read exactly as the protocol reads a request line's named arguments.
+enum FieldArguments {
+    static func parse(_ arguments: [String]) throws -> [Field] {
+        var fields: [Field] = []
+        for argument in arguments {
+            guard let equals = argument.firstIndex(of: "="), equals != argument.startIndex else {
+                throw CLIError("'\(argument)' is not key=value", exitCode: .usage)
+            }
+            let key = String(argument[..<equals])
+            guard key.first.map({ $0 >= "a" && $0 <= "z" }) == true,
+                  key.allSatisfy({ ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "_" || $0 == "-" }) else {
+                throw CLIError("bad field name '\(key)': names are lower-case [a-z][a-z0-9_-]*", exitCode: .usage)
+            }
+            guard !fields.contains(where: { $0.key == key }) else { throw CLIError("'\(key)' given twice", exitCode: .usage) }
+            fields.append(Field(key, String(argument[argument.index(after: equals)...])))
+        }
+        return fields
+    }
+}
+
+extension PostgresPool {
+    /// A request store over this pool (calendars from the database).
+    var requestStore: RequestStore {
+        RequestStore(pool: self, calendars: CalendarCache(store: HolidayStore(pool: self)), authority: Authority.fromEnvironment)
+    }
+}
+
+import Deadlines
+
+extension Authority {
+    /// `FOIFLOW_HOME_DIVISION`, else England and Wales.
+    static var fromEnvironment: Authority {
+        Authority(homeDivision: ProcessInfo.processInfo.environment["FOIFLOW_HOME_DIVISION"].flatMap(Division.init(rawValue:)) ?? .englandAndWales)
+    }
+}
