@@ -5,7 +5,8 @@ import TestSupport
 
 @Suite(.requiresDatabase) struct PoolTests {
     @Test func fiftyTasksShareFourConnectionsWithoutStarving() async throws {
-        let pool = try await TestDatabase.pool("pool", maxConnections: 4, leaseTimeout: .seconds(10))
+        // The lease timeout is generous: this checks fairness (nobody starves), not speed.
+        let pool = try await TestDatabase.pool("pool", maxConnections: 4, leaseTimeout: .seconds(60))
         defer { Task { await pool.shutdown() } }
         let results = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
             for i in 0..<50 {
@@ -27,15 +28,19 @@ import TestSupport
     @Test func leaseTimesOutWhenEveryConnectionIsBusy() async throws {
         let pool = try await TestDatabase.pool("timeout", maxConnections: 1, leaseTimeout: .milliseconds(200))
         defer { Task { await pool.shutdown() } }
-        let holding = Flag()
-        async let slow: Void = pool.withConnection { connection in
+        let holding = Flag(), release = Flag()
+        // The holder keeps the only connection until the test lets go (it blocks a pool
+        // thread, never a task), so the timing of the machine cannot hand it over early.
+        async let held: Void = pool.withConnection { connection in
             holding.set()
-            try connection.query("SELECT pg_sleep(1.5)")
+            while !release.isSet { usleep(1000) }
+            try connection.query("SELECT 1")
         }
         while !holding.isSet { try await Task.sleep(for: .milliseconds(5)) }
         let error = await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
         #expect(error?.kind == .poolTimeout)
-        try await slow
+        release.set()
+        try await held
         // Once free again, the pool serves.
         #expect(try await pool.query("SELECT 1 AS one").first?.decode(Int.self, "one") == 1)
     }

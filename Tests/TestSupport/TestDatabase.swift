@@ -63,6 +63,13 @@ public enum TestDatabase {
         return try connection.query(sql).rows.map { try $0.decode(String.self, at: 0) }
     }
 
+    /// Runs trusted test SQL on the database in `env["DATABASE_URL"]`.
+    public static func execute(_ env: [String: String], _ sql: String) async throws {
+        let connection = try PostgresConnection(url: env["DATABASE_URL"] ?? "")
+        defer { connection.close() }
+        try connection.query(sql)
+    }
+
     /// The package's root folder (from this file's path).
     public static var packageRoot: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -1,0 +1,146 @@
+import Foundation
+import Postgres
+
+/// One message waiting in the outbox.
+public struct OutboxMessage: Sendable, Equatable {
+    public var id: Int
+    public var ref: String
+    public var level: String
+    public var recipient: String?
+    public var email: String?
+    public var subject: String
+    public var body: String
+    /// Attempts so far, this one included.
+    public var attempts: Int
+}
+
+/// What a delivery run did.
+public struct DeliveryReport: Sendable, Equatable {
+    public var delivered: [Int] = []
+    /// Failed this time; to be tried again later.
+    public var retrying: [(id: Int, error: String)] = []
+    /// Failed too often: given up (reported, not tried again).
+    public var gaveUp: [(id: Int, error: String)] = []
+
+    public static func == (lhs: DeliveryReport, rhs: DeliveryReport) -> Bool {
+        lhs.delivered == rhs.delivered && lhs.retrying.map(\.id) == rhs.retrying.map(\.id) && lhs.gaveUp.map(\.id) == rhs.gaveUp.map(\.id)
+    }
+}
+
+/// The notification outbox: claim pending rows, deliver them, record the outcome.
+///
+/// A claim is a short transaction that takes rows with `FOR UPDATE SKIP LOCKED` and
+/// moves their next attempt into the future, so two notifiers never take the same row;
+/// delivery happens outside any transaction; success or failure is written after.
+/// Failures back off exponentially (1, 2, 4 ... minutes) and are given up after
+/// `maxAttempts`.
+public struct NotificationStore: Sendable {
+    public let pool: PostgresPool
+    public let maxAttempts: Int
+    /// How long a claim holds a row before another notifier may try it (a crashed notifier).
+    public let lease: Duration
+
+    public init(pool: PostgresPool, maxAttempts: Int = 6, lease: Duration = .seconds(600)) {
+        self.pool = pool
+        self.maxAttempts = maxAttempts
+        self.lease = lease
+    }
+
+    /// Rows due for delivery, without claiming them (for `--dry-run`).
+    public func pending(limit: Int = 1000) async throws -> [OutboxMessage] {
+        try await pool.withConnection { connection in
+            try connection.query(
+                """
+                SELECT n.id, r.ref, n.level, n.recipient, n.email, n.subject, n.body, n.attempts + 1 AS attempts
+                FROM notifications n JOIN requests r ON r.id = n.request_id
+                WHERE n.delivered_at IS NULL AND n.failed_at IS NULL AND n.next_attempt_at <= now()
+                ORDER BY n.next_attempt_at, n.id LIMIT $1
+                """, [limit]).rows.map(NotificationStore.notification(from:))
+        }
+    }
+
+    /// Claims up to `limit` due rows for this notifier.
+    public func claim(limit: Int = 100) async throws -> [OutboxMessage] {
+        let leaseSeconds = Int(lease.components.seconds)
+        return try await pool.withConnection { connection in
+            try connection.query(
+                """
+                WITH claimed AS (
+                    SELECT id FROM notifications
+                    WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()
+                    ORDER BY next_attempt_at, id LIMIT $1
+                    FOR UPDATE SKIP LOCKED
+                ),
+                upd AS (
+                    UPDATE notifications n SET attempts = n.attempts + 1, next_attempt_at = now() + make_interval(secs => $2::int)
+                    FROM claimed WHERE n.id = claimed.id
+                    RETURNING n.*
+                )
+                SELECT u.id, r.ref, u.level, u.recipient, u.email, u.subject, u.body, u.attempts
+                FROM upd u JOIN requests r ON r.id = u.request_id ORDER BY u.id
+                """, [limit, leaseSeconds]).rows.map(NotificationStore.notification(from:))
+        }
+    }
+
+    /// Marks a claimed row delivered.
+    public func markDelivered(_ id: Int) async throws {
+        try await pool.query("UPDATE notifications SET delivered_at = now(), last_error = NULL WHERE id = $1", [id])
+    }
+
+    /// Records a failed attempt: retried after a back-off, or given up after `maxAttempts`.
+    /// Returns whether it was given up.
+    @discardableResult
+    public func markFailed(_ id: Int, attempts: Int, error: String) async throws -> Bool {
+        let giveUp = attempts >= maxAttempts
+        let backoffMinutes = min(1 << min(attempts - 1, 8), 360)
+        try await pool.query(
+            """
+            UPDATE notifications
+            SET last_error = $2, failed_at = CASE WHEN $3 THEN now() END,
+                next_attempt_at = now() + make_interval(mins => $4::int)
+            WHERE id = $1
+            """, [id, String(error.prefix(1000)), giveUp, backoffMinutes])
+        return giveUp
+    }
+
+    /// Claims and delivers everything due, with `deliver` (which throws on failure).
+    public func deliverAll(batch: Int = 100, deliver: @Sendable (OutboxMessage) async throws -> Void) async throws -> DeliveryReport {
+        var report = DeliveryReport()
+        while true {
+            let claimed = try await claim(limit: batch)
+            if claimed.isEmpty { break }
+            for notification in claimed {
+                do {
+                    guard notification.email != nil else { throw DeliveryError("\(notification.recipient.map { "user \($0) has" } ?? "nobody to notify:") no e-mail address") }
+                    try await deliver(notification)
+                    try await markDelivered(notification.id)
+                    report.delivered.append(notification.id)
+                } catch let error as PostgresError {
+                    throw error
+                } catch {
+                    let text = "\(error)"
+                    if try await markFailed(notification.id, attempts: notification.attempts, error: text) {
+                        report.gaveUp.append((notification.id, text))
+                    } else {
+                        report.retrying.append((notification.id, text))
+                    }
+                }
+            }
+        }
+        return report
+    }
+
+    static func notification(from row: PostgresRow) throws -> OutboxMessage {
+        OutboxMessage(
+            id: try row.decode(Int.self, "id"), ref: try row.decode(String.self, "ref"), level: try row.decode(String.self, "level"),
+            recipient: try row.decode(String?.self, "recipient"), email: try row.decode(String?.self, "email"),
+            subject: try row.decode(String.self, "subject"), body: try row.decode(String.self, "body"),
+            attempts: try row.decode(Int.self, "attempts"))
+    }
+}
+
+/// A delivery that did not go through.
+public struct DeliveryError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

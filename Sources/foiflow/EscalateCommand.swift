@@ -1,0 +1,63 @@
+import ArgumentParser
+import Dates
+import Foundation
+import Store
+
+/// `foiflow escalate`: the nightly escalation and lapsing.
+struct EscalateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "escalate",
+        abstract: "Escalate requests close to or past their due date, and lapse those that waited too long.",
+        discussion: """
+            Levels: warning (0 to 3 working days left, to the assignee), overdue (past due, to the
+            team's manager), very-overdue (20 or more working days past due, to the head of unit).
+            Each request reaches each level once per due date. Each escalation is an escalate
+            event and a notification in the outbox (sent by `foiflow notify`), written together.
+            FOIs waiting three months for a fee (FOIA s.9(2)) and requests waiting too long for
+            clarification lapse. Safe to run twice, or on two hosts at once: a second run finds
+            the lock taken and exits 0 doing nothing.
+
+            Example (cron, nightly):
+              foiflow escalate --format json
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(name: .customLong("as-of"), help: "The night to run for, YYYY-MM-DD (default today in Europe/London).") var asOf: CivilDate?
+    @Flag(help: "Print what would happen; change nothing.") var dryRun = false
+    @Option(help: ArgumentHelp("Login of the head of unit (default: $FOIFLOW_HEAD_OF_UNIT, else the first admin).", valueName: "login"))
+    var headOfUnit: String?
+    @Option(help: "Months a request may wait for clarification before it lapses.") var clarificationMonths: Int = 3
+    @Option(help: "text or json.") var format: HolidaysCommand.ReportFormat = .text
+
+    func validate() throws {
+        guard (1...120).contains(clarificationMonths) else { throw ValidationError("--clarification-months must be 1 to 120") }
+    }
+
+    func run() async throws {
+        let date = asOf ?? LondonDate.today()
+        let head = headOfUnit ?? ProcessInfo.processInfo.environment["FOIFLOW_HEAD_OF_UNIT"].flatMap { $0.isEmpty ? nil : $0 }
+        let report = try await database.makePool().using { pool in
+            try await EscalationStore(
+                pool: pool, calendars: CalendarCache(store: HolidayStore(pool: pool)),
+                configuration: .init(headOfUnit: head, clarificationMonths: clarificationMonths)
+            ).run(asOf: date, dryRun: dryRun)
+        }
+        if report.skipped {
+            FileHandle.standardError.write(Data("foiflow: another escalation run holds the lock; nothing done\n".utf8))
+        }
+        let counts = ["warning", "overdue", "very-overdue"].map { report.counts[$0] ?? 0 }
+        switch format {
+        case .text:
+            for item in report.items { print("\(dryRun ? "would " : "")\(item.level == "lapsed" ? "lapse" : "escalate") \(item.ref)\(item.level == "lapsed" ? "" : " \(item.level)")") }
+            print("escalate \(date)\(dryRun ? " (dry run)" : ""): warning=\(counts[0]) overdue=\(counts[1]) very-overdue=\(counts[2]) lapsed=\(report.lapsed)")
+        case .json:
+            let object: [String: Any] = [
+                "as_of": date.description, "dry_run": dryRun, "skipped": report.skipped,
+                "warning": counts[0], "overdue": counts[1], "very_overdue": counts[2], "lapsed": report.lapsed,
+                "items": report.items.map { ["ref": $0.ref, "level": $0.level] },
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        }
+    }
+}

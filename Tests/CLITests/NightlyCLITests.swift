@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `foiflow escalate` and `foiflow notify` as cron runs them.
+@Suite(.requiresDatabase) struct NightlyCLITests {
+    @Test func escalateThenNotifyToASpoolAndThroughACommand() async throws {
+        let url = try await TestDatabase.create("clinightly")
+        let env = ["DATABASE_URL": url, "FOIFLOW_TODAY": "2026-12-01", "FOIFLOW_USER": "asmith"]
+        _ = try await Foiflow.run(["migrate"], environment: ["DATABASE_URL": url])
+        _ = try await Foiflow.run(["user", "add", "asmith", "--role", "officer", "--team", "north", "--email", "a.smith@example.org"], environment: ["DATABASE_URL": url])
+        _ = try await Foiflow.run(["user", "add", "bkhan", "--role", "manager", "--team", "north", "--email", "b.khan@example.org"], environment: ["DATABASE_URL": url])
+        for received in ["2026-10-20", "2026-11-03"] {  // due 17 Nov (overdue) and 2 Dec (warning)
+            #expect(try await Foiflow.run(["request", "create", "foi", "received=\(received)", "requester=R", "team=north"], environment: env).status == 0)
+        }
+        _ = try await Foiflow.run(["request", "act", "FOI-2026-000002", "assign", "to=asmith"], environment: env)
+
+        let dry = try await Foiflow.run(["escalate", "--dry-run"], environment: env)
+        #expect(dry.status == 0 && dry.stdout.contains("would escalate FOI-2026-000001 overdue") && dry.stdout.contains("(dry run)"))
+        let run = try await Foiflow.run(["escalate", "--format", "json"], environment: env)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        #expect(run.status == 0 && report["overdue"] as? Int == 1 && report["warning"] as? Int == 1 && report["skipped"] as? Bool == false)
+        let again = try await Foiflow.run(["escalate"], environment: env)
+        #expect(again.status == 0 && again.stdout == "escalate 2026-12-01: warning=0 overdue=0 very-overdue=0 lapsed=0\n")
+
+        let spool = FileManager.default.temporaryDirectory.appendingPathComponent("foiflow-spool-\(UUID().uuidString)")
+        let pending = try await Foiflow.run(["notify", "--dry-run"], environment: env)
+        #expect(pending.stdout.contains("2 due"))
+        // A failing command: retried later, nothing lost.
+        let failing = try await Foiflow.run(["notify", "--command", "exit 3"], environment: env)
+        #expect(failing.status == 0 && failing.stdout.contains("delivered=0 retrying=2"))
+        try await TestDatabase.execute(["DATABASE_URL": url], "UPDATE notifications SET next_attempt_at = now()")
+        let spooled = try await Foiflow.run(["notify", "--spool", spool.path], environment: env.merging(["FOIFLOW_NOTIFY_COMMAND": ""]) { $1 })
+        #expect(spooled.stdout.contains("delivered=2"), "\(spooled.stdout) \(spooled.stderr)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: spool.path)
+        #expect(files.count == 2 && files.allSatisfy { $0.hasSuffix(".eml") })
+        let messages = try files.map { try String(contentsOf: spool.appendingPathComponent($0), encoding: .utf8) }
+        #expect(messages.contains { $0.contains("To: asmith <a.smith@example.org>") && $0.contains("FOI-2026-000002 warning") })
+        #expect(messages.contains { $0.contains("To: bkhan <b.khan@example.org>") && $0.contains("X-Foiflow-Request: FOI-2026-000001") })
+        let nothing = try await Foiflow.run(["notify", "--spool", spool.path], environment: env)
+        #expect(nothing.stdout.contains("delivered=0 retrying=0 given_up=0"))
+    }
+}
