@@ -27,7 +27,7 @@ enum Loader {
         }
         let calculator = DeadlineCalculator()
         let start = Date()
-        try connection.query("TRUNCATE requests, request_events, idempotency_keys")
+        try connection.query("TRUNCATE requests CASCADE")
         try connection.query("ALTER SEQUENCE requests_id_seq RESTART WITH 1")
         let base = CivilDate(iso: "2016-01-04")?.dayNumber ?? 0
         var rows: [String] = []

@@ -15,6 +15,9 @@ public struct EscalationReport: Sendable, Equatable {
     public var items: [(ref: String, level: String)]
     /// Another run held the lock, so this one did nothing.
     public var skipped: Bool
+    /// Per calendar: the last due date counted as `warning`, and the last as `very-overdue`.
+    public var warningUntil: [String: CivilDate] = [:]
+    public var veryOverdueUntil: [String: CivilDate] = [:]
 
     public static func == (lhs: EscalationReport, rhs: EscalationReport) -> Bool {
         lhs.asOf == rhs.asOf && lhs.dryRun == rhs.dryRun && lhs.counts == rhs.counts && lhs.lapsed == rhs.lapsed
@@ -80,7 +83,11 @@ public struct EscalationStore: Sendable {
                     return EscalationReport(asOf: asOf, dryRun: dryRun, counts: counts, lapsed: lapsed.count, items: escalated + lapsed.map { ($0, "lapsed") }, skipped: false)
                 }
             }
-            if let report { return report }
+            if var report {
+                report.warningUntil = Dictionary(uniqueKeysWithValues: cutoffs.warning.map { ($0.key.rawValue, $0.value) })
+                report.veryOverdueUntil = Dictionary(uniqueKeysWithValues: cutoffs.veryOverdue.map { ($0.key.rawValue, $0.value) })
+                return report
+            }
         }
         throw StoreError.conflict("the holiday calendar kept changing during escalation; run it again")
     }

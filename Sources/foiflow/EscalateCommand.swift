@@ -55,6 +55,8 @@ struct EscalateCommand: AsyncParsableCommand {
                 "as_of": date.description, "dry_run": dryRun, "skipped": report.skipped,
                 "warning": counts[0], "overdue": counts[1], "very_overdue": counts[2], "lapsed": report.lapsed,
                 "items": report.items.map { ["ref": $0.ref, "level": $0.level] },
+                "warning_until": report.warningUntil.mapValues(\.description),
+                "very_overdue_until": report.veryOverdueUntil.mapValues(\.description),
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
