@@ -137,16 +137,19 @@ public final class PostgresPool: Sendable {
         case closed
     }
 
-    private func acquire() async throws -> Grant {
-        let immediate = state.withLockedValue { state -> Immediate in
-            if state.closed { return .closed }
-            if let connection = state.idle.popLast() { return .grant(.connection(connection)) }
-            if state.open < configuration.maxConnections {
-                state.open += 1
-                return .grant(.create)
-            }
-            return .wait
+    /// Takes an idle connection or a place to open one, if there is either. Call under the lock.
+    private func takeImmediately(_ state: inout State) -> Immediate {
+        if state.closed { return .closed }
+        if let connection = state.idle.popLast() { return .grant(.connection(connection)) }
+        if state.open < configuration.maxConnections {
+            state.open += 1
+            return .grant(.create)
         }
+        return .wait
+    }
+
+    private func acquire() async throws -> Grant {
+        let immediate = state.withLockedValue { takeImmediately(&$0) }
         switch immediate {
         case .grant(let grant): return grant
         case .closed: throw PostgresError(.poolClosed, "the connection pool is shut down")
@@ -166,15 +169,10 @@ public final class PostgresPool: Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Grant, any Error>) in
                 let immediate = state.withLockedValue { state -> Immediate in
-                    if state.closed { return .closed }
                     // Something may have been released between the first check and now.
-                    if let connection = state.idle.popLast() { return .grant(.connection(connection)) }
-                    if state.open < configuration.maxConnections {
-                        state.open += 1
-                        return .grant(.create)
-                    }
-                    state.waiters.append(Waiter(id: id, continuation: continuation))
-                    return .wait
+                    let immediate = takeImmediately(&state)
+                    if case .wait = immediate { state.waiters.append(Waiter(id: id, continuation: continuation)) }
+                    return immediate
                 }
                 switch immediate {
                 case .grant(let grant): continuation.resume(returning: grant)

@@ -26,10 +26,7 @@ public struct UserStore: Sendable {
 
     /// Checks a login: lower-case letter first, then up to 62 of `a-z 0-9 . _ -`.
     public static func validateLogin(_ login: String) throws(StoreError) {
-        let utf8 = Array(login.utf8)
-        guard let first = utf8.first, first >= UInt8(ascii: "a"), first <= UInt8(ascii: "z"), utf8.count <= 63,
-              utf8.allSatisfy({ ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") })
-        else {
+        guard WorkflowEngine.isLogin(login) else {
             throw .invalid("login \(login.debugDescription) is not valid: start with a lower-case letter, then up to 62 of a-z 0-9 . _ -")
         }
     }

@@ -243,7 +243,7 @@ public struct WorkflowEngine: Sendable {
     }
 
     /// A lower-case letter, then up to 62 of `a-z 0-9 . _ -` (as users' logins).
-    static func isLogin(_ text: String) -> Bool {
+    public static func isLogin(_ text: String) -> Bool {
         let utf8 = Array(text.utf8)
         guard let first = utf8.first, first >= UInt8(ascii: "a"), first <= UInt8(ascii: "z"), utf8.count <= 63 else { return false }
         return utf8.allSatisfy {

@@ -4,6 +4,7 @@ import Postgres
 import Server
 import ServiceLifecycle
 import Store
+import Testing
 import TestSupport
 import Workflow
 
@@ -62,11 +63,10 @@ final class ServerHarness {
 extension ServerHarness {
     /// A client already authenticated as a new user with `role`.
     func authenticatedClient(login: String = "tester", role: Role = .officer) async throws -> LineClient {
-        let created = try await UserStore(pool: pool).add(login: login, role: role)
-        guard let token = created?.token else { throw TestSetupError("user \(login) not created") }
+        let token = try #require(try await UserStore(pool: pool).add(login: login, role: role)?.token, "user \(login) not created")
         let client = try self.client()
         let status = try await client.call("AUTH \(token)")
-        guard status.hasPrefix("OK ") else { throw TestSetupError("AUTH failed: \(status)") }
+        try #require(status.hasPrefix("OK "), "AUTH failed: \(status)")
         return client
     }
 }
