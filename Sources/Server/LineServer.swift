@@ -68,7 +68,7 @@ public final class LineServer: Service, Sendable {
     public func run() async throws {
         let maxLine = configuration.maxLineLength
         let idle = configuration.idleTimeout
-        let serverChannel: NIOAsyncChannel<NIOAsyncChannel<InboundLine, ByteBuffer>, Never>
+        let serverChannel: NIOAsyncChannel<NIOAsyncChannel<[InboundLine], ByteBuffer>, Never>
         do {
             serverChannel = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 256)
@@ -81,7 +81,8 @@ public final class LineServer: Service, Sendable {
                         try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: .nanoseconds(idleNanos)))
                         try channel.pipeline.syncOperations.addHandler(IdleCloser())
                         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: maxLine)))
-                        return try NIOAsyncChannel<InboundLine, ByteBuffer>(wrappingChannelSynchronously: channel)
+                        try channel.pipeline.syncOperations.addHandler(LineBatcher())
+                        return try NIOAsyncChannel<[InboundLine], ByteBuffer>(wrappingChannelSynchronously: channel)
                     }
                 }
         } catch {
@@ -119,7 +120,7 @@ public final class LineServer: Service, Sendable {
         }
     }
 
-    private func serve(_ connection: NIOAsyncChannel<InboundLine, ByteBuffer>) async {
+    private func serve(_ connection: NIOAsyncChannel<[InboundLine], ByteBuffer>) async {
         let channel = connection.channel
         let admitted = state.withLockedValue { state -> UInt64? in
             guard !state.draining, state.connections.count < configuration.maxConnections else { return nil }
@@ -139,23 +140,51 @@ public final class LineServer: Service, Sendable {
         let session = Session(context: context, connectionID: id)
         do {
             try await connection.executeThenClose { inbound, outbound in
-                for try await item in inbound {
-                    let parsed: ParsedLine
-                    switch item {
-                    case .tooLong:
-                        parsed = .invalid(tag: nil, ProtocolError(.lineTooLong, "the line exceeds \(configuration.maxLineLength) bytes"))
-                    case .line(let buffer):
-                        parsed = RequestLine.parse(buffer.readableBytesView)
+                var replies = ByteBuffer()
+                reading: for try await batch in inbound {
+                    for item in batch {
+                        let parsed: ParsedLine
+                        switch item {
+                        case .tooLong:
+                            parsed = .invalid(tag: nil, ProtocolError(.lineTooLong, "the line exceeds \(configuration.maxLineLength) bytes"))
+                        case .line(let buffer):
+                            parsed = RequestLine.parse(buffer.readableBytesView)
+                        }
+                        // Replies already made go out before a command that waits on the database.
+                        if replies.readableBytes > 0, Self.mayWait(parsed) {
+                            try await outbound.write(replies)
+                            replies.clear()
+                        }
+                        guard let answer = await session.handle(parsed) else { continue }
+                        replies.writeString(answer.reply.encoded(tag: answer.tag))
+                        if case .close = answer.after { break reading }
+                        if replies.readableBytes >= 1 << 16 {
+                            try await outbound.write(replies)
+                            replies.clear()
+                        }
                     }
-                    guard let answer = await session.handle(parsed) else { continue }
-                    try await outbound.write(ByteBuffer(string: answer.reply.encoded(tag: answer.tag)))
-                    if case .close = answer.after { break }
+                    if replies.readableBytes > 0 {
+                        try await outbound.write(replies)
+                        replies.clear()
+                    }
                 }
+                if replies.readableBytes > 0 { try await outbound.write(replies) }
             }
         } catch {
             context.logger.debug("connection error", metadata: ["connection": "\(id)", "error": "\(error)"])
         }
         context.logger.info("connection closed", metadata: ["connection": "\(id)"])
+    }
+}
+
+extension LineServer {
+    /// Whether answering `parsed` may wait on the database (so earlier replies should not wait for it).
+    static func mayWait(_ parsed: ParsedLine) -> Bool {
+        guard case .request(let request) = parsed else { return false }
+        switch request.command {
+        case "PING", "HELLO", "QUIT", "WORKDAY", "DEADLINE": return false
+        default: return true
+        }
     }
 }
 
