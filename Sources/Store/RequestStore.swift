@@ -140,10 +140,13 @@ public struct RequestStore: Sendable {
         try Permissions.require(actor.role, .act(action))
         for attempt in 1...RequestStore.attempts {
             let (calendarVersion, calendarSet) = try await calendars.versioned(forceCheck: attempt > 1)
-            guard let (id, record) = try await load(ref: ref) else { throw WorkflowError.notFound("no request \(ref)") }
             let engine = WorkflowEngine(calendars: calendarSet, authority: authority)
-            let (next, event) = try engine.act(action, fields: fields, by: actor, today: today, on: record, expectedVersion: expectedVersion)
-            let written = try await write(id: id, from: record, to: next, event: event, actor: actor.login, calendarVersion: calendarVersion)
+            // Read, decide (pure) and write on one leased connection: two round trips, one hand-off.
+            let (written, next) = try await pool.withConnection { connection -> (WriteOutcome, RequestRecord) in
+                guard let (id, record) = try RequestStore.load(connection, ref: ref) else { throw WorkflowError.notFound("no request \(ref)") }
+                let (next, event) = try engine.act(action, fields: fields, by: actor, today: today, on: record, expectedVersion: expectedVersion)
+                return (try RequestStore.write(connection, id: id, from: record, to: next, event: event, actor: actor.login, calendarVersion: calendarVersion), next)
+            }
             switch written {
             case .done:
                 return ChangeResult(ref: ref, state: next.state, due: next.due, version: next.version, replayed: false)
@@ -166,32 +169,30 @@ public struct RequestStore: Sendable {
     }
 
     /// One statement: the row (guarded by its version and the calendar) and its event.
-    func write(id: Int, from record: RequestRecord, to next: RequestRecord, event: EventDraft, actor: String, calendarVersion: Int) async throws -> WriteOutcome {
+    static func write(_ connection: PostgresConnection, id: Int, from record: RequestRecord, to next: RequestRecord, event: EventDraft, actor: String, calendarVersion: Int) throws -> WriteOutcome {
         let clock = try RequestStore.json(next.clock)
         let fields = RequestStore.json(event.fields)
         do {
-            let row = try await pool.withConnection { connection in
-                try connection.query(
-                    """
-                    WITH cal AS (SELECT foiflow_calendar_is($1) AS ok),
-                    upd AS (
-                        UPDATE requests
-                        SET state = $3, version = version + 1, due = $4, max_due = $5, clock = $6::jsonb, assignee = $7,
-                            outcome = $8, exemptions = $9, responded_on = $10, transferred_to = $11, updated_at = now()
-                        WHERE id = $2 AND version = $12 AND (SELECT ok FROM cal)
-                        RETURNING id, version
-                    ),
-                    ev AS (
-                        INSERT INTO request_events (request_id, seq, actor, action, from_state, to_state, due, fields)
-                        SELECT id, version, $13, $14, $15, $3, $4, $16::jsonb FROM upd
-                    )
-                    SELECT (SELECT ok FROM cal) AS calendar_ok, (SELECT version FROM upd) AS version
-                    """,
-                    [calendarVersion, id, next.state.rawValue, next.due, next.maxDue, clock, next.assignee,
-                     next.outcome?.rawValue, next.exemptions, next.respondedOn, next.transferredTo, record.version,
-                     actor, event.action.rawValue, event.from?.rawValue, fields]
-                ).first
-            }
+            let row = try connection.query(
+                """
+                WITH cal AS (SELECT foiflow_calendar_is($1) AS ok),
+                upd AS (
+                    UPDATE requests
+                    SET state = $3, version = version + 1, due = $4, max_due = $5, clock = $6::jsonb, assignee = $7,
+                        outcome = $8, exemptions = $9, responded_on = $10, transferred_to = $11, updated_at = now()
+                    WHERE id = $2 AND version = $12 AND (SELECT ok FROM cal)
+                    RETURNING id, version
+                ),
+                ev AS (
+                    INSERT INTO request_events (request_id, seq, actor, action, from_state, to_state, due, fields)
+                    SELECT id, version, $13, $14, $15, $3, $4, $16::jsonb FROM upd
+                )
+                SELECT (SELECT ok FROM cal) AS calendar_ok, (SELECT version FROM upd) AS version
+                """,
+                [calendarVersion, id, next.state.rawValue, next.due, next.maxDue, clock, next.assignee,
+                 next.outcome?.rawValue, next.exemptions, next.respondedOn, next.transferredTo, record.version,
+                 actor, event.action.rawValue, event.from?.rawValue, fields]
+            ).first
             guard let row else { throw StoreError.invalid("the database returned no result") }
             guard try row.decode(Bool.self, "calendar_ok") else { return .calendarChanged }
             return try row.decode(Int?.self, "version") == nil ? .versionMoved : .done
@@ -201,13 +202,11 @@ public struct RequestStore: Sendable {
     }
 
     /// The request's id and workflow record.
-    func load(ref: String) async throws -> (Int, RequestRecord)? {
-        try await pool.withConnection { connection in
-            guard let row = try connection.query("SELECT \(RequestStore.recordColumns) FROM requests WHERE ref = $1", [ref]).first else {
-                return nil
-            }
-            return (try row.decode(Int.self, "id"), try RequestStore.record(from: row))
+    static func load(_ connection: PostgresConnection, ref: String) throws -> (Int, RequestRecord)? {
+        guard let row = try connection.query("SELECT \(RequestStore.recordColumns) FROM requests WHERE ref = $1", [ref]).first else {
+            return nil
         }
+        return (try row.decode(Int.self, "id"), try RequestStore.record(from: row))
     }
 
     static let recordColumns = "id, kind, state, version, received, calendar, due, max_due, clock::text AS clock, assignee, outcome, exemptions, responded_on, transferred_to"
