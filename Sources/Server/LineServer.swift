@@ -137,43 +137,62 @@ public final class LineServer: Service, Sendable {
         defer { _ = state.withLockedValue { $0.connections.removeValue(forKey: id) } }
         let remote = channel.remoteAddress.map { "\($0)" } ?? "?"
         context.logger.info("connection opened", metadata: ["connection": "\(id)", "remote": "\(remote)"])
-        let session = Session(context: context, connectionID: id)
         do {
-            try await connection.executeThenClose { inbound, outbound in
-                var replies = ByteBuffer()
-                reading: for try await batch in inbound {
-                    for item in batch {
-                        let parsed: ParsedLine
-                        switch item {
-                        case .tooLong:
-                            parsed = .invalid(tag: nil, ProtocolError(.lineTooLong, "the line exceeds \(configuration.maxLineLength) bytes"))
-                        case .line(let buffer):
-                            parsed = RequestLine.parse(buffer.readableBytesView)
-                        }
-                        // Replies already made go out before a command that waits on the database.
-                        if replies.readableBytes > 0, Self.mayWait(parsed) {
-                            try await outbound.write(replies)
-                            replies.clear()
-                        }
-                        guard let answer = await session.handle(parsed) else { continue }
-                        replies.writeString(answer.reply.encoded(tag: answer.tag))
-                        if case .close = answer.after { break reading }
-                        if replies.readableBytes >= 1 << 16 {
-                            try await outbound.write(replies)
-                            replies.clear()
-                        }
-                    }
-                    if replies.readableBytes > 0 {
-                        try await outbound.write(replies)
-                        replies.clear()
-                    }
-                }
-                if replies.readableBytes > 0 { try await outbound.write(replies) }
-            }
+            // The connection's loop runs on its own event loop (an actor with that executor):
+            // lines and database results resume there, not on the cooperative pool.
+            try await ConnectionLoop(eventLoop: channel.eventLoop)
+                .run(connection, context: context, connectionID: id, maxLineLength: configuration.maxLineLength)
         } catch {
             context.logger.debug("connection error", metadata: ["connection": "\(id)", "error": "\(error)"])
         }
         context.logger.info("connection closed", metadata: ["connection": "\(id)"])
+    }
+}
+
+/// Serves one connection, isolated to that connection's event loop.
+actor ConnectionLoop {
+    let eventLoop: any EventLoop
+
+    nonisolated var unownedExecutor: UnownedSerialExecutor { eventLoop.executor.asUnownedSerialExecutor() }
+
+    init(eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+    }
+
+    /// Reads batches of lines, answers each in order, writes a batch's replies together.
+    func run(_ connection: NIOAsyncChannel<[InboundLine], ByteBuffer>, context: ServerContext, connectionID: UInt64, maxLineLength: Int) async throws {
+        let session = Session(context: context, connectionID: connectionID)
+        try await connection.executeThenClose { inbound, outbound in
+            var replies = ByteBuffer()
+            reading: for try await batch in inbound {
+                for item in batch {
+                    let parsed: ParsedLine
+                    switch item {
+                    case .tooLong:
+                        parsed = .invalid(tag: nil, ProtocolError(.lineTooLong, "the line exceeds \(maxLineLength) bytes"))
+                    case .line(let buffer):
+                        parsed = RequestLine.parse(buffer.readableBytesView)
+                    }
+                    // Replies already made go out before a command that waits on the database.
+                    if replies.readableBytes > 0, LineServer.mayWait(parsed) {
+                        try await outbound.write(replies)
+                        replies.clear()
+                    }
+                    guard let answer = await session.handle(parsed) else { continue }
+                    replies.writeString(answer.reply.encoded(tag: answer.tag))
+                    if case .close = answer.after { break reading }
+                    if replies.readableBytes >= 1 << 16 {
+                        try await outbound.write(replies)
+                        replies.clear()
+                    }
+                }
+                if replies.readableBytes > 0 {
+                    try await outbound.write(replies)
+                    replies.clear()
+                }
+            }
+            if replies.readableBytes > 0 { try await outbound.write(replies) }
+        }
     }
 }
 

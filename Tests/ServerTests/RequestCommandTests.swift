@@ -140,7 +140,7 @@ import Store
 
 @Suite(.requiresDatabase) struct TimeoutTests {
     @Test func aStatementPastTheTimeLimitIsTimeoutAndChangesNothing() async throws {
-        let harness = try await ServerHarness(statementTimeoutMs: 300)
+        let harness = try await ServerHarness(statementTimeoutMs: 1500)
         let client = try await harness.authenticatedClient(login: "bkhan", role: .manager)
         #expect(try await client.call("CREATE foi received=2026-11-20 requester=R").hasPrefix("OK "))
         // Another session holds the row.
