@@ -39,7 +39,11 @@ import TestSupport
         let environment = try #require(foiflow["environment"] as? [String: Any])
         #expect((environment["DATABASE_URL"] as? String)?.contains("@postgres:5432/") == true)
         #expect(foiflow["depends_on"] != nil)
-        // The image it builds exists.
-        #expect(FileManager.default.fileExists(atPath: TestDatabase.packageRoot.appendingPathComponent("Dockerfile").path))
+        // The image it builds exists, and copies every folder Package.swift names a target in.
+        let dockerfile = try String(contentsOf: TestDatabase.packageRoot.appendingPathComponent("Dockerfile"), encoding: .utf8)
+        let manifest = try String(contentsOf: TestDatabase.packageRoot.appendingPathComponent("Package.swift"), encoding: .utf8)
+        for folder in ["Sources", "Tests", "Benchmarks", "sql"] where folder == "sql" || manifest.contains("\(folder)/") || folder == "Sources" {
+            #expect(dockerfile.contains("COPY \(folder) "), "the Dockerfile does not copy \(folder)/")
+        }
     }
 }
