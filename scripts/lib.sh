@@ -6,6 +6,9 @@ foiflow_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }
 log() { printf '%s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# Note: functions here end with an explicit `return 0`. A bare `return` called from an EXIT
+# trap returns the status the trap was entered with, which under `set -e` ends the cleanup.
+
 # Runs a command as root: directly when we are root, else through sudo.
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"
@@ -18,7 +21,7 @@ as_root() {
 pg_bindir() {
     local d
     for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
-        [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && { echo "$d"; return; }
+        [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && { echo "$d"; return 0; }
     done
     command -v initdb >/dev/null 2>&1 && dirname "$(command -v initdb)"
 }
@@ -46,10 +49,10 @@ ensure_deps() {
 
 # A free TCP port on 127.0.0.1.
 free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()' 2>/dev/null && return
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()' 2>/dev/null && return 0
     local p
     for p in $(seq 55432 55632); do
-        (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo "$p"; return; }
+        (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo "$p"; return 0; }
     done
     die "no free port found"
 }
