@@ -10,6 +10,9 @@ import Foundation
 public final class PostgresConnection: @unchecked Sendable {
     private var handle: OpaquePointer?
 
+    /// The libpq handle, for the extensions in this module (notifications).
+    var rawHandle: OpaquePointer? { handle }
+
     /// Session settings applied on every (re)connect: UTC and ISO dates.
     static let sessionSetup = "SET client_min_messages TO warning; SET TIME ZONE 'UTC'; SET DateStyle TO 'ISO, YMD'; SET client_encoding TO 'UTF8'; SET IntervalStyle TO 'iso_8601'"
 

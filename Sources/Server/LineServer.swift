@@ -92,17 +92,26 @@ public final class LineServer: Service, Sendable {
         setBound(.success(serverChannel.channel.localAddress?.port ?? configuration.port))
         context.logger.info("listening", metadata: ["address": "\(configuration.host):\(serverChannel.channel.localAddress?.port ?? configuration.port)"])
 
-        try await withGracefulShutdownHandler {
-            try await withThrowingDiscardingTaskGroup { group in
-                try await serverChannel.executeThenClose { inbound in
-                    for try await connection in inbound {
-                        group.addTask { await self.serve(connection) }
+        // Revocations reach running sessions through the credentials listener.
+        let listener = context.credentials.listener(url: context.pool.configuration.url)
+        listener.start()
+        do {
+            try await withGracefulShutdownHandler {
+                try await withThrowingDiscardingTaskGroup { group in
+                    try await serverChannel.executeThenClose { inbound in
+                        for try await connection in inbound {
+                            group.addTask { await self.serve(connection) }
+                        }
                     }
                 }
+            } onGracefulShutdown: {
+                self.drain(serverChannel.channel)
             }
-        } onGracefulShutdown: {
-            self.drain(serverChannel.channel)
+        } catch {
+            await listener.stop()
+            throw error
         }
+        await listener.stop()
         context.logger.info("stopped")
     }
 

@@ -10,6 +10,8 @@ import Workflow
 public struct ServerContext: Sendable {
     public let pool: PostgresPool
     public let users: UserStore
+    /// The users table's version, so sessions see revocations before their next command.
+    public let credentials: CredentialsWatch
     /// The holiday calendars, rebuilt when an admin changes them.
     public let calendars: CalendarCache
     /// The authority served: its home division picks default calendars.
@@ -25,6 +27,7 @@ public struct ServerContext: Sendable {
     ) {
         self.pool = pool
         self.users = UserStore(pool: pool)
+        self.credentials = CredentialsWatch(pool: pool)
         let calendars = CalendarCache(store: HolidayStore(pool: pool), maxAge: calendarMaxAge)
         self.calendars = calendars
         self.authority = authority

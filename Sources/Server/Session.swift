@@ -18,6 +18,10 @@ public final class Session {
     let connectionID: UInt64
     /// The authenticated user, once `AUTH` succeeded.
     public private(set) var user: User?
+    /// The hash of the token the user authenticated with, to check it is still theirs.
+    private var tokenHash: [UInt8] = []
+    /// The credentials version at which `user` was last confirmed.
+    private var confirmedAt = 0
 
     init(context: ServerContext, connectionID: UInt64) {
         self.context = context
@@ -61,7 +65,9 @@ public final class Session {
                     }
                     return (.error(.unknownCommand, "unknown command \(Reply.encodeValue(request.command))"), .carryOn)
                 }
-                guard let user else { return (.error(.authRequired, "authenticate with AUTH <token> first"), .carryOn) }
+                guard let user = try await confirmedUser() else {
+                    throw ProtocolError(.authFailed, "the session's credentials were revoked; authenticate again")
+                }
                 let actor = Actor(login: user.login, role: user.role)
                 switch request.command {
                 case "CREATE": return (try await RequestCommands.create(request, actor: actor, context), .carryOn)
@@ -92,15 +98,40 @@ public final class Session {
     ]
 
     private func authenticate(_ request: RequestLine) async throws -> Reply {
+        // Whatever happens next, the session is no longer the user it was.
+        user = nil
         guard request.positional.count == 1, request.named.isEmpty else {
             throw ProtocolError(.badArgument, "usage: AUTH <token>")
         }
+        // The version is read before the user, so a revocation committed after this read
+        // is seen as a newer version at the next command.
+        let version = try await context.credentials.current()
         guard let user = try await context.users.authenticate(token: request.positional[0]) else {
             context.logger.notice("authentication failed", metadata: ["connection": "\(connectionID)"])
             throw ProtocolError(.authFailed, "unknown or revoked token")
         }
         self.user = user
+        tokenHash = UserStore.tokenHash(request.positional[0])
+        confirmedAt = version
         return .ok([.init("user", user.login), .init("role", user.role.rawValue)])
+    }
+
+    /// The session's user, checked again if any user changed since it was last confirmed
+    /// (disabled, token rotated, role changed, removed). `nil`, and the session
+    /// unauthenticated, when the user may no longer act.
+    private func confirmedUser() async throws -> User? {
+        guard let user else { return nil }
+        let version = try await context.credentials.current()
+        if version == confirmedAt { return user }
+        guard let current = try await context.users.recheck(id: user.id, tokenHash: tokenHash) else {
+            context.logger.notice("session credentials revoked", metadata: ["connection": "\(connectionID)", "user": "\(user.login)"])
+            self.user = nil
+            tokenHash = []
+            return nil
+        }
+        self.user = current
+        confirmedAt = version
+        return current
     }
 
     private func expectNoArguments(_ request: RequestLine) throws {

@@ -77,6 +77,22 @@ public struct UserStore: Sendable {
         }
     }
 
+    /// The stored form of a token: its SHA-256.
+    public static func tokenHash(_ token: String) -> [UInt8] {
+        SHA256.hash(Array(token.utf8))
+    }
+
+    /// The user `id` as it is now, if it is still active and `tokenHash` is still its token;
+    /// `nil` once it was disabled, removed or its token rotated.
+    public func recheck(id: Int, tokenHash: [UInt8]) async throws -> User? {
+        try await pool.withConnection { connection in
+            try connection.query(
+                "SELECT \(UserStore.columns) FROM users WHERE id = $1 AND token_hash = $2 AND disabled_at IS NULL",
+                [id, PostgresBytes(tokenHash)]
+            ).first.map(UserStore.user(from:))
+        }
+    }
+
     /// The user with this login (disabled ones too), or `nil`.
     public func find(login: String) async throws -> User? {
         try await pool.withConnection { connection in

@@ -100,4 +100,30 @@ import TestSupport
         #expect(outcome.stderr.contains("draining"))
         #expect(try await connected.readToEOF() == "")
     }
+
+    /// The README's promise, end to end: `foiflow user disable` (another process) ends the
+    /// running server's open session for that user at its next command.
+    @Test func userDisableEndsALiveSessionOfTheRealServer() async throws {
+        let url = try await TestDatabase.create("clirevoke")
+        let env = ["DATABASE_URL": url]
+        #expect(try await Foiflow.run(["migrate"], environment: env).status == 0)
+        let token = try await Foiflow.run(["user", "add", "asmith", "--role", "officer"], environment: env).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let port = freeLoopbackPort()
+        let server = try Foiflow.start(["serve", "--listen", "127.0.0.1:\(port)", "--log-level", "warning"], environment: env)
+        var client: LineClient?
+        for _ in 0..<200 where client == nil {
+            client = try? LineClient(port: port)
+            if client == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        let connected = try #require(client, "server did not listen: \(server.stderrSoFar)")
+        #expect(try await connected.call("AUTH \(token)") == "OK user=asmith role=officer")
+        #expect(try await connected.call("CREATE foi received=2026-11-20 requester=R").hasPrefix("OK ref=FOI-2026-000001 "))
+        #expect(try await Foiflow.run(["user", "disable", "asmith"], environment: env).status == 0)
+        #expect(try await connected.call("CREATE foi received=2026-11-20 requester=R").hasPrefix("ERR AUTH_FAILED "))
+        #expect(try await connected.call("SHOW FOI-2026-000001").hasPrefix("ERR AUTH_REQUIRED "))
+        #expect(try await connected.call("AUTH \(token)").hasPrefix("ERR AUTH_FAILED "))
+        server.signal(SIGTERM)
+        #expect(try await server.wait(timeout: .seconds(20)).status == 0)
+    }
 }

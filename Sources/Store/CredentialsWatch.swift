@@ -1,0 +1,71 @@
+import NIOConcurrencyHelpers
+import Postgres
+
+/// The version of the users table as the server last saw it, so that sessions can tell
+/// cheaply whether their user must be checked again.
+///
+/// Every change to users bumps `credentials_state.version` and sends a notification (see
+/// `sql/0007_credentials.sql`). A listener on its own connection passes notifications to
+/// `observe(_:)` within milliseconds of the commit; as a safety net (the listener may be
+/// reconnecting) the version is also read from the database when the last reading is older
+/// than `maxAge`. When the database cannot be reached the last version is kept: nothing
+/// can be revoked while it is down.
+public final class CredentialsWatch: Sendable {
+    /// The notification channel the trigger uses.
+    public static let channel = "foiflow_credentials"
+
+    private struct Entry {
+        var version: Int
+        var checked: ContinuousClock.Instant
+    }
+
+    public let pool: PostgresPool
+    public let maxAge: Duration
+    private let entry = NIOLockedValueBox<Entry?>(nil)
+
+    public init(pool: PostgresPool, maxAge: Duration = .seconds(1)) {
+        self.pool = pool
+        self.maxAge = maxAge
+    }
+
+    /// The current version: from memory when recent, else read from the database.
+    public func current() async throws -> Int {
+        let now = ContinuousClock.now
+        let cached = entry.withLockedValue { $0 }
+        if let cached, now - cached.checked < maxAge { return cached.version }
+        do {
+            let version = try await pool.withConnection { connection in
+                try connection.query("SELECT version FROM credentials_state WHERE id = 1").first?.decode(Int.self, "version") ?? 0
+            }
+            observe(version, at: now)
+            return entry.withLockedValue { $0?.version } ?? version
+        } catch {
+            if let cached { return cached.version }
+            throw error
+        }
+    }
+
+    /// Records a version seen in a notification (never moves backwards).
+    public func observe(_ version: Int, at instant: ContinuousClock.Instant = .now) {
+        entry.withLockedValue { entry in
+            let newest = max(entry?.version ?? version, version)
+            entry = Entry(version: newest, checked: instant)
+        }
+    }
+
+    /// Forgets the cached version, so the next `current()` reads the database
+    /// (after the listener reconnects: notifications sent meanwhile were lost).
+    public func invalidate() {
+        entry.withLockedValue { $0 = nil }
+    }
+
+    /// A listener that keeps this watch up to date; start it with the server, stop it after.
+    public func listener(url: String) -> PostgresListener {
+        PostgresListener(
+            url: url, channel: CredentialsWatch.channel,
+            onNotification: { [self] notification in
+                if let version = Int(notification.payload) { observe(version) } else { invalidate() }
+            },
+            onReconnect: { [self] in invalidate() })
+    }
+}
