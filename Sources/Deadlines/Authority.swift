@@ -3,7 +3,7 @@
 /// An authority in England, Wales or Northern Ireland answers FOI/EIR on the
 /// `uk` calendar (FOIA s.10(6)); a Scottish one answers under FOISA on the
 /// `scotland` calendar (s.73). SARs and complaints roll forward on the home
-/// division's own calendar.
+/// division's own calendar. Each kind says which (`RequestKind.defaultCalendar`).
 public struct Authority: Sendable, Equatable {
     public var homeDivision: Division
 
@@ -13,11 +13,6 @@ public struct Authority: Sendable, Equatable {
 
     /// The calendar a kind uses unless a request says otherwise.
     public func defaultCalendar(for kind: RequestKind) -> CalendarID {
-        switch kind {
-        case .foi, .eir, .review:
-            homeDivision == .scotland ? .scotland : .uk
-        case .sar, .complaint:
-            CalendarID(division: homeDivision)
-        }
+        kind.defaultCalendar(home: homeDivision)
     }
 }

@@ -24,18 +24,10 @@ public struct DeadlineCalculator: Sendable {
     }
 
     /// The deadline of a request of `kind` whose clock starts on `start`, with no
-    /// stops or extensions. `calendar` overrides the kind's default calendar.
+    /// stops or extensions: the clock of a new request, so the same derivation as a
+    /// stored due date. `calendar` overrides the kind's default calendar.
     public func deadline(kind: RequestKind, start: CivilDate, calendar: CalendarID? = nil) throws(CalendarError) -> Deadline {
-        let calendar = calendars[calendar ?? authority.defaultCalendar(for: kind)]
-        switch kind.rule {
-        case .workingDays(let days, let extended):
-            return Deadline(
-                due: try calendar.addWorkingDays(start, days),
-                maxDue: try calendar.addWorkingDays(start, extended))
-        case .calendarMonths(let months, let extended):
-            return Deadline(
-                due: try calendar.addingMonthsToWorkingDay(start, months: months),
-                maxDue: try calendar.addingMonthsToWorkingDay(start, months: extended))
-        }
+        try StatutoryClock(received: start).runningDeadline(
+            rule: kind.rule, calendar: calendars[calendar ?? authority.defaultCalendar(for: kind)])
     }
 }

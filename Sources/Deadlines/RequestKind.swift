@@ -1,4 +1,8 @@
 /// The kinds of request foiflow tracks, each with its statutory clock.
+///
+/// Everything that differs by kind is a property here, so adding a kind is one new case
+/// with its properties (the compiler lists every switch to complete) plus one line in a
+/// migration (`INSERT INTO request_kinds`).
 public enum RequestKind: String, Sendable, CaseIterable, Codable {
     /// Freedom of Information Act 2000 (s.10: 20 working days).
     case foi
@@ -22,6 +26,12 @@ public enum RequestKind: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// The kind whose references start with `prefix`.
+    public init?(referencePrefix prefix: some StringProtocol) {
+        guard let kind = Self.allCases.first(where: { $0.referencePrefix == prefix }) else { return nil }
+        self = kind
+    }
+
     /// Parses a kind name, case-insensitively.
     public init?(name: String) {
         self.init(rawValue: name.lowercased())
@@ -40,6 +50,61 @@ public enum RequestKind: String, Sendable, CaseIterable, Codable {
         case .sar: .calendarMonths(1, extendedTo: 3)
         }
     }
+
+    /// What receiving a clarification the authority asked for does to the clock.
+    public var clarification: ClarificationEffect {
+        switch self {
+        case .foi, .eir, .complaint, .review: .restartsCount
+        case .sar: .pausesCalendarDays
+        }
+    }
+
+    /// What a fee paid after a fees notice does to the clock.
+    public var feePayment: FeeEffect {
+        switch self {
+        case .foi, .eir, .complaint, .review: .disregardsWorkingDays
+        case .sar: .startsClock
+        }
+    }
+
+    /// Whether an unpaid fee makes the request lapse (FOIA s.9(2): three months).
+    public var lapsesWithoutFee: Bool { self == .foi }
+
+    /// The kinds a request of this kind must name as `parent=` (empty: no parent needed).
+    public var parentKinds: Set<RequestKind> {
+        switch self {
+        case .review: [.foi, .eir]
+        case .foi, .eir, .sar, .complaint: []
+        }
+    }
+
+    /// The calendar this kind uses, unless a request says otherwise, for an authority in `home`.
+    ///
+    /// FOI, EIR and reviews count working days across the whole UK (FOIA s.10(6)), or on the
+    /// Scottish calendar for a Scottish authority (FOISA s.73); SARs and complaints roll
+    /// forward on the home division's own calendar.
+    public func defaultCalendar(home: Division) -> CalendarID {
+        switch self {
+        case .foi, .eir, .review: home == .scotland ? .scotland : .uk
+        case .sar, .complaint: CalendarID(division: home)
+        }
+    }
+}
+
+/// What a clarification does to a kind's clock (CASEWORK-RULES section 0).
+public enum ClarificationEffect: Sendable, Equatable {
+    /// FOIA s.1(3)/s.10(6): the date of receipt becomes the day the clarification arrives.
+    case restartsCount
+    /// DUAA 2025 stop-the-clock: the calendar days waiting do not count.
+    case pausesCalendarDays
+}
+
+/// What paying a fee does to a kind's clock.
+public enum FeeEffect: Sendable, Equatable {
+    /// FOIA s.10(2): the working days from the notice to the payment are disregarded.
+    case disregardsWorkingDays
+    /// UK GDPR / DPA s.54(3): the month runs from the payment.
+    case startsClock
 }
 
 /// How a deadline is counted from its start date.
@@ -49,4 +114,42 @@ public enum DeadlineRule: Sendable, Equatable {
     /// The corresponding date N calendar months on, clamped to the month's end and
     /// moved to the next working day (ICO counting for SARs); extensions up to a total.
     case calendarMonths(Int, extendedTo: Int)
+
+    /// The most that extensions may add in all, in the rule's unit (0: no extension).
+    public var maxExtension: Int {
+        switch self {
+        case .workingDays(let base, let total), .calendarMonths(let base, let total): total - base
+        }
+    }
+
+    /// The length with no extension and the length fully extended, in the rule's unit.
+    public var lengths: (base: Int, extended: Int) {
+        switch self {
+        case .workingDays(let base, let total), .calendarMonths(let base, let total): (base, total)
+        }
+    }
+
+    /// The field an extension of this rule is given in: `days` or `months`.
+    public var extensionField: String {
+        switch self {
+        case .workingDays: "days"
+        case .calendarMonths: "months"
+        }
+    }
+
+    /// The rule's unit as an adjective: `a 20-working-day extension`, `a 2-month extension`.
+    public var unitAdjective: String {
+        switch self {
+        case .workingDays: "working-day"
+        case .calendarMonths: "month"
+        }
+    }
+
+    /// The rule's unit in words, plural: `working days`, `months`.
+    public var unitName: String {
+        switch self {
+        case .workingDays: "working days"
+        case .calendarMonths: "months"
+        }
+    }
 }

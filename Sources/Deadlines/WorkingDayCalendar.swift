@@ -113,10 +113,11 @@ public struct WorkingDayCalendar: Sendable {
     }
 
     /// The ICO's month arithmetic: the same day of the month `months` later,
-    /// clamped to the month's last day, moved to the next working day if needed.
-    public func addingMonthsToWorkingDay(_ date: CivilDate, months: Int) throws(CalendarError) -> CivilDate {
+    /// clamped to the month's last day, then `plusDays` calendar days on (days the clock
+    /// stood still), moved to the next working day if needed.
+    public func addingMonthsToWorkingDay(_ date: CivilDate, months: Int, plusDays: Int = 0) throws(CalendarError) -> CivilDate {
         _ = try index(date)
-        return try nextWorkingDay(onOrAfter: date.adding(months: months))
+        return try nextWorkingDay(onOrAfter: date.adding(months: months).adding(days: plusDays))
     }
 
     /// Every non-working weekday in `range` with its reason (for listings).

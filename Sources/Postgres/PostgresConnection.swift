@@ -93,14 +93,21 @@ public final class PostgresConnection: @unchecked Sendable {
         try executeScript(([PostgresConnection.sessionSetup] + settings).joined(separator: "; "))
     }
 
-    /// Runs one statement with text parameters (`$1`, `$2`, ...) and returns its rows.
+    /// Runs one statement, its interpolated values sent as parameters, and returns its rows.
     ///
     /// Data-manipulating statements (SELECT, WITH, INSERT, UPDATE, DELETE) are prepared
     /// once per connection and then executed by name, so PostgreSQL does not parse and
     /// plan them again on every call (for foiflow's larger statements that is most of
     /// their cost). Other statements run unprepared.
     @discardableResult
-    public func query(_ sql: String, _ parameters: [PostgresBind] = []) throws(PostgresError) -> PostgresResult {
+    public func query(_ query: PostgresQuery) throws(PostgresError) -> PostgresResult {
+        try self.query(query.sql, query.binds)
+    }
+
+    /// Runs one statement with parameters numbered by hand (`$1`, `$2`, ...); prefer
+    /// `query(_: PostgresQuery)`, which numbers them for you.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [PostgresBind]) throws(PostgresError) -> PostgresResult {
         guard let handle else { throw PostgresError(.connectionLost, "connection is closed") }
         let texts = parameters.map { $0?.postgresText }
         if let bad = texts.firstIndex(where: { $0?.utf8.contains(0) == true }) {

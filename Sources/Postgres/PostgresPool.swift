@@ -89,8 +89,8 @@ public final class PostgresPool: Sendable {
 
     /// Runs one statement on a leased connection.
     @discardableResult
-    public func query(_ sql: String, _ parameters: [PostgresBind] = []) async throws -> PostgresResult {
-        try await withConnection { try $0.query(sql, parameters) }
+    public func query(_ query: PostgresQuery) async throws -> PostgresResult {
+        try await withConnection { try $0.query(query) }
     }
 
     /// Closes idle connections, fails waiters, and stops the pool's threads.

@@ -38,7 +38,7 @@ extension Bool: PostgresEncodable {
     public var postgresText: String { self ? "t" : "f" }
 }
 
-extension CivilDate: PostgresEncodable {
+extension CivilDate: PostgresEncodable, PostgresArrayElement {
     public var postgresText: String { description }
 }
 

@@ -8,30 +8,52 @@ import Workflow
 public struct EscalationReport: Sendable, Equatable {
     public var asOf: CivilDate
     public var dryRun: Bool
-    /// Escalations per level: `warning`, `overdue`, `very-overdue`.
-    public var counts: [String: Int]
-    public var lapsed: Int
-    /// Each escalation or lapse: ref and level (`lapsed` for lapses).
-    public var items: [(ref: String, level: String)]
+    /// Each escalation: ref and level, most urgent due date first.
+    public var escalated: [Escalated]
+    /// Refs of the requests that lapsed.
+    public var lapsedRefs: [String]
     /// Another run held the lock, so this one did nothing.
     public var skipped: Bool
-    /// Per calendar: the last due date counted as `warning`, and the last as `very-overdue`.
-    public var warningUntil: [String: CivilDate] = [:]
-    public var veryOverdueUntil: [String: CivilDate] = [:]
+    /// Per level and calendar: the last due date that had reached the level.
+    public var cutoffs: [EscalationLevel: [String: CivilDate]] = [:]
+
+    /// One escalated request.
+    public struct Escalated: Sendable, Equatable {
+        public var ref: String
+        public var level: EscalationLevel
+    }
+
+    /// Escalations per level (every level present, 0 when none).
+    public var counts: [EscalationLevel: Int] {
+        var counts = Dictionary(uniqueKeysWithValues: EscalationLevel.allCases.map { ($0, 0) })
+        for item in escalated { counts[item.level, default: 0] += 1 }
+        return counts
+    }
+
+    /// Number of lapses.
+    public var lapsed: Int { lapsedRefs.count }
+
+    /// Every escalation and lapse, as ref and label (a level, or `lapsed`), for listings.
+    public var items: [(ref: String, level: String)] {
+        escalated.map { ($0.ref, $0.level.rawValue) } + lapsedRefs.map { ($0, "lapsed") }
+    }
 
     public static func == (lhs: EscalationReport, rhs: EscalationReport) -> Bool {
-        lhs.asOf == rhs.asOf && lhs.dryRun == rhs.dryRun && lhs.counts == rhs.counts && lhs.lapsed == rhs.lapsed
-            && lhs.skipped == rhs.skipped && lhs.items.map(\.ref) == rhs.items.map(\.ref) && lhs.items.map(\.level) == rhs.items.map(\.level)
+        lhs.asOf == rhs.asOf && lhs.dryRun == rhs.dryRun && lhs.escalated == rhs.escalated
+            && lhs.lapsedRefs == rhs.lapsedRefs && lhs.skipped == rhs.skipped
     }
 }
 
 /// The nightly job: escalation of requests close to or past their due date, and lapsing
 /// of requests that waited too long for a fee or a clarification.
 ///
-/// Set-based: one statement escalates every request that needs it, one lapses; both run in
-/// one transaction, under an advisory lock that a second run finds taken (it then does
-/// nothing). Each escalation is recorded once per request, level and due date, with an
-/// `escalate` event and a notification in the outbox, in that same transaction.
+/// The rules are `Workflow`'s: `EscalationLevel` says what each level's cutoff is, who is
+/// told and in what words; `LapseRule` says which waiting requests lapse, and each lapse is
+/// an `ACT lapse` decided by the workflow engine. This store applies them set-based: one
+/// statement escalates every request that needs it, and one writes every lapse, in one
+/// transaction under an advisory lock that a second run finds taken (it then does nothing).
+/// Each escalation is recorded once per request, level and due date, with an `escalate`
+/// event and a notification in the outbox, in that same transaction.
 public struct EscalationStore: Sendable {
     public struct Configuration: Sendable {
         /// Login of the head of unit (very-overdue); default: the first admin by login.
@@ -46,6 +68,9 @@ public struct EscalationStore: Sendable {
             self.clarificationMonths = clarificationMonths
             self.feeMonths = feeMonths
         }
+
+        /// The lapse rules this configuration puts in force.
+        public var lapseRules: [LapseRule] { LapseRule.rules(feeMonths: feeMonths, clarificationMonths: clarificationMonths) }
     }
 
     public let pool: PostgresPool
@@ -59,128 +84,123 @@ public struct EscalationStore: Sendable {
     }
 
     static let lockKey = 7_419_238_475_003
+    /// Who the nightly job acts as.
+    static let system = Actor(login: "system", role: .system)
 
     /// Runs the nightly job as of `asOf`.
     public func run(asOf: CivilDate, dryRun: Bool = false) async throws -> EscalationReport {
         for attempt in 1...4 {
             let (version, calendarSet) = try await calendars.versioned(forceCheck: attempt > 1)
-            let cutoffs = try EscalationStore.cutoffs(calendarSet, asOf: asOf)
+            let thresholds = try Thresholds(calendarSet, asOf: asOf)
+            let engine = WorkflowEngine(calendars: calendarSet)
             let configuration = self.configuration
             let report = try await pool.withConnection { connection -> EscalationReport? in
-                let locked = try connection.query("SELECT pg_try_advisory_lock($1) AS ok", [EscalationStore.lockKey]).first?.decode(Bool.self, "ok") ?? false
+                let locked = try connection.query("SELECT pg_try_advisory_lock(\(EscalationStore.lockKey)) AS ok").first?.decode(Bool.self, "ok") ?? false
                 guard locked else {
-                    return EscalationReport(asOf: asOf, dryRun: dryRun, counts: [:], lapsed: 0, items: [], skipped: true)
+                    return EscalationReport(asOf: asOf, dryRun: dryRun, escalated: [], lapsedRefs: [], skipped: true)
                 }
-                defer { _ = try? connection.query("SELECT pg_advisory_unlock($1)", [EscalationStore.lockKey]) }
+                defer { _ = try? connection.query("SELECT pg_advisory_unlock(\(EscalationStore.lockKey))") }
                 return try connection.withTransaction { tx -> EscalationReport? in
-                    guard try tx.query("SELECT foiflow_calendar_is($1) AS ok", [version]).first?.decode(Bool.self, "ok") == true else {
+                    guard try tx.query("SELECT foiflow_calendar_is(\(version)) AS ok").first?.decode(Bool.self, "ok") == true else {
                         return nil  // the calendar changed: decide again on the new one
                     }
-                    let escalated = try EscalationStore.escalate(tx, cutoffs: cutoffs, asOf: asOf, dryRun: dryRun, configuration: configuration)
-                    let lapsed = try EscalationStore.lapse(tx, asOf: asOf, dryRun: dryRun, configuration: configuration)
-                    var counts = ["warning": 0, "overdue": 0, "very-overdue": 0]
-                    for item in escalated { counts[item.level, default: 0] += 1 }
-                    return EscalationReport(asOf: asOf, dryRun: dryRun, counts: counts, lapsed: lapsed.count, items: escalated + lapsed.map { ($0, "lapsed") }, skipped: false)
+                    let escalated = try EscalationStore.escalate(tx, thresholds: thresholds, asOf: asOf, dryRun: dryRun, configuration: configuration)
+                    let lapsed = try EscalationStore.lapse(tx, engine: engine, asOf: asOf, dryRun: dryRun, rules: configuration.lapseRules)
+                    return EscalationReport(asOf: asOf, dryRun: dryRun, escalated: escalated, lapsedRefs: lapsed, skipped: false)
                 }
             }
             if var report {
-                report.warningUntil = Dictionary(uniqueKeysWithValues: cutoffs.warning.map { ($0.key.rawValue, $0.value) })
-                report.veryOverdueUntil = Dictionary(uniqueKeysWithValues: cutoffs.veryOverdue.map { ($0.key.rawValue, $0.value) })
+                report.cutoffs = thresholds.byLevel
                 return report
             }
         }
         throw StoreError.conflict("the holiday calendar kept changing during escalation; run it again")
     }
 
-    /// Per calendar: the last due date that is `warning` (3 working days or fewer left)
-    /// and the last that is `very-overdue` (20 or more working days past).
-    struct Cutoffs {
-        var warning: [CalendarID: CivilDate]
-        var veryOverdue: [CalendarID: CivilDate]
-    }
+    /// Every level's cutoff on every calendar, as the parallel arrays the escalation
+    /// statement reads as a table (one row per level and calendar).
+    struct Thresholds {
+        var levels: [String] = [], ranks: [Int] = [], calendars: [String] = [], cutoffs: [CivilDate] = []
+        var toAssignee: [Bool] = [], toManager: [Bool] = [], toHead: [Bool] = [], summaries: [String] = []
+        var byLevel: [EscalationLevel: [String: CivilDate]] = [:]
 
-    static func cutoffs(_ calendars: CalendarSet, asOf: CivilDate) throws -> Cutoffs {
-        var warning: [CalendarID: CivilDate] = [:], very: [CalendarID: CivilDate] = [:]
-        do {
-            for id in CalendarID.allCases {
-                let calendar = calendars[id]
-                // days_left <= 3: before the 4th working day after as-of.
-                warning[id] = try calendar.addWorkingDays(asOf, 4).adding(days: -1)
-                // days_left <= -20: at least 20 working days after the due date, up to as-of.
-                var cut = try calendar.addWorkingDays(asOf, -21)
-                while try calendar.workingDaysBetween(cut.adding(days: 1), asOf) >= 20 { cut = cut.adding(days: 1) }
-                very[id] = cut
+        init(_ calendarSet: CalendarSet, asOf: CivilDate) throws(WorkflowError) {
+            for (rank, level) in EscalationLevel.allCases.enumerated() {
+                let perCalendar = try PerCalendar(calendarSet) { calendar throws(CalendarError) in
+                    try level.cutoff(asOf: asOf, calendar: calendar)
+                }
+                byLevel[level] = perCalendar.byName
+                for (calendar, cutoff) in zip(perCalendar.names, perCalendar.dates) {
+                    levels.append(level.rawValue)
+                    ranks.append(rank)
+                    calendars.append(calendar)
+                    cutoffs.append(cutoff)
+                    toAssignee.append(level.recipients.contains(.assignee))
+                    toManager.append(level.recipients.contains(.teamManager))
+                    toHead.append(level.recipients.contains(.headOfUnit))
+                    summaries.append(level.summary)
+                }
             }
-        } catch {
-            throw WorkflowError.badArgument(error.description)
         }
-        return Cutoffs(warning: warning, veryOverdue: very)
+
+        /// The latest cutoff of any level: no request due later can be escalated.
+        var latest: CivilDate? { cutoffs.max() }
     }
 
-    static func escalate(_ tx: PostgresConnection, cutoffs: Cutoffs, asOf: CivilDate, dryRun: Bool, configuration: Configuration) throws -> [(ref: String, level: String)] {
-        let parameters: [PostgresBind] = [
-            asOf,
-            cutoffs.warning[.uk], cutoffs.warning[.englandAndWales], cutoffs.warning[.scotland], cutoffs.warning[.northernIreland],
-            cutoffs.veryOverdue[.uk], cutoffs.veryOverdue[.englandAndWales], cutoffs.veryOverdue[.scotland], cutoffs.veryOverdue[.northernIreland],
-            cutoffs.warning.values.max(), configuration.headOfUnit,
-        ]
-        let candidates = """
-            WITH cand AS (
-                SELECT r.id, r.ref, r.due, r.assignee, r.team, r.kind, r.subject,
-                       CASE WHEN r.due <= CASE r.calendar WHEN 'uk' THEN $6::date WHEN 'england-and-wales' THEN $7::date
-                                                          WHEN 'scotland' THEN $8::date ELSE $9::date END THEN 'very-overdue'
-                            WHEN r.due < $1::date THEN 'overdue'
-                            WHEN r.due <= CASE r.calendar WHEN 'uk' THEN $2::date WHEN 'england-and-wales' THEN $3::date
-                                                          WHEN 'scotland' THEN $4::date ELSE $5::date END THEN 'warning'
-                       END AS level
-                FROM requests r
-                WHERE r.state IN \(RequestStore.openStatesSQL) AND r.due <= $10::date
+    /// The open states, as constant SQL matching the partial index `requests_open_due`.
+    static let escalatableStatesSQL = RequestStore.sqlList(TransitionTable.spec(for: .escalate).from)
+
+    static func escalate(
+        _ tx: PostgresConnection, thresholds t: Thresholds, asOf: CivilDate, dryRun: Bool, configuration: Configuration
+    ) throws -> [EscalationReport.Escalated] {
+        // Each open request takes the most severe level (lowest rank) whose cutoff on its
+        // calendar its due date has reached; recipients are tried in the order
+        // assignee, team manager, head of unit, as each level's recipients allow.
+        // A dry run is the same statement with its writes switched off.
+        let rows = try tx.query(
+            """
+            WITH thresholds AS MATERIALIZED (
+                SELECT * FROM unnest(\(t.levels)::text[], \(t.ranks)::int[], \(t.calendars)::text[], \(t.cutoffs)::date[],
+                                     \(t.toAssignee)::bool[], \(t.toManager)::bool[], \(t.toHead)::bool[], \(t.summaries)::text[])
+                    AS t(level, rank, calendar, cutoff, to_assignee, to_manager, to_head, summary)
             ),
             todo AS (
-                SELECT c.* FROM cand c
-                WHERE c.level IS NOT NULL
-                  AND NOT EXISTS (SELECT 1 FROM escalations e WHERE e.request_id = c.id AND e.level = c.level AND e.due = c.due)
-            )
-            """
-        if dryRun {
-            return try tx.query(candidates + " SELECT ref, level, $11::text AS head FROM todo ORDER BY due, ref", parameters).rows.map {
-                (try $0.decode(String.self, "ref"), try $0.decode(String.self, "level"))
-            }
-        }
-        let rows = try tx.query(
-            candidates + """
-            ,
+                SELECT r.id, r.ref, r.due, t.level, t.to_assignee, t.to_manager, t.to_head, t.summary
+                FROM requests r
+                CROSS JOIN LATERAL (
+                    SELECT * FROM thresholds t WHERE t.calendar = r.calendar AND r.due <= t.cutoff ORDER BY t.rank LIMIT 1
+                ) t
+                WHERE r.state IN \(unescaped: escalatableStatesSQL) AND r.due <= \(t.latest)
+                  AND NOT EXISTS (SELECT 1 FROM escalations e WHERE e.request_id = r.id AND e.level = t.level AND e.due = r.due)
+            ),
             esc AS (
-                INSERT INTO escalations (request_id, level, due) SELECT id, level, due FROM todo
+                INSERT INTO escalations (request_id, level, due) SELECT id, level, due FROM todo WHERE NOT \(dryRun)
                 ON CONFLICT DO NOTHING RETURNING request_id, level, due
             ),
             upd AS (
                 UPDATE requests r SET version = r.version + 1, updated_at = now()
-                FROM esc WHERE r.id = esc.request_id
-                RETURNING r.id, r.ref, r.version, r.state, r.due, r.assignee, r.team, r.kind, r.subject, esc.level
+                FROM todo, esc WHERE r.id = esc.request_id AND todo.id = esc.request_id
+                RETURNING r.id, r.ref, r.version, r.state, r.due, r.assignee, r.team, r.kind, todo.level, todo.to_assignee,
+                          todo.to_manager, todo.to_head, todo.summary
             ),
             ev AS (
                 INSERT INTO request_events (request_id, seq, actor, action, from_state, to_state, due, fields)
-                SELECT id, version, 'system', 'escalate', state, state, due,
+                SELECT id, version, \(system.login), \(Action.escalate.rawValue), state, state, due,
                        jsonb_build_array(jsonb_build_array('level', level), jsonb_build_array('due', due::text))
                 FROM upd
             ),
             head AS (
-                SELECT login FROM users WHERE disabled_at IS NULL AND login = coalesce($11::text, login) AND ($11::text IS NOT NULL OR role = 'admin')
+                SELECT login FROM users
+                WHERE disabled_at IS NULL AND login = coalesce(\(configuration.headOfUnit)::text, login)
+                  AND (\(configuration.headOfUnit)::text IS NOT NULL OR role = \(Role.admin.rawValue))
                 ORDER BY login LIMIT 1
             ),
             target AS (
-                SELECT u.*,
-                       CASE u.level
-                           WHEN 'warning' THEN coalesce(
-                               (SELECT login FROM users WHERE login = u.assignee AND disabled_at IS NULL),
-                               (SELECT login FROM users WHERE role = 'manager' AND team = u.team AND disabled_at IS NULL ORDER BY login LIMIT 1),
-                               (SELECT login FROM head))
-                           WHEN 'overdue' THEN coalesce(
-                               (SELECT login FROM users WHERE role = 'manager' AND team = u.team AND disabled_at IS NULL ORDER BY login LIMIT 1),
-                               (SELECT login FROM head))
-                           ELSE (SELECT login FROM head)
-                       END AS recipient
+                SELECT u.*, coalesce(
+                    CASE WHEN u.to_assignee THEN (SELECT login FROM users WHERE login = u.assignee AND disabled_at IS NULL) END,
+                    CASE WHEN u.to_manager THEN (SELECT login FROM users WHERE role = \(Role.manager.rawValue) AND team = u.team
+                                                 AND disabled_at IS NULL ORDER BY login LIMIT 1) END,
+                    CASE WHEN u.to_head THEN (SELECT login FROM head) END) AS recipient
                 FROM upd u
             ),
             note AS (
@@ -188,49 +208,57 @@ public struct EscalationStore: Sendable {
                 SELECT t.id, t.level, t.recipient, (SELECT email FROM users WHERE login = t.recipient),
                        format('[foiflow] %s %s: due %s', t.ref, t.level, t.due),
                        format(E'Request %s (%s%s) is %s: it is due on %s.\\n\\nSee: foiflow request show %s\\n',
-                              t.ref, t.kind, coalesce(', team ' || t.team, ''),
-                              CASE t.level WHEN 'warning' THEN 'due within three working days'
-                                           WHEN 'overdue' THEN 'overdue' ELSE 'twenty or more working days overdue' END,
-                              t.due, t.ref)
+                              t.ref, t.kind, coalesce(', team ' || t.team, ''), t.summary, t.due, t.ref)
                 FROM target t
             )
-            SELECT ref, level FROM upd ORDER BY due, ref
-            """, parameters).rows
-        return try rows.map { (try $0.decode(String.self, "ref"), try $0.decode(String.self, "level")) }
+            SELECT ref, level FROM (
+                SELECT ref, level, due FROM todo WHERE \(dryRun)
+                UNION ALL
+                SELECT ref, level, due FROM upd
+            ) done
+            ORDER BY due, ref
+            """).rows
+        return try decodeEscalated(rows)
     }
 
-    /// FOIs waiting for a fee, and any request waiting for clarification, past the limit.
-    static func lapse(_ tx: PostgresConnection, asOf: CivilDate, dryRun: Bool, configuration: Configuration) throws -> [String] {
-        let parameters: [PostgresBind] = [asOf, configuration.feeMonths, configuration.clarificationMonths]
-        let due = """
-            WITH due AS (
-                SELECT id, ref, state,
-                       CASE state WHEN 'awaiting_fee' THEN format('fee not paid within %s months (FOIA s.9(2))', $2::int)
-                                  ELSE format('no clarification within %s months', $3::int) END AS reason
-                FROM requests
-                WHERE (state = 'awaiting_fee' AND kind = 'foi'
-                       AND (clock->>'pausedSince')::date + make_interval(months => $2::int) <= $1::date)
-                   OR (state = 'awaiting_clarification'
-                       AND (clock->>'pausedSince')::date + make_interval(months => $3::int) <= $1::date)
-            )
-            """
-        if dryRun {
-            return try tx.query(due + " SELECT ref FROM due ORDER BY ref", parameters).rows.map { try $0.decode(String.self, "ref") }
+    private static func decodeEscalated(_ rows: [PostgresRow]) throws -> [EscalationReport.Escalated] {
+        try rows.map { row in
+            let name = try row.decode(String.self, "level")
+            guard let level = EscalationLevel(rawValue: name) else { throw StoreError.invalid("unknown escalation level '\(name)'") }
+            return .init(ref: try row.decode(String.self, "ref"), level: level)
         }
-        return try tx.query(
-            due + """
-            ,
-            upd AS (
-                UPDATE requests r SET state = 'lapsed', version = r.version + 1, updated_at = now()
-                FROM due WHERE r.id = due.id
-                RETURNING r.id, r.ref, r.version, due.state AS from_state, due.reason
-            ),
-            ev AS (
-                INSERT INTO request_events (request_id, seq, actor, action, from_state, to_state, due, fields)
-                SELECT id, version, 'system', 'lapse', from_state, 'lapsed', NULL, jsonb_build_array(jsonb_build_array('reason', reason))
-                FROM upd
-            )
-            SELECT ref FROM upd ORDER BY ref
-            """, parameters).rows.map { try $0.decode(String.self, "ref") }
+    }
+
+    /// Requests that waited on the requester past their rule's limit, each lapsed by the
+    /// workflow engine (`ACT lapse` as the system) and written together.
+    static func lapse(_ tx: PostgresConnection, engine: WorkflowEngine, asOf: CivilDate, dryRun: Bool, rules: [LapseRule]) throws -> [String] {
+        var states: [String] = [], kinds: [String] = [], months: [Int] = [], reasons: [String] = []
+        for rule in rules {
+            for kind in RequestKind.allCases where rule.kinds.contains(kind) {
+                states.append(rule.state.rawValue)
+                kinds.append(kind.rawValue)
+                months.append(rule.months)
+                reasons.append(rule.reason)
+            }
+        }
+        let rows = try tx.query(
+            """
+            SELECT \(unescaped: RequestStore.recordColumns), r.ref, rule.reason AS lapse_reason
+            FROM requests r
+            JOIN unnest(\(states)::text[], \(kinds)::text[], \(months)::int[], \(reasons)::text[])
+                AS rule(rule_state, rule_kind, rule_months, reason)
+              ON rule.rule_state = r.state AND rule.rule_kind = r.kind
+            WHERE (r.clock->>\(StatutoryClock.CodingKeys.pausedSince.rawValue))::date + make_interval(months => rule.rule_months) <= \(asOf)
+            ORDER BY r.ref
+            """).rows
+        var changes: [RequestStore.Change] = []
+        for row in rows {
+            let record = try RequestStore.record(from: row)
+            let reason = try row.decode(String.self, "lapse_reason")
+            let (next, event) = try engine.act(.lapse, fields: [Field("reason", reason)], by: system, today: asOf, on: record)
+            changes.append(.init(id: try row.decode(Int.self, "id"), ref: try row.decode(String.self, "ref"), from: record, to: next, event: event))
+        }
+        if dryRun { return changes.map(\.ref) }
+        return try RequestStore.writeAll(tx, changes, actor: system.login)
     }
 }

@@ -39,11 +39,10 @@ public struct HolidayStore: Sendable {
             try connection.query(
                 """
                 SELECT division, date, title, substitute, source FROM holidays
-                WHERE ($1::int IS NULL OR extract(year FROM date) = $1::int)
-                  AND ($2::text IS NULL OR division = $2::text)
+                WHERE (\(year)::int IS NULL OR extract(year FROM date) = \(year)::int)
+                  AND (\(division?.rawValue)::text IS NULL OR division = \(division?.rawValue)::text)
                 ORDER BY date, array_position(ARRAY['england-and-wales', 'scotland', 'northern-ireland'], division)
-                """,
-                [year, division?.rawValue]
+                """
             ).rows.map(HolidayStore.stored(from:))
         }
     }
@@ -57,11 +56,9 @@ public struct HolidayStore: Sendable {
             return try await pool.withTransaction { tx in
                 try HolidayStore.lockCalendar(tx)
                 try tx.query(
-                    "INSERT INTO holidays (division, date, title, substitute, source) VALUES ($1, $2, $3, $4, 'admin')",
-                    [holiday.division.rawValue, holiday.date, holiday.title, holiday.isSubstitute])
+                    "INSERT INTO holidays (division, date, title, substitute, source) VALUES (\(holiday.division.rawValue), \(holiday.date), \(holiday.title), \(holiday.isSubstitute), 'admin')")
                 try tx.query(
-                    "INSERT INTO holiday_changes (actor, action, division, date, title) VALUES ($1, 'add', $2, $3, $4)",
-                    [actor, holiday.division.rawValue, holiday.date, holiday.title])
+                    "INSERT INTO holiday_changes (actor, action, division, date, title) VALUES (\(actor), 'add', \(holiday.division.rawValue), \(holiday.date), \(holiday.title))")
                 return try HolidayStore.recalculate(tx, actor: actor, reason: "holiday added: \(holiday.date) \(holiday.division.rawValue) \(holiday.title)")
             }
         } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation {
@@ -76,15 +73,13 @@ public struct HolidayStore: Sendable {
         return try await pool.withTransaction { tx in
             try HolidayStore.lockCalendar(tx)
             let removed = try tx.query(
-                "DELETE FROM holidays WHERE division = $1 AND date = $2 RETURNING division, date, title, substitute, source",
-                [division.rawValue, date])
+                "DELETE FROM holidays WHERE division = \(division.rawValue) AND date = \(date) RETURNING division, date, title, substitute, source")
             guard let row = removed.first else {
                 throw StoreError.notFound("\(date) is not a holiday in \(division.rawValue)")
             }
             let stored = try HolidayStore.stored(from: row)
             try tx.query(
-                "INSERT INTO holiday_changes (actor, action, division, date, title) VALUES ($1, 'remove', $2, $3, $4)",
-                [actor, division.rawValue, date, stored.holiday.title])
+                "INSERT INTO holiday_changes (actor, action, division, date, title) VALUES (\(actor), 'remove', \(division.rawValue), \(date), \(stored.holiday.title))")
             let moved = try HolidayStore.recalculate(tx, actor: actor, reason: "holiday removed: \(date) \(division.rawValue) \(stored.holiday.title)")
             return (stored, moved)
         }
@@ -101,17 +96,15 @@ public struct HolidayStore: Sendable {
                 let result = try tx.query(
                     """
                     INSERT INTO holidays (division, date, title, substitute, source)
-                    VALUES ($1, $2, $3, $4, 'import')
+                    VALUES (\(holiday.division.rawValue), \(holiday.date), \(holiday.title), \(holiday.isSubstitute), 'import')
                     ON CONFLICT (division, date) DO NOTHING
-                    """,
-                    [holiday.division.rawValue, holiday.date, holiday.title, holiday.isSubstitute])
+                    """)
                 if result.affectedRows == 1 { added.append(holiday) }
             }
             let moved = added.isEmpty ? [] : try HolidayStore.recalculate(tx, actor: actor, reason: "holidays imported from \(sourceName)")
             let report = HolidayImportReport(added: added, alreadyPresent: holidays.count - added.count, moved: moved)
             try tx.query(
-                "INSERT INTO holiday_changes (actor, action, detail) VALUES ($1, 'import', $2)",
-                [actor, "\(sourceName): \(report.added.count) added, \(report.alreadyPresent) already present"])
+                "INSERT INTO holiday_changes (actor, action, detail) VALUES (\(actor), 'import', \("\(sourceName): \(report.added.count) added, \(report.alreadyPresent) already present"))")
             return report
         }
     }
@@ -154,7 +147,7 @@ public struct HolidayStore: Sendable {
     /// The calendar lock, exclusive: writers computing due dates hold it shared
     /// (`foiflow_calendar_is`), so none commits a date from the old calendar after this.
     static func lockCalendar(_ tx: PostgresConnection) throws {
-        try tx.query("SELECT pg_advisory_xact_lock($1)", [HolidayStore.calendarLockKey])
+        try tx.query("SELECT pg_advisory_xact_lock(\(HolidayStore.calendarLockKey))")
     }
 
     /// The key `foiflow_calendar_is` takes shared.

@@ -27,8 +27,8 @@ public struct Migrator: Sendable {
     /// applied file was edited or the database knows a migration that is missing here.
     public func migrate(_ migrations: [Migration]) async throws -> Report {
         try await pool.withConnection { connection in
-            try connection.query("SELECT pg_advisory_lock($1)", [Migrator.lockKey])
-            defer { _ = try? connection.query("SELECT pg_advisory_unlock($1)", [Migrator.lockKey]) }
+            try connection.query("SELECT pg_advisory_lock(\(Migrator.lockKey))")
+            defer { _ = try? connection.query("SELECT pg_advisory_unlock(\(Migrator.lockKey))") }
             try connection.query("""
                 CREATE TABLE IF NOT EXISTS foiflow_migrations (
                     version    integer PRIMARY KEY,
@@ -62,8 +62,7 @@ public struct Migrator: Sendable {
                 try connection.withTransaction { tx in
                     try tx.executeScript(migration.sql)
                     try tx.query(
-                        "INSERT INTO foiflow_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-                        [migration.version, migration.name, migration.checksum])
+                        "INSERT INTO foiflow_migrations (version, name, checksum) VALUES (\(migration.version), \(migration.name), \(migration.checksum))")
                 }
                 report.applied.append(migration.name)
             }

@@ -54,8 +54,8 @@ public struct NotificationStore: Sendable {
                 SELECT n.id, r.ref, n.level, n.recipient, n.email, n.subject, n.body, n.attempts + 1 AS attempts
                 FROM notifications n JOIN requests r ON r.id = n.request_id
                 WHERE n.delivered_at IS NULL AND n.failed_at IS NULL AND n.next_attempt_at <= now()
-                ORDER BY n.next_attempt_at, n.id LIMIT $1
-                """, [limit]).rows.map(NotificationStore.notification(from:))
+                ORDER BY n.next_attempt_at, n.id LIMIT \(limit)
+                """).rows.map(NotificationStore.notification(from:))
         }
     }
 
@@ -68,23 +68,23 @@ public struct NotificationStore: Sendable {
                 WITH claimed AS (
                     SELECT id FROM notifications
                     WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()
-                    ORDER BY next_attempt_at, id LIMIT $1
+                    ORDER BY next_attempt_at, id LIMIT \(limit)
                     FOR UPDATE SKIP LOCKED
                 ),
                 upd AS (
-                    UPDATE notifications n SET attempts = n.attempts + 1, next_attempt_at = now() + make_interval(secs => $2::int)
+                    UPDATE notifications n SET attempts = n.attempts + 1, next_attempt_at = now() + make_interval(secs => \(leaseSeconds)::int)
                     FROM claimed WHERE n.id = claimed.id
                     RETURNING n.*
                 )
                 SELECT u.id, r.ref, u.level, u.recipient, u.email, u.subject, u.body, u.attempts
                 FROM upd u JOIN requests r ON r.id = u.request_id ORDER BY u.id
-                """, [limit, leaseSeconds]).rows.map(NotificationStore.notification(from:))
+                """).rows.map(NotificationStore.notification(from:))
         }
     }
 
     /// Marks a claimed row delivered.
     public func markDelivered(_ id: Int) async throws {
-        try await pool.query("UPDATE notifications SET delivered_at = now(), last_error = NULL WHERE id = $1", [id])
+        try await pool.query("UPDATE notifications SET delivered_at = now(), last_error = NULL WHERE id = \(id)")
     }
 
     /// Records a failed attempt: retried after a back-off, or given up after `maxAttempts`.
@@ -96,10 +96,10 @@ public struct NotificationStore: Sendable {
         try await pool.query(
             """
             UPDATE notifications
-            SET last_error = $2, failed_at = CASE WHEN $3 THEN now() END,
-                next_attempt_at = now() + make_interval(mins => $4::int)
-            WHERE id = $1
-            """, [id, String(error.prefix(1000)), giveUp, backoffMinutes])
+            SET last_error = \(String(error.prefix(1000))), failed_at = CASE WHEN \(giveUp) THEN now() END,
+                next_attempt_at = now() + make_interval(mins => \(backoffMinutes)::int)
+            WHERE id = \(id)
+            """)
         return giveUp
     }
 

@@ -33,12 +33,6 @@ public struct RequestStore: Sendable {
     public func create(
         kind: RequestKind, fields: [Field], idempotencyKey: String? = nil, by actor: Actor, today: CivilDate
     ) async throws -> ChangeResult {
-        if let parent = fields.first(where: { $0.key == "parent" })?.value {
-            guard RequestStore.isReference(parent) else { throw WorkflowError.badArgument("parent=\(parent) is not a request reference") }
-            if kind == .review, !(parent.hasPrefix("FOI-") || parent.hasPrefix("EIR-")) {
-                throw WorkflowError.badArgument("a review's parent must be an FOI or EIR request, not \(parent)")
-            }
-        }
         let contentHash = SHA256.hex(([kind.rawValue] + fields.map { "\($0.key)=\($0.value)" }.sorted()).joined(separator: "\n"))
         for attempt in 1...RequestStore.attempts {
             let (version, calendarSet) = try await calendars.versioned(forceCheck: attempt > 1)
@@ -81,41 +75,42 @@ public struct RequestStore: Sendable {
         let row = try await pool.withConnection { connection in
             try connection.query(
                 """
-                WITH cal AS (SELECT foiflow_calendar_is($1) AS ok),
+                WITH cal AS (SELECT foiflow_calendar_is(\(calendarVersion)) AS ok),
                 prior AS (
                     SELECT k.content_hash, r.ref, e.due
                     FROM idempotency_keys k JOIN requests r ON r.id = k.request_id
                     JOIN request_events e ON e.request_id = r.id AND e.seq = 1
-                    WHERE $2::text IS NOT NULL AND k.login = $3 AND k.key = $2::text
+                    WHERE \(key)::text IS NOT NULL AND k.login = \(actor.login) AND k.key = \(key)::text
                 ),
                 counter AS (
-                    SELECT foiflow_next_reference($4, $5) AS last
+                    SELECT foiflow_next_reference(\(kind.rawValue), \(year)) AS last
                     WHERE (SELECT ok FROM cal) AND NOT EXISTS (SELECT 1 FROM prior)
                 ),
                 req AS (
                     INSERT INTO requests (ref, kind, state, version, received, calendar, due, max_due, clock, team,
                                           requester, email, address, contact, subject, parent_ref, created_by)
-                    SELECT $6 || '-' || $5 || '-' || lpad(last::text, 6, '0'), $4, 'received', 1, $7, $8, $9, $10, $11::jsonb, $12,
-                           $13, $14, $15, $16, $17, $18, $3
+                    SELECT \(kind.referencePrefix) || '-' || \(year)::text || '-' || lpad(last::text, 6, '0'), \(kind.rawValue),
+                           \(record.state.rawValue), \(record.version), \(record.received), \(record.calendar.rawValue),
+                           \(record.due), \(record.maxDue), \(clock)::jsonb, \(details.team), \(details.requester),
+                           \(details.email), \(details.address), \(details.contact?.rawValue), \(details.subject),
+                           \(details.parent), \(actor.login)
                     FROM counter
                     RETURNING id, ref
                 ),
                 ev AS (
                     INSERT INTO request_events (request_id, seq, actor, action, from_state, to_state, due, fields)
-                    SELECT id, 1, $3, 'create', NULL, 'received', $9, $19::jsonb FROM req
+                    SELECT id, \(record.version), \(actor.login), \(event.action.rawValue), NULL, \(event.to.rawValue),
+                           \(event.due), \(fields)::jsonb
+                    FROM req
                 ),
                 idem AS (
                     INSERT INTO idempotency_keys (login, key, content_hash, request_id)
-                    SELECT $3, $2::text, $20, id FROM req WHERE $2::text IS NOT NULL
+                    SELECT \(actor.login), \(key)::text, \(contentHash), id FROM req WHERE \(key)::text IS NOT NULL
                 )
                 SELECT (SELECT ok FROM cal) AS calendar_ok, (SELECT ref FROM req) AS ref,
                        (SELECT content_hash FROM prior) AS prior_hash, (SELECT ref FROM prior) AS prior_ref,
                        (SELECT due FROM prior) AS prior_due
-                """,
-                [calendarVersion, key, actor.login, kind.rawValue, year, kind.referencePrefix, record.received,
-                 record.calendar.rawValue, record.due, record.maxDue, clock, details.team, details.requester,
-                 details.email, details.address, details.contact?.rawValue, details.subject, details.parent,
-                 fields, contentHash]
+                """
             ).first
         }
         guard let row else { throw StoreError.invalid("the database returned no result") }
@@ -175,23 +170,23 @@ public struct RequestStore: Sendable {
         do {
             let row = try connection.query(
                 """
-                WITH cal AS (SELECT foiflow_calendar_is($1) AS ok),
+                WITH cal AS (SELECT foiflow_calendar_is(\(calendarVersion)) AS ok),
                 upd AS (
                     UPDATE requests
-                    SET state = $3, version = version + 1, due = $4, max_due = $5, clock = $6::jsonb, assignee = $7,
-                        outcome = $8, exemptions = $9, responded_on = $10, transferred_to = $11, updated_at = now()
-                    WHERE id = $2 AND version = $12 AND (SELECT ok FROM cal)
-                    RETURNING id, version
+                    SET state = \(next.state.rawValue), version = version + 1, due = \(next.due), max_due = \(next.maxDue),
+                        clock = \(clock)::jsonb, assignee = \(next.assignee), outcome = \(next.outcome?.rawValue),
+                        exemptions = \(next.exemptions), responded_on = \(next.respondedOn),
+                        transferred_to = \(next.transferredTo), updated_at = now()
+                    WHERE id = \(id) AND version = \(record.version) AND (SELECT ok FROM cal)
+                    RETURNING id, version, state, due
                 ),
                 ev AS (
                     INSERT INTO request_events (request_id, seq, actor, action, from_state, to_state, due, fields)
-                    SELECT id, version, $13, $14, $15, $3, $4, $16::jsonb FROM upd
+                    SELECT id, version, \(actor), \(event.action.rawValue), \(event.from?.rawValue), state, due, \(fields)::jsonb
+                    FROM upd
                 )
                 SELECT (SELECT ok FROM cal) AS calendar_ok, (SELECT version FROM upd) AS version
-                """,
-                [calendarVersion, id, next.state.rawValue, next.due, next.maxDue, clock, next.assignee,
-                 next.outcome?.rawValue, next.exemptions, next.respondedOn, next.transferredTo, record.version,
-                 actor, event.action.rawValue, event.from?.rawValue, fields]
+                """
             ).first
             guard let row else { throw StoreError.invalid("the database returned no result") }
             guard try row.decode(Bool.self, "calendar_ok") else { return .calendarChanged }
@@ -203,7 +198,7 @@ public struct RequestStore: Sendable {
 
     /// The request's id and workflow record.
     static func load(_ connection: PostgresConnection, ref: String) throws -> (Int, RequestRecord)? {
-        guard let row = try connection.query("SELECT \(RequestStore.recordColumns) FROM requests WHERE ref = $1", [ref]).first else {
+        guard let row = try connection.query("SELECT \(unescaped: RequestStore.recordColumns) FROM requests WHERE ref = \(ref)").first else {
             return nil
         }
         return (try row.decode(Int.self, "id"), try RequestStore.record(from: row))
@@ -238,7 +233,7 @@ public struct RequestStore: Sendable {
     public func show(ref: String, today: CivilDate) async throws -> RequestView {
         let calendarSet = try await calendars.current()
         let row = try await pool.withConnection { connection in
-            try connection.query("SELECT \(RequestStore.viewColumns) FROM requests WHERE ref = $1", [ref]).first
+            try connection.query("SELECT \(unescaped: RequestStore.viewColumns) FROM requests WHERE ref = \(ref)").first
         }
         guard let row else { throw WorkflowError.notFound("no request \(ref)") }
         return try RequestStore.view(from: row, calendars: calendarSet, today: today)
@@ -251,14 +246,15 @@ public struct RequestStore: Sendable {
         let rows = try await pool.withConnection { connection in
             try connection.query(
                 """
-                SELECT \(RequestStore.viewColumns) FROM requests
-                WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR kind = $2)
-                  AND ($3::text IS NULL OR assignee = $3) AND ($4::text IS NULL OR team = $4)
-                  AND ($5::text IS NULL OR ref > $5)
+                SELECT \(unescaped: RequestStore.viewColumns) FROM requests
+                WHERE (\(filter.state?.rawValue)::text IS NULL OR state = \(filter.state?.rawValue))
+                  AND (\(filter.kind?.rawValue)::text IS NULL OR kind = \(filter.kind?.rawValue))
+                  AND (\(filter.assignee)::text IS NULL OR assignee = \(filter.assignee))
+                  AND (\(filter.team)::text IS NULL OR team = \(filter.team))
+                  AND (\(filter.after)::text IS NULL OR ref > \(filter.after))
                 ORDER BY ref
-                LIMIT $6
-                """,
-                [filter.state?.rawValue, filter.kind?.rawValue, filter.assignee, filter.team, filter.after, limit + 1]
+                LIMIT \(limit + 1)
+                """
             ).rows
         }
         var views = try rows.map { try RequestStore.view(from: $0, calendars: calendarSet, today: today) }
@@ -277,8 +273,8 @@ public struct RequestStore: Sendable {
                 """
                 SELECT e.seq, e.at, e.actor, e.action, e.from_state, e.to_state, e.due, e.fields::text AS fields
                 FROM requests r LEFT JOIN request_events e ON e.request_id = r.id
-                WHERE r.ref = $1 ORDER BY e.seq
-                """, [ref]).rows
+                WHERE r.ref = \(ref) ORDER BY e.seq
+                """).rows
         }
         guard !rows.isEmpty else { throw WorkflowError.notFound("no request \(ref)") }
         return try rows.map { row in
@@ -297,31 +293,19 @@ public struct RequestStore: Sendable {
     ) async throws -> [RequestView] {
         let calendarSet = try await calendars.current()
         // The last due date that is "within N working days" differs by calendar.
-        var cutoffs: [CalendarID: CivilDate] = [:]
-        for id in CalendarID.allCases {
-            do {
-                cutoffs[id] = try calendarSet[id].addWorkingDays(asOf, within)
-            } catch {
-                throw WorkflowError.badArgument(error.description)
-            }
-        }
-        let latest = cutoffs.values.max() ?? asOf
-        let parameters: [PostgresBind] = [
-            latest, cutoffs[.uk], cutoffs[.englandAndWales], cutoffs[.scotland], cutoffs[.northernIreland],
-            kind?.rawValue, assignee, team, max(1, min(limit, 1000)),
-        ]
+        let cutoffs = try PerCalendar(calendarSet) { calendar throws(CalendarError) in try calendar.addWorkingDays(asOf, within) }
         let rows = try await pool.withConnection { connection in
             try connection.query(
                 """
-                SELECT \(RequestStore.viewColumns) FROM requests
-                WHERE state IN \(RequestStore.openStatesSQL) AND due <= $1
-                  AND due <= CASE calendar WHEN 'uk' THEN $2::date WHEN 'england-and-wales' THEN $3::date
-                                           WHEN 'scotland' THEN $4::date ELSE $5::date END
-                  AND ($6::text IS NULL OR kind = $6) AND ($7::text IS NULL OR assignee = $7) AND ($8::text IS NULL OR team = $8)
+                SELECT \(unescaped: RequestStore.viewColumns) FROM requests
+                WHERE state IN \(unescaped: RequestStore.openStatesSQL) AND due <= \(cutoffs.latest)
+                  AND due <= (\(cutoffs.dates)::date[])[array_position(\(cutoffs.names)::text[], calendar)]
+                  AND (\(kind?.rawValue)::text IS NULL OR kind = \(kind?.rawValue))
+                  AND (\(assignee)::text IS NULL OR assignee = \(assignee))
+                  AND (\(team)::text IS NULL OR team = \(team))
                 ORDER BY due, ref
-                LIMIT $9
-                """,
-                parameters
+                LIMIT \(max(1, min(limit, 1000)))
+                """
             ).rows
         }
         return try rows.map { try RequestStore.view(from: $0, calendars: calendarSet, today: asOf) }
@@ -329,7 +313,13 @@ public struct RequestStore: Sendable {
     }
 
     /// `('received', 'awaiting_clarification', ...)`: constant SQL, matching the partial index.
-    static let openStatesSQL = "(" + RequestState.open.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
+    static let openStatesSQL = sqlList(RequestState.open)
+
+    /// States as a constant SQL list, in declaration order: `('received', 'in_progress')`.
+    /// Constant text (not a parameter), so the planner can match partial indexes.
+    static func sqlList(_ states: some Collection<RequestState>) -> String {
+        "(" + RequestState.allCases.filter(states.contains).map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
+    }
 
     // MARK: Calendar changes
 
@@ -339,37 +329,70 @@ public struct RequestStore: Sendable {
     /// Returns the refs whose due date moved.
     static func recalculateOpenRequests(_ tx: PostgresConnection, calendars calendarSet: CalendarSet, actor: String, reason: String) throws -> [String] {
         let engine = WorkflowEngine(calendars: calendarSet)
-        let rows = try tx.query("SELECT \(recordColumns), ref FROM requests WHERE state IN \(openStatesSQL)").rows
-        var ids: [String?] = [], dues: [String?] = [], maxDues: [String?] = [], versions: [String?] = [], oldDues: [String?] = []
-        var refs: [String] = []
+        let rows = try tx.query("SELECT \(unescaped: recordColumns), ref FROM requests WHERE state IN \(unescaped: openStatesSQL)").rows
+        var changes: [Change] = []
         for row in rows {
             let record = try RequestStore.record(from: row)
             guard let moved = try engine.recalculated(record) else { continue }
-            ids.append(String(try row.decode(Int.self, "id")))
-            dues.append(moved.due?.description)
-            maxDues.append(moved.maxDue?.description)
-            versions.append(String(record.version))
-            oldDues.append(record.due?.description)
-            refs.append(try row.decode(String.self, "ref"))
+            let event = EventDraft(
+                action: .recalculate, from: record.state, to: moved.state,
+                fields: [Field("reason", reason), Field("previous_due", record.due?.description ?? "")], due: moved.due)
+            changes.append(Change(id: try row.decode(Int.self, "id"), ref: try row.decode(String.self, "ref"), from: record, to: moved, event: event))
         }
-        guard !ids.isEmpty else { return [] }
-        try tx.query(
+        return try writeAll(tx, changes, actor: actor)
+    }
+
+    /// A change decided by the engine, ready to write.
+    struct Change {
+        var id: Int
+        var ref: String
+        var from: RequestRecord
+        var to: RequestRecord
+        var event: EventDraft
+    }
+
+    /// Writes many changes of state, clock and due date (the system's: lapses, recalculations)
+    /// in one statement, each row guarded by its version and with exactly one event.
+    /// Returns the refs written, in ref order; a row that moved on meanwhile is left out.
+    static func writeAll(_ tx: PostgresConnection, _ changes: [Change], actor: String) throws -> [String] {
+        guard !changes.isEmpty else { return [] }
+        var ids: [Int] = [], versions: [Int] = [], states: [String] = [], dues: [CivilDate?] = [], maxDues: [CivilDate?] = []
+        var clocks: [String] = [], actions: [String] = [], froms: [String?] = [], fields: [String] = []
+        for change in changes {
+            let (from, to) = (change.from, change.to)
+            guard to.assignee == from.assignee, to.outcome == from.outcome, to.exemptions == from.exemptions,
+                  to.respondedOn == from.respondedOn, to.transferredTo == from.transferredTo else {
+                throw StoreError.invalid("\(change.event.action.rawValue) changes more than the bulk writer writes")
+            }
+            ids.append(change.id)
+            versions.append(from.version)
+            states.append(to.state.rawValue)
+            dues.append(to.due)
+            maxDues.append(to.maxDue)
+            clocks.append(try json(to.clock))
+            actions.append(change.event.action.rawValue)
+            froms.append(change.event.from?.rawValue)
+            fields.append(json(change.event.fields))
+        }
+        return try tx.query(
             """
             WITH u AS (
-                SELECT * FROM unnest($1::bigint[], $2::date[], $3::date[], $4::int[], $5::date[]) AS u(id, due, max_due, version, old_due)
+                SELECT * FROM unnest(\(ids)::bigint[], \(versions)::int[], \(states)::text[], \(dues)::date[], \(maxDues)::date[],
+                                     \(clocks)::text[], \(actions)::text[], \(froms)::text[], \(fields)::text[])
+                    AS u(id, version, state, due, max_due, clock, action, from_state, fields)
             ),
             upd AS (
-                UPDATE requests r SET due = u.due, max_due = u.max_due, version = r.version + 1, updated_at = now()
+                UPDATE requests r
+                SET state = u.state, due = u.due, max_due = u.max_due, clock = u.clock::jsonb, version = r.version + 1, updated_at = now()
                 FROM u WHERE r.id = u.id AND r.version = u.version
-                RETURNING r.id, r.version, r.state, r.due, u.old_due
+                RETURNING r.id, r.ref, r.version, r.state, r.due, u.action, u.from_state, u.fields
+            ),
+            ev AS (
+                INSERT INTO request_events (request_id, seq, actor, action, from_state, to_state, due, fields)
+                SELECT id, version, \(actor), action, from_state, state, due, fields::jsonb FROM upd
             )
-            INSERT INTO request_events (request_id, seq, actor, action, from_state, to_state, due, fields)
-            SELECT id, version, $6, 'recalculate', state, state, due,
-                   jsonb_build_array(jsonb_build_array('reason', $7::text), jsonb_build_array('previous_due', coalesce(old_due::text, '')))
-            FROM upd
-            """,
-            [pgArray(ids), pgArray(dues), pgArray(maxDues), pgArray(versions), pgArray(oldDues), actor, reason])
-        return refs
+            SELECT ref FROM upd ORDER BY ref
+            """).rows.map { try $0.decode(String.self, "ref") }
     }
 
     // MARK: Encoding
@@ -412,21 +435,4 @@ public struct RequestStore: Sendable {
         guard let pairs = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String]] else { return [] }
         return pairs.compactMap { $0.count == 2 ? Field($0[0], $0[1]) : nil }
     }
-
-    /// `FOI-2026-000124`: a kind prefix, a four-digit year, six or more digits.
-    public static func isReference(_ text: String) -> Bool {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, RequestKind.allCases.contains(where: { $0.referencePrefix == parts[0] }),
-              parts[1].count == 4, parts[1].allSatisfy(\.isASCII), parts[1].allSatisfy(\.isNumber),
-              parts[2].count >= 6, parts[2].allSatisfy(\.isASCII), parts[2].allSatisfy(\.isNumber) else { return false }
-        return true
-    }
-}
-
-/// A PostgreSQL array literal of text elements (`NULL` for nil), for `$n::type[]` parameters.
-func pgArray(_ values: [String?]) -> String {
-    "{" + values.map { value in
-        guard let value else { return "NULL" }
-        return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-    }.joined(separator: ",") + "}"
 }

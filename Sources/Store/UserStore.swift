@@ -51,10 +51,9 @@ public struct UserStore: Sendable {
                 let result = try connection.query(
                     """
                     INSERT INTO users (login, role, team, name, email, token_hash)
-                    VALUES ($1, $2, $3, $4, $5, $6)
-                    RETURNING \(UserStore.columns)
-                    """,
-                    [login, role.rawValue, team, name, email, hash])
+                    VALUES (\(login), \(role.rawValue), \(team), \(name), \(email), \(hash))
+                    RETURNING \(unescaped: UserStore.columns)
+                    """)
                 guard let row = result.first else { throw StoreError.invalid("the user was not created") }
                 return (try UserStore.user(from: row), token)
             }
@@ -68,8 +67,7 @@ public struct UserStore: Sendable {
         let hash = SHA256.hash(Array(token.utf8))
         return try await pool.withConnection { connection in
             let result = try connection.query(
-                "SELECT \(UserStore.columns), token_hash FROM users WHERE token_hash = $1 AND disabled_at IS NULL",
-                [PostgresBytes(hash)])
+                "SELECT \(unescaped: UserStore.columns), token_hash FROM users WHERE token_hash = \(PostgresBytes(hash)) AND disabled_at IS NULL")
             guard let row = result.first else { return nil }
             let stored = try row.decode(PostgresBytes.self, "token_hash").bytes
             guard UserStore.constantTimeEqual(stored, hash) else { return nil }
@@ -87,8 +85,7 @@ public struct UserStore: Sendable {
     public func recheck(id: Int, tokenHash: [UInt8]) async throws -> User? {
         try await pool.withConnection { connection in
             try connection.query(
-                "SELECT \(UserStore.columns) FROM users WHERE id = $1 AND token_hash = $2 AND disabled_at IS NULL",
-                [id, PostgresBytes(tokenHash)]
+                "SELECT \(unescaped: UserStore.columns) FROM users WHERE id = \(id) AND token_hash = \(PostgresBytes(tokenHash)) AND disabled_at IS NULL"
             ).first.map(UserStore.user(from:))
         }
     }
@@ -96,14 +93,14 @@ public struct UserStore: Sendable {
     /// The user with this login (disabled ones too), or `nil`.
     public func find(login: String) async throws -> User? {
         try await pool.withConnection { connection in
-            try connection.query("SELECT \(UserStore.columns) FROM users WHERE login = $1", [login]).first.map(UserStore.user(from:))
+            try connection.query("SELECT \(unescaped: UserStore.columns) FROM users WHERE login = \(login)").first.map(UserStore.user(from:))
         }
     }
 
     /// Disables a user: their token stops working at once; their history stays.
     public func disable(login: String) async throws {
         let result = try await pool.query(
-            "UPDATE users SET disabled_at = coalesce(disabled_at, now()), token_hash = NULL WHERE login = $1", [login])
+            "UPDATE users SET disabled_at = coalesce(disabled_at, now()), token_hash = NULL WHERE login = \(login)")
         guard result.affectedRows == 1 else { throw StoreError.notFound("no user '\(login)'") }
     }
 
@@ -111,8 +108,7 @@ public struct UserStore: Sendable {
     public func newToken(login: String) async throws -> String {
         let token = UserStore.newToken()
         let result = try await pool.query(
-            "UPDATE users SET token_hash = $2 WHERE login = $1 AND disabled_at IS NULL",
-            [login, PostgresBytes(SHA256.hash(Array(token.utf8)))])
+            "UPDATE users SET token_hash = \(PostgresBytes(SHA256.hash(Array(token.utf8)))) WHERE login = \(login) AND disabled_at IS NULL")
         guard result.affectedRows == 1 else { throw StoreError.notFound("no active user '\(login)'") }
         return token
     }
@@ -120,7 +116,7 @@ public struct UserStore: Sendable {
     /// All users, by login.
     public func list() async throws -> [User] {
         try await pool.withConnection { connection in
-            try connection.query("SELECT \(UserStore.columns) FROM users ORDER BY login").rows.map(UserStore.user(from:))
+            try connection.query("SELECT \(unescaped: UserStore.columns) FROM users ORDER BY login").rows.map(UserStore.user(from:))
         }
     }
 

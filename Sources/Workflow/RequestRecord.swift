@@ -60,6 +60,14 @@ public struct EventDraft: Sendable, Equatable {
     public var fields: [Field]
     /// The due date after the change.
     public var due: CivilDate?
+
+    public init(action: Action, from: RequestState?, to: RequestState, fields: [Field], due: CivilDate?) {
+        self.action = action
+        self.from = from
+        self.to = to
+        self.fields = fields
+        self.due = due
+    }
 }
 
 /// Who acts.

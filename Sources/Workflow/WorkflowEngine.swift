@@ -43,9 +43,7 @@ public struct WorkflowEngine: Sendable {
             }
             calendar = id
         }
-        if kind == .review, values["parent"] == nil {
-            throw .badArgument("a review needs parent=REF, the FOI or EIR request reviewed")
-        }
+        try checkParent(values["parent"], of: kind)
         let clock = StatutoryClock(received: received)
         let deadline = try derive(clock, kind: kind, calendar: calendar)
         let record = RequestRecord(
@@ -73,8 +71,8 @@ public struct WorkflowEngine: Sendable {
         }
         let spec = TransitionTable.spec(for: action)
         guard spec.kinds.contains(record.kind) else {
-            if action == .extend, record.kind == .complaint {
-                throw .invalidTransition("a complaint cannot be extended")
+            if action == .extend, record.kind.rule.maxExtension == 0 {
+                throw .invalidTransition("a \(record.kind.rawValue) cannot be extended")
             }
             throw .invalidTransition("\(action.rawValue) does not apply to \(record.kind.rawValue) requests")
         }
@@ -114,9 +112,10 @@ public struct WorkflowEngine: Sendable {
         case .clarified:
             let stoppedOn = record.clock.pausedSince ?? record.received
             let on = try onDate(notBefore: stoppedOn)
-            if record.kind == .sar {
+            switch record.kind.clarification {
+            case .pausesCalendarDays:
                 next.clock.pausedDays += stoppedOn.days(to: on)
-            } else {
+            case .restartsCount:
                 // s.1(3): the request is treated as received when the clarification arrives.
                 next.clock.start = on
                 next.clock.feePeriods = []
@@ -125,9 +124,10 @@ public struct WorkflowEngine: Sendable {
         case .feePaid:
             let noticeOn = record.clock.pausedSince ?? record.received
             let on = try onDate(notBefore: noticeOn)
-            if record.kind == .sar {
+            switch record.kind.feePayment {
+            case .startsClock:
                 next.clock.start = max(next.clock.start, on)
-            } else {
+            case .disregardsWorkingDays:
                 next.clock.feePeriods.append(.init(notice: noticeOn, paid: on))
             }
             next.clock.pausedSince = nil
@@ -181,30 +181,47 @@ public struct WorkflowEngine: Sendable {
         }
         guard !Self.isBlank(values["reason"] ?? "") else { throw .badArgument("reason must not be empty") }
         if values["days"] != nil, values["months"] != nil { throw .badArgument("give days=N or months=N, not both") }
-        if record.kind == .sar {
-            if values["days"] != nil { throw .badArgument("a SAR is extended in months: months=N") }
-            let left = 2 - clock.extensionMonths
-            guard left > 0 else { throw .invalidTransition("this SAR already has the full two-month extension") }
-            let months = try count(values["months"], name: "months") ?? left
-            guard months <= left else { throw .badArgument("months=\(months): at most \(left) more month\(left == 1 ? "" : "s") (three months in all)") }
-            if values["months"] == nil { eventFields.append(Field("months", String(months))) }
-            clock.extensionMonths += months
-        } else {
-            if values["months"] != nil { throw .badArgument("\(record.kind.rawValue) is extended in working days: days=N") }
-            let left = 20 - clock.extensionDays
-            guard left > 0 else { throw .invalidTransition("this request already has the full 20-working-day extension") }
-            let days = try count(values["days"], name: "days") ?? left
-            guard days <= left else { throw .badArgument("days=\(days): at most \(left) more working days (40 in all)") }
-            if values["days"] == nil { eventFields.append(Field("days", String(days))) }
-            clock.extensionDays += days
+        let rule = record.kind.rule
+        let field = rule.extensionField
+        if ["days", "months"].contains(where: { $0 != field && values[$0] != nil }) {
+            throw .badArgument("\(record.kind.rawValue) is extended in \(rule.unitName): \(field)=N")
+        }
+        let left = rule.maxExtension - clock.extensionTaken(under: rule)
+        guard left > 0 else {
+            throw .invalidTransition("this request already has the full \(rule.maxExtension)-\(rule.unitAdjective) extension")
+        }
+        let amount = try count(values[field], name: field) ?? left
+        guard amount <= left else {
+            throw .badArgument("\(field)=\(amount): at most \(left) more \(rule.unitName) (\(rule.lengths.extended) in all)")
+        }
+        if values[field] == nil { eventFields.append(Field(field, String(amount))) }
+        switch rule {
+        case .workingDays: clock.extensionDays += amount
+        case .calendarMonths: clock.extensionMonths += amount
         }
     }
 
     private func derive(_ clock: StatutoryClock, kind: RequestKind, calendar: CalendarID) throws(WorkflowError) -> Deadline? {
         do {
-            return try clock.deadline(kind: kind, calendar: calendars[calendar])
+            return try clock.deadline(rule: kind.rule, calendar: calendars[calendar])
         } catch {
             throw .badArgument(error.description)
+        }
+    }
+
+    /// A kind that reviews another needs `parent=REF` of a kind it may review; others may name any request.
+    private func checkParent(_ parent: String?, of kind: RequestKind) throws(WorkflowError) {
+        guard let parent else {
+            if !kind.parentKinds.isEmpty {
+                let kinds = RequestKind.allCases.filter(kind.parentKinds.contains).map(\.referencePrefix).joined(separator: " or ")
+                throw .badArgument("a \(kind.rawValue) needs parent=REF, the \(kinds) request it concerns")
+            }
+            return
+        }
+        guard let reference = RequestReference(parent) else { throw .badArgument("parent=\(parent) is not a request reference") }
+        if !kind.parentKinds.isEmpty, !kind.parentKinds.contains(reference.kind) {
+            let kinds = RequestKind.allCases.filter(kind.parentKinds.contains).map(\.referencePrefix).joined(separator: " or ")
+            throw .badArgument("a \(kind.rawValue)'s parent must be an \(kinds) request, not \(parent)")
         }
     }
 

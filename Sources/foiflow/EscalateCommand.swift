@@ -2,6 +2,7 @@ import ArgumentParser
 import Dates
 import Foundation
 import Store
+import Workflow
 
 /// `foiflow escalate`: the nightly escalation and lapsing.
 struct EscalateCommand: AsyncParsableCommand {
@@ -45,19 +46,25 @@ struct EscalateCommand: AsyncParsableCommand {
         if report.skipped {
             FileHandle.standardError.write(Data("foiflow: another escalation run holds the lock; nothing done\n".utf8))
         }
-        let counts = ["warning", "overdue", "very-overdue"].map { report.counts[$0] ?? 0 }
+        // Least severe first: warning, overdue, very-overdue.
+        let levels = EscalationLevel.allCases.reversed()
+        let counts = report.counts
         switch format {
         case .text:
-            for item in report.items { print("\(dryRun ? "would " : "")\(item.level == "lapsed" ? "lapse" : "escalate") \(item.ref)\(item.level == "lapsed" ? "" : " \(item.level)")") }
-            print("escalate \(date)\(dryRun ? " (dry run)" : ""): warning=\(counts[0]) overdue=\(counts[1]) very-overdue=\(counts[2]) lapsed=\(report.lapsed)")
+            for item in report.escalated { print("\(dryRun ? "would " : "")escalate \(item.ref) \(item.level.rawValue)") }
+            for ref in report.lapsedRefs { print("\(dryRun ? "would " : "")lapse \(ref)") }
+            let summary = levels.map { "\($0.rawValue)=\(counts[$0] ?? 0)" }.joined(separator: " ")
+            print("escalate \(date)\(dryRun ? " (dry run)" : ""): \(summary) lapsed=\(report.lapsed)")
         case .json:
-            let object: [String: Any] = [
-                "as_of": date.description, "dry_run": dryRun, "skipped": report.skipped,
-                "warning": counts[0], "overdue": counts[1], "very_overdue": counts[2], "lapsed": report.lapsed,
+            var object: [String: Any] = [
+                "as_of": date.description, "dry_run": dryRun, "skipped": report.skipped, "lapsed": report.lapsed,
                 "items": report.items.map { ["ref": $0.ref, "level": $0.level] },
-                "warning_until": report.warningUntil.mapValues(\.description),
-                "very_overdue_until": report.veryOverdueUntil.mapValues(\.description),
             ]
+            for level in levels {
+                let key = level.rawValue.replacingOccurrences(of: "-", with: "_")
+                object[key] = counts[level] ?? 0
+                object[key + "_until"] = (report.cutoffs[level] ?? [:]).mapValues(\.description)
+            }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         }

@@ -7,8 +7,8 @@ import TestSupport
         let pool = try await TestDatabase.pool("unique")
         defer { Task { await pool.shutdown() } }
         try await pool.query("CREATE TABLE t (k text CONSTRAINT t_k_key UNIQUE)")
-        try await pool.query("INSERT INTO t VALUES ($1)", ["x"])
-        let error = await #expect(throws: PostgresError.self) { try await pool.query("INSERT INTO t VALUES ($1)", ["x"]) }
+        try await pool.query("INSERT INTO t VALUES (\("x"))")
+        let error = await #expect(throws: PostgresError.self) { try await pool.query("INSERT INTO t VALUES (\("x"))") }
         #expect(error?.kind == .server)
         #expect(error?.sqlState == SQLState.uniqueViolation)
         #expect(error?.constraint == "t_k_key")
@@ -37,7 +37,7 @@ import TestSupport
         await #expect(throws: PostgresError.self) {
             try await pool.withTransaction { connection in
                 try connection.query("INSERT INTO t VALUES (2)")
-                try connection.query("INSERT INTO t VALUES ($1)", ["not a number"])
+                try connection.query("INSERT INTO t VALUES (\("not a number"))")
             }
         }
         try await pool.withTransaction { connection in
@@ -65,7 +65,7 @@ import TestSupport
         try await pool.query("CREATE TABLE t (v int)")
         let insert = try await pool.query("INSERT INTO t SELECT generate_series(1, 5)")
         #expect(insert.affectedRows == 5)
-        let update = try await pool.query("UPDATE t SET v = v + 1 WHERE v > $1", [3])
+        let update = try await pool.query("UPDATE t SET v = v + 1 WHERE v > \(3)")
         #expect(update.affectedRows == 2)
     }
 }

@@ -12,7 +12,7 @@ import TestSupport
             for i in 0..<50 {
                 group.addTask {
                     // Each holds its connection for ~20 ms, so tasks must queue.
-                    let row = try await pool.query("SELECT $1::int AS i, pg_backend_pid() AS pid FROM pg_sleep(0.02)", [i]).first
+                    let row = try await pool.query("SELECT \(i)::int AS i, pg_backend_pid() AS pid FROM pg_sleep(0.02)").first
                     return (try row?.decode(Int.self, "i") ?? -1, try row?.decode(Int.self, "pid") ?? -1)
                 }
             }
@@ -52,11 +52,11 @@ import TestSupport
         let firstPID = try #require(try await pool.query("SELECT pg_backend_pid() AS pid").first?.decode(Int.self, "pid"))
         // Kill it from another session.
         let killer = try PostgresConnection(url: url)
-        let killed = try killer.query("SELECT pg_terminate_backend($1::int) AS ok", [firstPID]).first?.decode(Bool.self, "ok")
+        let killed = try killer.query("SELECT pg_terminate_backend(\(firstPID)::int) AS ok").first?.decode(Bool.self, "ok")
         #expect(killed == true)
         // Wait until the backend has really gone (its socket is then closed).
         for _ in 0..<500 {
-            let left = try killer.query("SELECT count(*) AS n FROM pg_stat_activity WHERE pid = $1::int", [firstPID]).first?.decode(Int.self, "n")
+            let left = try killer.query("SELECT count(*) AS n FROM pg_stat_activity WHERE pid = \(firstPID)::int").first?.decode(Int.self, "n")
             if left == 0 { break }
             try await Task.sleep(for: .milliseconds(10))
         }

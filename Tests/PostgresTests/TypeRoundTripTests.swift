@@ -12,8 +12,7 @@ import TestSupport
         let instant = Date(timeIntervalSince1970: 1_790_000_000.123456)
         let bytes = PostgresBytes([0, 1, 0x7f, 0x80, 0xff])
         let row = try #require(try await pool.query(
-            "SELECT $1::int8 AS i, $2::int4 AS i4, $3::text AS t, $4::bool AS b, $5::date AS d, $6::timestamptz AS ts, $7::bytea AS by, $8::float8 AS f, $9::int8 AS n, $10::bool AS bf",
-            [Int.min, Int32(-7), "héllo ☃ \"quoted\" 'single'", true, date, instant, bytes, 2.5, nil, false]).first)
+            "SELECT \(Int.min)::int8 AS i, \(Int32(-7))::int4 AS i4, \("héllo ☃ \"quoted\" 'single'")::text AS t, \(true)::bool AS b, \(date)::date AS d, \(instant)::timestamptz AS ts, \(bytes)::bytea AS by, \(2.5)::float8 AS f, \(nil as Int?)::int8 AS n, \(false)::bool AS bf").first)
         #expect(try row.decode(Int.self, "i") == Int.min)
         #expect(try row.decode(Int32.self, "i4") == -7)
         #expect(try row.decode(String.self, "t") == "héllo ☃ \"quoted\" 'single'")
@@ -47,7 +46,7 @@ import TestSupport
         let unit = "aé☃😀\n\t\\\"' "
         let big = String(repeating: unit, count: (1 << 20) / unit.utf8.count + 1)
         #expect(big.utf8.count >= 1 << 20)
-        let row = try #require(try await pool.query("SELECT $1::text AS v, octet_length($1::text) AS n", [big]).first)
+        let row = try #require(try await pool.query("SELECT \(big)::text AS v, octet_length(\(big)::text) AS n").first)
         #expect(try row.decode(String.self, "v") == big)
         #expect(try row.decode(Int.self, "n") == big.utf8.count)
     }
@@ -75,7 +74,7 @@ import TestSupport
     @Test func aParameterWithNULIsRefusedNotTruncated() async throws {
         let pool = try await TestDatabase.pool("nul")
         defer { Task { await pool.shutdown() } }
-        let error = await #expect(throws: PostgresError.self) { try await pool.query("SELECT $1::text", ["a\u{0}b"]) }
+        let error = await #expect(throws: PostgresError.self) { try await pool.query("SELECT \("a\u{0}b")::text") }
         #expect(error?.kind == .invalidParameter)
     }
 }

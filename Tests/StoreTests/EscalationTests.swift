@@ -16,7 +16,7 @@ import Workflow
         let ref = try await f.create(extra: [Field("team", "north")]).ref
         _ = try await f.store.act(ref: ref, action: .assign, fields: [Field("to", "asmith")], by: f.officer, today: f.today)
         if respond { _ = try await f.store.act(ref: ref, action: .respond, fields: [Field("outcome", "granted")], by: f.officer, today: f.today) }
-        try await f.pool.query("UPDATE requests SET due = $2 WHERE ref = $1", [ref, try uk.addWorkingDays(asOf, daysLeft)])
+        try await f.pool.query("UPDATE requests SET due = \(try uk.addWorkingDays(asOf, daysLeft)) WHERE ref = \(ref)")
         return ref
     }
 
@@ -37,7 +37,7 @@ import Workflow
         for days in [4, 3, 0, -1, -19, -20] { refs[days] = try await request(f, daysLeft: days) }
         let answered = try await request(f, daysLeft: -5, respond: true)
         let report = try await store(f).run(asOf: asOf)
-        #expect(report.counts == ["warning": 2, "overdue": 2, "very-overdue": 1])
+        #expect(report.counts == [.warning: 2, .overdue: 2, .veryOverdue: 1])
         #expect(Dictionary(uniqueKeysWithValues: report.items.map { ($0.ref, $0.level) }) == [
             refs[3]!: "warning", refs[0]!: "warning", refs[-1]!: "overdue", refs[-19]!: "overdue", refs[-20]!: "very-overdue",
         ])

@@ -34,7 +34,7 @@ struct RequestFixture {
     }
 
     func eventCount(_ ref: String) async throws -> Int {
-        try await pool.query("SELECT count(*) AS n FROM request_events e JOIN requests r ON r.id = e.request_id WHERE r.ref = $1", [ref])
+        try await pool.query("SELECT count(*) AS n FROM request_events e JOIN requests r ON r.id = e.request_id WHERE r.ref = \(ref)")
             .first?.decode(Int.self, "n") ?? -1
     }
 
@@ -69,8 +69,7 @@ struct RequestFixture {
                 let ref = try await f.create(kind).ref
                 // Put the request into `state` directly (a fixture, not a workflow step).
                 try await f.pool.query(
-                    "UPDATE requests SET state = $2, clock = CASE WHEN $3 THEN jsonb_set(clock, '{pausedSince}', '\"2026-11-20\"') ELSE clock END WHERE ref = $1",
-                    [ref, state.rawValue, state.isPaused])
+                    "UPDATE requests SET state = \(state.rawValue), clock = CASE WHEN \(state.isPaused) THEN jsonb_set(clock, '{pausedSince}', '\"2026-11-20\"') ELSE clock END WHERE ref = \(ref)")
                 var fields: [Field] = []
                 switch action {
                 case .assign: fields = [Field("to", "asmith")]

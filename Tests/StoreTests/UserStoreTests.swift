@@ -57,7 +57,7 @@ import Workflow
         defer { Task { await pool.shutdown() } }
         let users = UserStore(pool: pool)
         let created = try #require(try await users.add(login: "cjones", role: .auditor))
-        try await pool.query("UPDATE users SET disabled_at = now() WHERE login = $1", ["cjones"])
+        try await pool.query("UPDATE users SET disabled_at = now() WHERE login = \("cjones")")
         #expect(try await users.authenticate(token: created.token) == nil)
     }
 }

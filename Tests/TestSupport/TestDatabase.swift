@@ -32,7 +32,7 @@ public enum TestDatabase {
         try #require(name.allSatisfy { ($0.isLowercase || $0.isNumber || $0 == "_") && $0.isASCII }, "bad database name \(name)")
         let admin = try PostgresConnection(url: adminURL)
         defer { admin.close() }
-        try admin.query("CREATE DATABASE \(name)")
+        try admin.query("CREATE DATABASE \(unescaped: name)")
         return url(adminURL, database: name)
     }
 
@@ -61,14 +61,14 @@ public enum TestDatabase {
     public static func rows(_ env: [String: String], _ sql: String) async throws -> [String] {
         let connection = try PostgresConnection(url: env["DATABASE_URL"] ?? "")
         defer { connection.close() }
-        return try connection.query(sql).rows.map { try $0.decode(String.self, at: 0) }
+        return try connection.query(PostgresQuery(unsafeSQL: sql)).rows.map { try $0.decode(String.self, at: 0) }
     }
 
     /// Runs trusted test SQL on the database in `env["DATABASE_URL"]`.
     public static func execute(_ env: [String: String], _ sql: String) async throws {
         let connection = try PostgresConnection(url: env["DATABASE_URL"] ?? "")
         defer { connection.close() }
-        try connection.query(sql)
+        try connection.query(PostgresQuery(unsafeSQL: sql))
     }
 
     /// The package's root folder (from this file's path).

@@ -20,7 +20,7 @@ func record(_ kind: RequestKind = .foi, state: RequestState, received: String = 
     var clock = StatutoryClock(received: day(received))
     if state.isPaused { clock.pausedSince = day(received) }
     let calendar = Authority().defaultCalendar(for: kind)
-    let deadline = try? clock.deadline(kind: kind, calendar: CalendarSet.rules[calendar])
+    let deadline = try? clock.deadline(rule: kind.rule, calendar: CalendarSet.rules[calendar])
     return RequestRecord(kind: kind, state: state, version: 3, received: day(received), calendar: calendar,
                          clock: clock, due: deadline?.due, maxDue: deadline?.maxDue)
 }
@@ -148,8 +148,8 @@ func validFields(_ action: Action) -> [Field] {
         #expect(refusal(.extend, [Field("reason", "x"), Field("days", "21")]) == .badArgument("days=21: at most 20 more working days (40 in all)"))
         #expect(refusal(.extend, [Field("reason", "x"), Field("days", "0")]) != nil)
         #expect(refusal(.extend, [Field("reason", "x"), Field("months", "1")]) == .badArgument("foi is extended in working days: days=N"))
-        #expect(refusal(.extend, [Field("reason", "x"), Field("days", "1")], kind: .sar) == .badArgument("a SAR is extended in months: months=N"))
-        #expect(refusal(.extend, [Field("reason", "x"), Field("months", "3")], kind: .sar) == .badArgument("months=3: at most 2 more months (three months in all)"))
+        #expect(refusal(.extend, [Field("reason", "x"), Field("days", "1")], kind: .sar) == .badArgument("sar is extended in months: months=N"))
+        #expect(refusal(.extend, [Field("reason", "x"), Field("months", "3")], kind: .sar) == .badArgument("months=3: at most 2 more months (3 in all)"))
         #expect(refusal(.extend, [Field("reason", " ")]) == .badArgument("reason must not be empty"))
     }
 
@@ -178,7 +178,7 @@ func validFields(_ action: Action) -> [Field] {
         #expect(createError(.foi, [Field("received", "2026-11-20"), Field("requester", "J"), Field("contact", "pigeon")]) != nil)
         #expect(createError(.foi, [Field("received", "2026-11-20"), Field("requester", "J"), Field("calendar", "mars")]) != nil)
         #expect(createError(.foi, [Field("received", "2026-11-20"), Field("requester", "J"), Field("shoe", "9")]) != nil)
-        #expect(createError(.review, [Field("received", "2026-11-20"), Field("requester", "J")]) == .badArgument("a review needs parent=REF, the FOI or EIR request reviewed"))
+        #expect(createError(.review, [Field("received", "2026-11-20"), Field("requester", "J")]) == .badArgument("a review needs parent=REF, the FOI or EIR request it concerns"))
         #expect(createError(.foi, [Field("received", "2026-11-20"), Field("requester", "J")]) == nil)
     }
 }

@@ -1,0 +1,103 @@
+/// A SQL statement whose interpolated values become parameters.
+///
+/// Written as a string literal, each `\(value)` is sent as the next `$n` parameter and
+/// never spliced into the SQL text, so a statement cannot drift out of step with its list
+/// of values, and user data cannot become SQL:
+///
+/// ```swift
+/// let query: PostgresQuery = "SELECT ref FROM requests WHERE kind = \(kind.rawValue) AND due <= \(date)"
+/// // sql: "SELECT ref FROM requests WHERE kind = $1 AND due <= $2", binds: [kind, date]
+/// ```
+///
+/// Trusted SQL fragments (a constant column list) go in with `\(unescaped:)`. The same
+/// value interpolated twice is two parameters. The SQL text of a statement is the same on
+/// every call, so connections prepare it once (`PostgresConnection.query`).
+public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
+    /// The SQL text, with `$1`, `$2`, ... where values were interpolated.
+    public var sql: String
+    /// The parameters, in order.
+    public var binds: [PostgresBind]
+
+    /// A statement from SQL text and its parameters, numbered by hand.
+    public init(unsafeSQL sql: String, binds: [PostgresBind] = []) {
+        self.sql = sql
+        self.binds = binds
+    }
+
+    public init(stringLiteral value: String) {
+        self.init(unsafeSQL: value)
+    }
+
+    public init(stringInterpolation: StringInterpolation) {
+        self.init(unsafeSQL: stringInterpolation.sql, binds: stringInterpolation.binds)
+    }
+
+    /// Builds the SQL text and the parameters of an interpolated literal.
+    public struct StringInterpolation: StringInterpolationProtocol {
+        var sql: String
+        var binds: [PostgresBind]
+
+        public init(literalCapacity: Int, interpolationCount: Int) {
+            sql = ""
+            sql.reserveCapacity(literalCapacity + interpolationCount * 3)
+            binds = []
+            binds.reserveCapacity(interpolationCount)
+        }
+
+        public mutating func appendLiteral(_ literal: String) {
+            sql += literal
+        }
+
+        /// A value, sent as the next parameter.
+        public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value) {
+            binds.append(value)
+            sql += "$\(binds.count)"
+        }
+
+        /// A value or SQL NULL, sent as the next parameter.
+        public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?) {
+            binds.append(value)
+            sql += "$\(binds.count)"
+        }
+
+        /// Trusted SQL text (a constant fragment), spliced as it is.
+        public mutating func appendInterpolation(unescaped fragment: String) {
+            sql += fragment
+        }
+    }
+}
+
+/// A value that can stand in a PostgreSQL array literal (`{"a","b",NULL}`).
+public protocol PostgresArrayElement: Sendable {
+    /// The element as it is written inside an array literal.
+    var postgresArrayText: String { get }
+}
+
+extension PostgresArrayElement where Self: PostgresEncodable {
+    /// The element's text, double-quoted with `"` and `\` escaped.
+    public var postgresArrayText: String {
+        "\"" + postgresText.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}
+
+extension String: PostgresArrayElement {}
+extension Int: PostgresArrayElement {}
+extension Int64: PostgresArrayElement {}
+extension Bool: PostgresArrayElement {}
+
+extension Optional: PostgresArrayElement where Wrapped: PostgresArrayElement {
+    /// `NULL` for `nil`.
+    public var postgresArrayText: String {
+        switch self {
+        case .some(let value): value.postgresArrayText
+        case .none: "NULL"
+        }
+    }
+}
+
+/// An array parameter, read by PostgreSQL as `$n::type[]` (e.g. `unnest(\(dates)::date[])`).
+extension Array: PostgresEncodable where Element: PostgresArrayElement {
+    public var postgresText: String {
+        "{" + map(\.postgresArrayText).joined(separator: ",") + "}"
+    }
+}

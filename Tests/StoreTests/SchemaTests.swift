@@ -1,0 +1,71 @@
+import Deadlines
+import Postgres
+import Store
+import Testing
+import TestSupport
+import Workflow
+
+/// The schema's lists and the Swift enums say the same thing, so the database and the
+/// domain cannot drift apart unnoticed.
+@Suite(.requiresDatabase) struct SchemaTests {
+    /// The quoted values of a constraint's (or index predicate's) definition text.
+    func quoted(_ definition: String) -> Set<String> {
+        var values: Set<String> = []
+        var current: String?
+        for character in definition {
+            if character == "'" {
+                if let value = current { values.insert(value); current = nil } else { current = "" }
+            } else if current != nil {
+                current?.append(character)
+            }
+        }
+        return values
+    }
+
+    func constraint(_ pool: PostgresPool, _ name: String) async throws -> String {
+        try #require(try await pool.query(
+            "SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = \(name)").first?.decode(String.self, "def"))
+    }
+
+    @Test func kindsStatesActionsAndLevelsMatchTheEnums() async throws {
+        let pool = try await TestDatabase.migratedPool("schema")
+        defer { Task { await pool.shutdown() } }
+        let kinds = try await pool.query("SELECT kind, prefix FROM request_kinds ORDER BY kind").rows.map {
+            "\(try $0.decode(String.self, "kind"))=\(try $0.decode(String.self, "prefix"))"
+        }
+        #expect(kinds == RequestKind.allCases.map { "\($0.rawValue)=\($0.referencePrefix)" }.sorted())
+        #expect(quoted(try await constraint(pool, "requests_state_check")) == Set(RequestState.allCases.map(\.rawValue)))
+        #expect(quoted(try await constraint(pool, "request_events_action_check")) == Set(Action.allCases.map(\.rawValue)))
+        #expect(quoted(try await constraint(pool, "request_events_states_check")) == Set(RequestState.allCases.map(\.rawValue)))
+        #expect(quoted(try await constraint(pool, "notifications_level_check")) == Set(EscalationLevel.allCases.map(\.rawValue)))
+        // An unknown action or kind is refused by the database itself.
+        await #expect(throws: PostgresError.self) {
+            try await pool.query("INSERT INTO request_kinds (kind, prefix) VALUES ('foi', 'FOX')")
+        }
+    }
+
+    /// RISK and escalation filter on `state IN (open states)` so that PostgreSQL can use the
+    /// partial indexes: their predicates must list exactly the open states.
+    @Test func partialIndexPredicatesAreTheOpenStates() async throws {
+        let pool = try await TestDatabase.migratedPool("indexpred")
+        defer { Task { await pool.shutdown() } }
+        for index in ["requests_open_due", "requests_team_open_due"] {
+            let predicate = try #require(try await pool.query(
+                "SELECT pg_get_expr(indpred, indrelid) AS p FROM pg_index WHERE indexrelid = \(index)::regclass").first?.decode(String.self, "p"))
+            #expect(quoted(predicate) == Set(RequestState.open.map(\.rawValue)), "\(index): \(predicate)")
+        }
+        #expect(TransitionTable.spec(for: .escalate).from == Set(RequestState.open))
+        // The open-state filter can use the partial index (the table is empty, so the planner
+        // is told not to prefer a sequential scan).
+        let plan = try await pool.withConnection { connection in
+            try connection.query("SET enable_seqscan = off")
+            defer { _ = try? connection.query("RESET enable_seqscan") }
+            return try connection.query(
+                """
+                EXPLAIN SELECT ref FROM requests WHERE state IN ('received', 'awaiting_clarification', 'awaiting_fee', 'awaiting_id',
+                    'in_progress', 'awaiting_approval') AND due <= '2026-12-01' ORDER BY due, ref LIMIT 10
+                """).rows.map { try $0.decode(String.self, at: 0) }.joined(separator: "\n")
+        }
+        #expect(plan.contains("requests_open_due") || plan.contains("requests_team_open_due"), "\(plan)")
+    }
+}
