@@ -73,6 +73,7 @@ let package = Package(
             name: "foiflow",
             dependencies: [
                 "Server",
+                "LineProtocol",
                 "Store",
                 "Workflow",
                 "Deadlines",

@@ -36,36 +36,24 @@ public struct ServerContext: Sendable {
         self.logger = logger
     }
 
-    /// The protocol answer for an error thrown by the store or the database.
-    /// Unexpected errors are logged with a correlation id and answered `INTERNAL`.
+    /// The protocol answer for an error thrown by the store or the database: its code from
+    /// `Failure`. Details of database and internal failures go to the log, never to the client;
+    /// internal ones are logged with a correlation id the reply quotes.
     func reply(for error: any Error, connectionID: UInt64) -> Reply {
-        switch error {
-        case let error as ProtocolError:
-            return .error(error)
-        case let error as StoreError:
-            switch error {
-            case .invalid(let text): return .error(.badArgument, text)
-            case .notFound(let text): return .error(.notFound, text)
-            case .conflict(let text): return .error(.conflict, text)
-            case .idempotencyMismatch(let text): return .error(.idempotencyMismatch, text)
-            }
-        case let error as WorkflowError:
-            switch error {
-            case .badArgument(let text): return .error(.badArgument, text)
-            case .denied(let text): return .error(.denied, text)
-            case .invalidTransition(let text): return .error(.invalidTransition, text)
-            case .conflict(let text): return .error(.conflict, text)
-            case .notFound(let text): return .error(.notFound, text)
-            }
-        case let error as PostgresError where error.sqlState == SQLState.queryCanceled:
+        if let error = error as? ProtocolError { return .error(error) }
+        let failure = (error as? any ClassifiedError)?.failure ?? .internal
+        switch failure {
+        case .timeout:
             return .error(.timeout, "the command took longer than the server's time limit; nothing was changed")
-        case let error as PostgresError where error.isUnavailable:
+        case .unavailable:
             logger.warning("database unavailable", metadata: ["connection": "\(connectionID)", "error": "\(error)"])
             return .error(.unavailable, "the database is unavailable; nothing was changed, retry later")
-        default:
+        case .internal:
             let correlation = String(UInt64.random(in: 0...UInt64.max), radix: 16)
             logger.error("internal error", metadata: ["connection": "\(connectionID)", "correlation": "\(correlation)", "error": "\(error)"])
             return .error(.internal, "internal error \(correlation); see the server log")
+        case .badArgument, .denied, .notFound, .conflict, .idempotencyMismatch, .invalidTransition, .busy:
+            return .error(ErrorCode(rawValue: failure.protocolCode) ?? .internal, "\(error)")
         }
     }
 }

@@ -114,7 +114,7 @@ public struct EscalationStore: Sendable {
                 return report
             }
         }
-        throw StoreError.conflict("the holiday calendar kept changing during escalation; run it again")
+        throw WorkflowError.conflict("the holiday calendar kept changing during escalation; run it again")
     }
 
     /// Every level's cutoff on every calendar, as the parallel arrays the escalation
@@ -224,7 +224,7 @@ public struct EscalationStore: Sendable {
     private static func decodeEscalated(_ rows: [PostgresRow]) throws -> [EscalationReport.Escalated] {
         try rows.map { row in
             let name = try row.decode(String.self, "level")
-            guard let level = EscalationLevel(rawValue: name) else { throw StoreError.invalid("unknown escalation level '\(name)'") }
+            guard let level = EscalationLevel(rawValue: name) else { throw WorkflowError.inconsistent("unknown escalation level '\(name)'") }
             return .init(ref: try row.decode(String.self, "ref"), level: level)
         }
     }

@@ -1,3 +1,4 @@
+import Workflow
 import Dates
 import Deadlines
 import Foundation
@@ -8,41 +9,41 @@ import Foundation
 /// Every problem is reported with the field's path, e.g.
 /// `scotland.events[3].date: "2026-02-30" is not a valid date`, and nothing is returned.
 public enum GovUKHolidayFile {
-    public static func parse(_ data: Data) throws(StoreError) -> [Holiday] {
+    public static func parse(_ data: Data) throws(WorkflowError) -> [Holiday] {
         let root: Any
         do {
             root = try JSONSerialization.jsonObject(with: data)
         } catch {
-            throw .invalid("not valid JSON: \(syntaxProblem(error, in: data))")
+            throw .badArgument("not valid JSON: \(syntaxProblem(error, in: data))")
         }
         guard let divisions = root as? [String: Any] else {
-            throw .invalid("the top level must be an object keyed by division (england-and-wales, scotland, northern-ireland)")
+            throw .badArgument("the top level must be an object keyed by division (england-and-wales, scotland, northern-ireland)")
         }
-        guard !divisions.isEmpty else { throw .invalid("the file names no division") }
+        guard !divisions.isEmpty else { throw .badArgument("the file names no division") }
         var holidays: [Holiday] = []
         for key in divisions.keys.sorted() {
             guard let division = Division(rawValue: key) else {
-                throw .invalid("\(key): unknown division; expected one of \(Division.names)")
+                throw .badArgument("\(key): unknown division; expected one of \(Division.names)")
             }
-            guard let body = divisions[key] as? [String: Any] else { throw .invalid("\(key): must be an object") }
+            guard let body = divisions[key] as? [String: Any] else { throw .badArgument("\(key): must be an object") }
             if let named = body["division"], (named as? String) != key {
-                throw .invalid("\(key).division: must be \"\(key)\"")
+                throw .badArgument("\(key).division: must be \"\(key)\"")
             }
-            guard let events = body["events"] as? [Any] else { throw .invalid("\(key).events: missing or not a list") }
+            guard let events = body["events"] as? [Any] else { throw .badArgument("\(key).events: missing or not a list") }
             var seen = Set<CivilDate>()
             for (index, item) in events.enumerated() {
                 let path = "\(key).events[\(index)]"
-                guard let event = item as? [String: Any] else { throw .invalid("\(path): must be an object") }
-                guard let dateText = event["date"] as? String else { throw .invalid("\(path).date: missing or not a string") }
-                guard let date = CivilDate(iso: dateText) else { throw .invalid("\(path).date: \"\(dateText)\" is not a valid YYYY-MM-DD date") }
+                guard let event = item as? [String: Any] else { throw .badArgument("\(path): must be an object") }
+                guard let dateText = event["date"] as? String else { throw .badArgument("\(path).date: missing or not a string") }
+                guard let date = CivilDate(iso: dateText) else { throw .badArgument("\(path).date: \"\(dateText)\" is not a valid YYYY-MM-DD date") }
                 guard date >= WorkingDayCalendar.firstDate, date <= WorkingDayCalendar.lastDate else {
-                    throw .invalid("\(path).date: \(date) is outside \(WorkingDayCalendar.firstDate) to \(WorkingDayCalendar.lastDate)")
+                    throw .badArgument("\(path).date: \(date) is outside \(WorkingDayCalendar.firstDate) to \(WorkingDayCalendar.lastDate)")
                 }
                 guard let title = event["title"] as? String, !title.trimmingCharacters(in: .whitespaces).isEmpty else {
-                    throw .invalid("\(path).title: missing or empty")
+                    throw .badArgument("\(path).title: missing or empty")
                 }
-                if let notes = event["notes"], !(notes is String) { throw .invalid("\(path).notes: must be a string") }
-                guard seen.insert(date).inserted else { throw .invalid("\(path).date: \(date) is listed twice for \(key)") }
+                if let notes = event["notes"], !(notes is String) { throw .badArgument("\(path).notes: must be a string") }
+                guard seen.insert(date).inserted else { throw .badArgument("\(path).date: \(date) is listed twice for \(key)") }
                 let notes = (event["notes"] as? String) ?? ""
                 holidays.append(Holiday(
                     date: date, division: division, title: title.replacingOccurrences(of: "\u{2019}", with: "'"),

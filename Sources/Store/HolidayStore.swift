@@ -1,6 +1,7 @@
 import Dates
 import Deadlines
 import Postgres
+import Workflow
 
 /// A holiday as stored, with where it came from.
 public struct StoredHoliday: Sendable, Equatable {
@@ -62,7 +63,7 @@ public struct HolidayStore: Sendable {
                 return try HolidayStore.recalculate(tx, actor: actor, reason: "holiday added: \(holiday.date) \(holiday.division.rawValue) \(holiday.title)")
             }
         } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation {
-            throw StoreError.conflict("\(holiday.date) is already a holiday in \(holiday.division.rawValue)")
+            throw WorkflowError.conflict("\(holiday.date) is already a holiday in \(holiday.division.rawValue)")
         }
     }
 
@@ -75,7 +76,7 @@ public struct HolidayStore: Sendable {
             let removed = try tx.query(
                 "DELETE FROM holidays WHERE division = \(division.rawValue) AND date = \(date) RETURNING division, date, title, substitute, source")
             guard let row = removed.first else {
-                throw StoreError.notFound("\(date) is not a holiday in \(division.rawValue)")
+                throw WorkflowError.notFound("\(date) is not a holiday in \(division.rawValue)")
             }
             let stored = try HolidayStore.stored(from: row)
             try tx.query(
@@ -160,15 +161,15 @@ public struct HolidayStore: Sendable {
         return try RequestStore.recalculateOpenRequests(tx, calendars: calendars, actor: actor, reason: reason)
     }
 
-    static func checkRange(_ date: CivilDate) throws(StoreError) {
+    static func checkRange(_ date: CivilDate) throws(WorkflowError) {
         guard storedYears.contains(date.year) else {
-            throw .invalid("date \(date) is outside \(WorkingDayCalendar.firstDate) to \(WorkingDayCalendar.lastDate)")
+            throw .badArgument("date \(date) is outside \(WorkingDayCalendar.firstDate) to \(WorkingDayCalendar.lastDate)")
         }
     }
 
     static func stored(from row: PostgresRow) throws -> StoredHoliday {
         let name = try row.decode(String.self, "division")
-        guard let division = Division(rawValue: name) else { throw StoreError.invalid("unknown division '\(name)' in the database") }
+        guard let division = Division(rawValue: name) else { throw WorkflowError.inconsistent("unknown division '\(name)' in the database") }
         return StoredHoliday(
             holiday: Holiday(
                 date: try row.decode(CivilDate.self, "date"), division: division,

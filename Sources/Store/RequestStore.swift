@@ -51,12 +51,12 @@ public struct RequestStore: Sendable {
             case .calendarChanged: continue
             case .replay(let hash, let result):
                 guard hash == contentHash else {
-                    throw StoreError.idempotencyMismatch("idempotency key '\(idempotencyKey ?? "")' was used for a different request (\(result.ref))")
+                    throw WorkflowError.idempotencyMismatch("idempotency key '\(idempotencyKey ?? "")' was used for a different request (\(result.ref))")
                 }
                 return result
             }
         }
-        throw StoreError.conflict("the request could not be created: too much concurrent change; retry")
+        throw WorkflowError.conflict("the request could not be created: too much concurrent change; retry")
     }
 
     private enum CreateOutcome {
@@ -113,14 +113,14 @@ public struct RequestStore: Sendable {
                 """
             ).first
         }
-        guard let row else { throw StoreError.invalid("the database returned no result") }
+        guard let row else { throw WorkflowError.inconsistent("the database returned no result") }
         if let priorRef = try row.decode(String?.self, "prior_ref") {
             return .replay(
                 hash: try row.decode(String.self, "prior_hash"),
                 ChangeResult(ref: priorRef, state: .received, due: try row.decode(CivilDate?.self, "prior_due"), version: 1, replayed: true))
         }
         guard try row.decode(Bool.self, "calendar_ok") else { return .calendarChanged }
-        guard let ref = try row.decode(String?.self, "ref") else { throw StoreError.invalid("the request was not created") }
+        guard let ref = try row.decode(String?.self, "ref") else { throw WorkflowError.inconsistent("the request was not created") }
         return .created(ChangeResult(ref: ref, state: .received, due: record.due, version: 1, replayed: false))
     }
 
@@ -154,7 +154,7 @@ public struct RequestStore: Sendable {
                 continue
             }
         }
-        throw StoreError.conflict("\(ref) is changing too fast; retry")
+        throw WorkflowError.conflict("\(ref) is changing too fast; retry")
     }
 
     enum WriteOutcome {
@@ -188,7 +188,7 @@ public struct RequestStore: Sendable {
                 SELECT (SELECT ok FROM cal) AS calendar_ok, (SELECT version FROM upd) AS version
                 """
             ).first
-            guard let row else { throw StoreError.invalid("the database returned no result") }
+            guard let row else { throw WorkflowError.inconsistent("the database returned no result") }
             guard try row.decode(Bool.self, "calendar_ok") else { return .calendarChanged }
             return try row.decode(Int?.self, "version") == nil ? .versionMoved : .done
         } catch let error as PostgresError where error.sqlState == SQLState.foreignKeyViolation && error.constraint == "requests_assignee_fkey" {
@@ -211,7 +211,7 @@ public struct RequestStore: Sendable {
         let calendarName = try row.decode(String.self, "calendar")
         guard let kind = RequestKind(rawValue: kindName), let state = RequestState(rawValue: stateName),
               let calendar = CalendarID(rawValue: calendarName) else {
-            throw StoreError.invalid("unexpected kind, state or calendar in the database: \(kindName) \(stateName) \(calendarName)")
+            throw WorkflowError.inconsistent("unexpected kind, state or calendar in the database: \(kindName) \(stateName) \(calendarName)")
         }
         let clock = try JSONDecoder().decode(StatutoryClock.self, from: Data(try row.decode(String.self, "clock").utf8))
         return RequestRecord(
@@ -362,7 +362,7 @@ public struct RequestStore: Sendable {
             let (from, to) = (change.from, change.to)
             guard to.assignee == from.assignee, to.outcome == from.outcome, to.exemptions == from.exemptions,
                   to.respondedOn == from.respondedOn, to.transferredTo == from.transferredTo else {
-                throw StoreError.invalid("\(change.event.action.rawValue) changes more than the bulk writer writes")
+                throw WorkflowError.inconsistent("\(change.event.action.rawValue) changes more than the bulk writer writes")
             }
             ids.append(change.id)
             versions.append(from.version)
@@ -402,7 +402,7 @@ public struct RequestStore: Sendable {
         let calendarName = try row.decode(String.self, "calendar")
         guard let kind = RequestKind(rawValue: kindName), let state = RequestState(rawValue: stateName),
               let calendar = CalendarID(rawValue: calendarName) else {
-            throw StoreError.invalid("unexpected kind, state or calendar in the database")
+            throw WorkflowError.inconsistent("unexpected kind, state or calendar in the database")
         }
         let due = try row.decode(CivilDate?.self, "due")
         var daysLeft: Int?

@@ -56,6 +56,17 @@ public struct RequestView: Sendable, Equatable {
     }
 }
 
+extension RequestView {
+    /// The keys of the shorter record LIST and RISK give (SHOW gives every field).
+    public static let summaryKeys: Set<String> = ["ref", "kind", "state", "received", "due", "version", "days_left", "assignee", "team"]
+
+    /// The shorter record, in protocol order.
+    public var summaryFields: [Field] { fields.filter { Self.summaryKeys.contains($0.key) } }
+
+    /// The columns of a listing (`foiflow request list`, `foiflow risk`), in order.
+    public static let listColumns = ["ref", "kind", "state", "assignee", "team", "received", "due", "days_left", "version"]
+}
+
 /// One event of a request's history.
 public struct EventView: Sendable, Equatable {
     public var seq: Int
@@ -66,6 +77,35 @@ public struct EventView: Sendable, Equatable {
     public var to: String
     public var due: CivilDate?
     public var fields: [Field]
+
+    /// The event's base fields, then the action's own: HISTORY's `* event` record.
+    /// An action's field named like a base field is renamed (`assign to=` becomes
+    /// `assignee=`, `transfer to=` `transferred_to=`, any other `field_<key>=`).
+    public var recordFields: [Field] {
+        var out: [Field] = [
+            Field("seq", String(seq)), Field("at", Timestamps.rfc3339(at)), Field("actor", actor), Field("action", action),
+        ]
+        if let from { out.append(Field("from", from)) }
+        out.append(Field("to", to))
+        if let due { out.append(Field("due", due.description)) }
+        let taken = Set(out.map(\.key))
+        for field in fields {
+            out.append(Field(Self.recordKey(field.key, action: action, taken: taken), field.value))
+        }
+        return out
+    }
+
+    static func recordKey(_ key: String, action: String, taken: Set<String>) -> String {
+        guard taken.contains(key) || key == "due" else { return key }
+        switch (action, key) {
+        case ("assign", "to"): return "assignee"
+        case ("transfer", "to"): return "transferred_to"
+        default: return "field_\(key)"
+        }
+    }
+
+    /// The action's own fields as one `key=value ...` cell (for tables).
+    public var fieldsText: String { fields.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
 }
 
 /// What CREATE and ACT answer: `ref state due version` (and `replayed` for an idempotent replay).
@@ -82,6 +122,15 @@ public struct ChangeResult: Sendable, Equatable {
         self.due = due
         self.version = version
         self.replayed = replayed
+    }
+
+    /// `ref state due version [replayed]`, as CREATE and ACT answer and the CLI prints.
+    public var fields: [Field] {
+        var fields: [Field] = [Field("ref", ref), Field("state", state.rawValue)]
+        if let due { fields.append(Field("due", due.description)) }
+        fields.append(Field("version", String(version)))
+        if replayed { fields.append(Field("replayed", "true")) }
+        return fields
     }
 }
 

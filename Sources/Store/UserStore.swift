@@ -25,9 +25,9 @@ public struct UserStore: Sendable {
     }
 
     /// Checks a login: lower-case letter first, then up to 62 of `a-z 0-9 . _ -`.
-    public static func validateLogin(_ login: String) throws(StoreError) {
+    public static func validateLogin(_ login: String) throws(WorkflowError) {
         guard WorkflowEngine.isLogin(login) else {
-            throw .invalid("login \(login.debugDescription) is not valid: start with a lower-case letter, then up to 62 of a-z 0-9 . _ -")
+            throw .badArgument("login \(login.debugDescription) is not valid: start with a lower-case letter, then up to 62 of a-z 0-9 . _ -")
         }
     }
 
@@ -54,11 +54,11 @@ public struct UserStore: Sendable {
                     VALUES (\(login), \(role.rawValue), \(team), \(name), \(email), \(hash))
                     RETURNING \(unescaped: UserStore.columns)
                     """)
-                guard let row = result.first else { throw StoreError.invalid("the user was not created") }
+                guard let row = result.first else { throw WorkflowError.inconsistent("the user was not created") }
                 return (try UserStore.user(from: row), token)
             }
         } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation {
-            throw StoreError.conflict("a user with login '\(login)' already exists")
+            throw WorkflowError.conflict("a user with login '\(login)' already exists")
         }
     }
 
@@ -101,7 +101,7 @@ public struct UserStore: Sendable {
     public func disable(login: String) async throws {
         let result = try await pool.query(
             "UPDATE users SET disabled_at = coalesce(disabled_at, now()), token_hash = NULL WHERE login = \(login)")
-        guard result.affectedRows == 1 else { throw StoreError.notFound("no user '\(login)'") }
+        guard result.affectedRows == 1 else { throw WorkflowError.notFound("no user '\(login)'") }
     }
 
     /// Issues a new token for an active user, revoking the old one; returns the new token.
@@ -109,7 +109,7 @@ public struct UserStore: Sendable {
         let token = UserStore.newToken()
         let result = try await pool.query(
             "UPDATE users SET token_hash = \(PostgresBytes(SHA256.hash(Array(token.utf8)))) WHERE login = \(login) AND disabled_at IS NULL")
-        guard result.affectedRows == 1 else { throw StoreError.notFound("no active user '\(login)'") }
+        guard result.affectedRows == 1 else { throw WorkflowError.notFound("no active user '\(login)'") }
         return token
     }
 
@@ -124,7 +124,7 @@ public struct UserStore: Sendable {
 
     static func user(from row: PostgresRow) throws -> User {
         let roleName = try row.decode(String.self, "role")
-        guard let role = Role(name: roleName) else { throw StoreError.invalid("unknown role '\(roleName)' in the database") }
+        guard let role = Role(name: roleName) else { throw WorkflowError.inconsistent("unknown role '\(roleName)' in the database") }
         return User(
             id: try row.decode(Int.self, "id"), login: try row.decode(String.self, "login"), role: role,
             team: try row.decode(String?.self, "team"), name: try row.decode(String?.self, "name"),

@@ -25,34 +25,18 @@ struct CLIError: Error {
         self.exitCode = exitCode
     }
 
-    /// Maps errors from the store and the database to a message and exit status.
+    /// Maps errors from the store and the database to a message and the exit status their
+    /// `Failure` gives.
     static func from(_ error: any Error) -> any Error {
+        if let error = error as? CLIError { return error }
+        guard let classified = error as? any ClassifiedError else { return error }
+        let status = ExitStatus(rawValue: classified.failure.exitStatus) ?? .failure
         switch error {
-        case let error as CLIError:
-            return error
-        case let error as StoreError:
-            switch error {
-            case .invalid(let text): return CLIError(text, exitCode: .usage)
-            case .notFound(let text): return CLIError(text, exitCode: .notFound)
-            case .conflict(let text): return CLIError(text, exitCode: .conflict)
-            case .idempotencyMismatch(let text): return CLIError(text, exitCode: .conflict)
-            }
-        case let error as WorkflowError:
-            switch error {
-            case .badArgument(let text): return CLIError(text, exitCode: .usage)
-            case .denied(let text): return CLIError(text, exitCode: .denied)
-            case .invalidTransition(let text): return CLIError(text, exitCode: .invalidTransition)
-            case .conflict(let text): return CLIError(text, exitCode: .conflict)
-            case .notFound(let text): return CLIError(text, exitCode: .notFound)
-            }
-        case let error as MigrationError:
-            return CLIError("migrate: \(error)")
-        case let error as PostgresError where error.isUnavailable:
-            return CLIError("database unavailable: \(error.message)", exitCode: .unavailable)
-        case let error as PostgresError:
-            return CLIError("database error: \(error)")
-        default:
-            return error
+        case let error as MigrationError: return CLIError("migrate: \(error)", exitCode: status)
+        case let error as PostgresError where classified.failure == .unavailable:
+            return CLIError("database unavailable: \(error.message)", exitCode: status)
+        case let error as PostgresError: return CLIError("database error: \(error)", exitCode: status)
+        default: return CLIError("\(error)", exitCode: status)
         }
     }
 }

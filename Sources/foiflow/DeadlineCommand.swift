@@ -2,6 +2,7 @@ import ArgumentParser
 import Dates
 import Deadlines
 import Foundation
+import Workflow
 import Store
 
 /// `foiflow deadline KIND --received DATE`: due date and latest extended date.
@@ -24,7 +25,11 @@ struct DeadlineCommand: AsyncParsableCommand {
     @Argument(help: "foi, eir, sar, complaint or review.") var kind: RequestKind
     @Option(help: "Date the request was received, YYYY-MM-DD (1990 to 2100).") var received: CivilDate
     @Option(help: "Calendar to count on instead of the kind's default.") var calendar: CalendarID?
-    @Option(help: "text or json.") var format: HolidaysCommand.ReportFormat = .text
+    @Option(help: "text or json.") var format: OutputFormat = .text
+
+    func validate() throws {
+        try format.require([.text, .json])
+    }
 
     func run() async throws {
         let calendars = try await database.makePool().using { try await HolidayStore(pool: $0).loadCalendars().calendars }
@@ -34,9 +39,6 @@ struct DeadlineCommand: AsyncParsableCommand {
         } catch {
             throw CLIError(error.description, exitCode: .usage)
         }
-        switch format {
-        case .text: print("due=\(deadline.due) max_due=\(deadline.maxDue)")
-        case .json: print("{\"due\": \"\(deadline.due)\", \"max_due\": \"\(deadline.maxDue)\"}")
-        }
+        print(format.render(record: [Field("due", deadline.due.description), Field("max_due", deadline.maxDue.description)]), terminator: "")
     }
 }

@@ -28,9 +28,10 @@ struct EscalateCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Login of the head of unit (default: $FOIFLOW_HEAD_OF_UNIT, else the first admin).", valueName: "login"))
     var headOfUnit: String?
     @Option(help: "Months a request may wait for clarification before it lapses.") var clarificationMonths: Int = 3
-    @Option(help: "text or json.") var format: HolidaysCommand.ReportFormat = .text
+    @Option(help: "text or json.") var format: OutputFormat = .text
 
     func validate() throws {
+        try format.require([.text, .json])
         guard (1...120).contains(clarificationMonths) else { throw ValidationError("--clarification-months must be 1 to 120") }
     }
 
@@ -50,7 +51,7 @@ struct EscalateCommand: AsyncParsableCommand {
         let levels = EscalationLevel.allCases.reversed()
         let counts = report.counts
         switch format {
-        case .text:
+        case .text, .table, .csv:
             for item in report.escalated { print("\(dryRun ? "would " : "")escalate \(item.ref) \(item.level.rawValue)") }
             for ref in report.lapsedRefs { print("\(dryRun ? "would " : "")lapse \(ref)") }
             let summary = levels.map { "\($0.rawValue)=\(counts[$0] ?? 0)" }.joined(separator: " ")

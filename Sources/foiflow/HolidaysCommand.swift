@@ -95,7 +95,11 @@ struct HolidaysCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var actor: ActorOptions
         @Argument(help: "Path to the JSON file.") var file: String
-        @Option(help: "text or json.") var format: ReportFormat = .text
+        @Option(help: "text or json.") var format: OutputFormat = .text
+
+        func validate() throws {
+            try format.require([.text, .json])
+        }
 
         func run() async throws {
             guard let data = FileManager.default.contents(atPath: file) else {
@@ -112,7 +116,7 @@ struct HolidaysCommand: AsyncParsableCommand {
                 try await HolidayStore(pool: pool).importHolidays(holidays, actor: try await actor.checkedActor(pool, for: .manageHolidays), sourceName: name)
             }
             switch format {
-            case .text:
+            case .text, .table, .csv:
                 for holiday in report.added { print("added \(holiday.date) \(holiday.division.rawValue) \(holiday.title.debugDescription)") }
                 print("import: \(report.added.count) added, \(report.alreadyPresent) already present")
                 HolidaysCommand.printMoved(report.moved)
@@ -172,6 +176,5 @@ struct HolidaysCommand: AsyncParsableCommand {
         print("due dates moved: \(refs.count) open request\(refs.count == 1 ? "" : "s") (\(refs.prefix(20).joined(separator: ", "))\(refs.count > 20 ? ", ..." : ""))")
     }
 
-    enum ReportFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
     enum RulesFormat: String, ExpressibleByArgument, CaseIterable { case table, csv, json, sql }
 }

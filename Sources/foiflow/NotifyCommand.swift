@@ -25,7 +25,11 @@ struct NotifyCommand: AsyncParsableCommand {
     var spool: String?
     @Option(help: ArgumentHelp("Sender address (default: $FOIFLOW_MAIL_FROM, else foiflow@localhost).", valueName: "address"))
     var from: String?
-    @Option(help: "text or json.") var format: HolidaysCommand.ReportFormat = .text
+    @Option(help: "text or json.") var format: OutputFormat = .text
+
+    func validate() throws {
+        try format.require([.text, .json])
+    }
 
     func run() async throws {
         let env = ProcessInfo.processInfo.environment
@@ -56,7 +60,7 @@ struct NotifyCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("foiflow: notification #\(failure.id) given up: \(failure.error)\n".utf8))
         }
         switch format {
-        case .text:
+        case .text, .table, .csv:
             print("notify via \(target): delivered=\(report.delivered.count) retrying=\(report.retrying.count) given_up=\(report.gaveUp.count)")
         case .json:
             let object: [String: Any] = [

@@ -1,11 +1,67 @@
 import ArgumentParser
 import Foundation
+import LineProtocol
+import Workflow
 
-/// How a command prints data: aligned table for people, CSV or JSON for scripts.
+/// How a command prints: `table` (aligned, for people), `csv` and `json` (for scripts), and
+/// `text` (one `key=value ...` line per record, as the protocol writes them). Every command
+/// takes this one type; each says which forms it offers (`--help` lists them).
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, csv, json
+    case table, csv, json, text
 
-    /// Renders rows under `header`; every row has `header.count` cells.
+    /// Refuses a format the command does not offer.
+    func require(_ offered: [OutputFormat]) throws {
+        guard offered.contains(self) else {
+            throw ValidationError("--format \(rawValue) is not offered here; use \(offered.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    /// Rows of fields under `columns`: a missing field is an empty cell (left out of json).
+    func render(rows: [[Field]], columns: [String]) -> String {
+        switch self {
+        case .text:
+            return rows.map { row in row.map { "\($0.key)=\(Reply.encodeValue($0.value))" }.joined(separator: " ") + "\n" }.joined()
+        case .json:
+            // Every column is a key (empty when the row has no value), as in csv.
+            let objects = rows.map { row in
+                var object = Dictionary(columns.map { ($0, "") }, uniquingKeysWith: { first, _ in first })
+                for field in row where object[field.key] != nil || columns.isEmpty { object[field.key] = field.value }
+                return object
+            }
+            return Self.json(objects, pretty: true)
+        case .table, .csv:
+            let grid = rows.map { row in
+                let values = Dictionary(row.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+                return columns.map { values[$0] ?? "" }
+            }
+            return render(header: columns, rows: grid)
+        }
+    }
+
+    /// One record: `table` is a column of aligned `key  value` lines, `text` one
+    /// `key=value ...` line, `json` an object (counts as numbers), `csv` a header and a row.
+    func render(record: [Field]) -> String {
+        switch self {
+        case .table:
+            let width = record.map(\.key.count).max() ?? 0
+            return record.map { $0.key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.value + "\n" }.joined()
+        case .text:
+            return render(rows: [record], columns: [])
+        case .csv:
+            return render(header: record.map(\.key), rows: [record.map(\.value)])
+        case .json:
+            var object: [String: Any] = [:]
+            for field in record {
+                object[field.key] = Self.numericKeys.contains(field.key) ? (Int(field.value) ?? 0) as Any : field.value
+            }
+            return Self.json(object, pretty: false)
+        }
+    }
+
+    /// Fields whose values are whole numbers, written as JSON numbers in a record.
+    static let numericKeys: Set<String> = ["version", "days_left", "seq", "count"]
+
+    /// Renders a grid of strings under `header` (every row has `header.count` cells).
     func render(header: [String], rows: [[String]]) -> String {
         switch self {
         case .table:
@@ -25,12 +81,15 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
                 return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
             }
             return ([header] + rows).map { $0.map(field).joined(separator: ",") + "\n" }.joined()
-        case .json:
-            let objects = rows.map { row in
-                Dictionary(uniqueKeysWithValues: zip(header, row))
-            }
-            let data = (try? JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])) ?? Data("[]".utf8)
-            return String(decoding: data, as: UTF8.self) + "\n"
+        case .json, .text:
+            return render(rows: rows.map { zip(header, $0).map { Field($0, $1) } }, columns: header)
         }
+    }
+
+    /// JSON text of a dictionary or array of JSON values, keys sorted.
+    static func json(_ value: Any, pretty: Bool) -> String {
+        let options: JSONSerialization.WritingOptions = pretty ? [.prettyPrinted, .sortedKeys] : [.sortedKeys]
+        let data = (try? JSONSerialization.data(withJSONObject: value, options: options)) ?? Data("null".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
     }
 }

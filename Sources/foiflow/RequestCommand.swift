@@ -34,7 +34,7 @@ struct RequestCommand: AsyncParsableCommand {
         @Argument(help: "key=value fields.") var fields: [String] = []
         @Option(help: "A key that makes a retried create return the first result instead of a second request.")
         var idempotency: String?
-        @Option(help: "text or json.") var format: HolidaysCommand.ReportFormat = .text
+        @Option(help: "text, json, table or csv.") var format: OutputFormat = .text
 
         func run() async throws {
             let fields = try FieldArguments.parse(self.fields)
@@ -64,7 +64,7 @@ struct RequestCommand: AsyncParsableCommand {
         @Argument(help: "The action.") var action: String
         @Argument(help: "key=value fields.") var fields: [String] = []
         @Option(help: "The version the request must be at.") var expect: Int?
-        @Option(help: "text or json.") var format: HolidaysCommand.ReportFormat = .text
+        @Option(help: "text, json, table or csv.") var format: OutputFormat = .text
 
         func run() async throws {
             guard let action = Action(name: action), action != .create, action != .recalculate else {
@@ -86,17 +86,11 @@ struct RequestCommand: AsyncParsableCommand {
 
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The request's reference.") var ref: String
-        @Option(help: "text or json.") var format: HolidaysCommand.ReportFormat = .text
+        @Option(help: "text, json, table or csv.") var format: OutputFormat = .table
 
         func run() async throws {
             let view = try await database.makePool().using { try await $0.requestStore.show(ref: ref, today: LondonDate.today()) }
-            switch format {
-            case .text:
-                let width = view.fields.map(\.key.count).max() ?? 0
-                for field in view.fields { print(field.key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + field.value) }
-            case .json:
-                print(jsonObject(view.fields))
-            }
+            print(format.render(record: view.fields), terminator: "")
         }
     }
 
@@ -127,7 +121,7 @@ struct RequestCommand: AsyncParsableCommand {
         func run() async throws {
             let filter = RequestFilter(state: state.flatMap(RequestState.init(rawValue:)), kind: kind, assignee: assignee, team: team, after: after, limit: limit)
             let page = try await database.makePool().using { try await $0.requestStore.list(filter, today: LondonDate.today()) }
-            print(format.render(header: RequestCommand.listColumns, rows: page.requests.map(RequestCommand.row)), terminator: "")
+            print(format.render(rows: page.requests.map(\.fields), columns: RequestView.listColumns), terminator: "")
             if let next = page.next { FileHandle.standardError.write(Data("more: --after \(next)\n".utf8)) }
         }
     }
@@ -144,39 +138,15 @@ struct RequestCommand: AsyncParsableCommand {
         func run() async throws {
             let events = try await database.makePool().using { try await $0.requestStore.history(ref: ref) }
             let rows = events.map { event in
-                [String(event.seq), Timestamps.rfc3339(event.at), event.actor, event.action, event.from ?? "", event.to,
-                 event.due?.description ?? "", event.fields.map { "\($0.key)=\($0.value)" }.joined(separator: " ")]
+                event.recordFields.filter { ["seq", "at", "actor", "action", "from", "to", "due"].contains($0.key) }
+                    + [Field("fields", event.fieldsText)]
             }
-            print(format.render(header: ["seq", "at", "actor", "action", "from", "to", "due", "fields"], rows: rows), terminator: "")
+            print(format.render(rows: rows, columns: ["seq", "at", "actor", "action", "from", "to", "due", "fields"]), terminator: "")
         }
     }
-
-    static let listColumns = ["ref", "kind", "state", "assignee", "team", "received", "due", "days_left", "version"]
-
-    static func row(_ view: RequestView) -> [String] {
-        [view.ref, view.kind.rawValue, view.state.rawValue, view.assignee ?? "", view.team ?? "", view.received.description,
-         view.due?.description ?? "", view.daysLeft.map(String.init) ?? "", String(view.version)]
-    }
 }
 
-/// Prints a CREATE/ACT result as `ref=... state=... due=... version=...` or JSON.
-func printChange(_ result: ChangeResult, format: HolidaysCommand.ReportFormat) {
-    var fields: [Field] = [Field("ref", result.ref), Field("state", result.state.rawValue)]
-    if let due = result.due { fields.append(Field("due", due.description)) }
-    fields.append(Field("version", String(result.version)))
-    if result.replayed { fields.append(Field("replayed", "true")) }
-    switch format {
-    case .text: print(fields.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
-    case .json: print(jsonObject(fields))
-    }
-}
-
-/// A JSON object of string fields (numbers where the field is one: version, days_left).
-func jsonObject(_ fields: [Field]) -> String {
-    var object: [String: Any] = [:]
-    for field in fields {
-        if ["version", "days_left"].contains(field.key), let number = Int(field.value) { object[field.key] = number } else { object[field.key] = field.value }
-    }
-    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-    return String(decoding: data, as: UTF8.self)
+/// Prints a CREATE/ACT result: `ref=... state=... due=... version=...`, or in another format.
+func printChange(_ result: ChangeResult, format: OutputFormat) {
+    print(format.render(record: result.fields), terminator: "")
 }

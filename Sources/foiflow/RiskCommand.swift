@@ -3,6 +3,7 @@ import Dates
 import Deadlines
 import Foundation
 import Store
+import Workflow
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,17 +41,16 @@ struct RiskCommand: AsyncParsableCommand {
         let views = try await database.makePool().using {
             try await $0.requestStore.risk(within: within, asOf: date, kind: kind, assignee: assignee, team: team, limit: limit)
         }
-        let header = ["ref", "kind", "state", "assignee", "team", "received", "due", "days_left"]
-        let rows = views.map { view in
-            [view.ref, view.kind.rawValue, view.state.rawValue, view.assignee ?? "", view.team ?? "", view.received.description,
-             view.due?.description ?? "", view.daysLeft.map(String.init) ?? ""]
-        }
+        let columns = RequestView.listColumns
+        let rows = views.map(\.fields)
         switch format {
-        case .csv, .json:
-            print(format.render(header: header, rows: rows), terminator: "")
+        case .csv, .json, .text:
+            print(format.render(rows: rows, columns: columns), terminator: "")
         case .table:
-            let marked = zip(rows, views).map { row, view in row + [(view.daysLeft ?? 0) < 0 ? "OVERDUE" : ((view.daysLeft ?? 1) == 0 ? "due today" : "")] }
-            let lines = format.render(header: header + [""], rows: marked).split(separator: "\n", omittingEmptySubsequences: false)
+            let marked = zip(rows, views).map { row, view in
+                row + [Field("", (view.daysLeft ?? 0) < 0 ? "OVERDUE" : ((view.daysLeft ?? 1) == 0 ? "due today" : ""))]
+            }
+            let lines = format.render(rows: marked, columns: columns + [""]).split(separator: "\n", omittingEmptySubsequences: false)
             let colour = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
             for (index, line) in lines.enumerated() where !(index == lines.count - 1 && line.isEmpty) {
                 let overdue = index > 0 && index <= views.count && (views[index - 1].daysLeft ?? 0) < 0

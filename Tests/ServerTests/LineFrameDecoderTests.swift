@@ -71,3 +71,20 @@ import Testing
         #expect(try decode([bytes("PING\nQUIT\r")], eof: true).items == ["PING", "QUIT"])
     }
 }
+
+import LineProtocol
+import Workflow
+
+/// Every failure the domain reports has a protocol code the wire knows, and an exit status
+/// from the documented list.
+@Suite struct FailureTableTests {
+    @Test func everyFailureHasAProtocolCodeAndADocumentedExitStatus() {
+        for failure in Failure.allCases {
+            #expect(ErrorCode(rawValue: failure.protocolCode) != nil, "\(failure)")
+            #expect((1...7).contains(failure.exitStatus), "\(failure)")
+        }
+        #expect(WorkflowError.inconsistent("x").failure == .internal)
+        #expect(WorkflowError.idempotencyMismatch("x").failure.protocolCode == "IDEMPOTENCY_MISMATCH")
+        #expect(WorkflowError.badArgument("x").failure.exitStatus == 2 && WorkflowError.invalidTransition("x").failure.exitStatus == 7)
+    }
+}

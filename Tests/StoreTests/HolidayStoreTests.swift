@@ -1,3 +1,4 @@
+import Workflow
 import Dates
 import Deadlines
 import Foundation
@@ -36,14 +37,14 @@ import TestSupport
         #expect(try await store.version() > before)
         #expect(try await store.loadCalendars().calendars[.englandAndWales].reason(date("2027-06-07")) == "Extra day")
         #expect(try await store.list(year: 2027, division: .englandAndWales).contains { $0.holiday == extra && $0.source == "admin" })
-        await #expect(throws: StoreError.conflict("2027-06-07 is already a holiday in england-and-wales")) {
+        await #expect(throws: WorkflowError.conflict("2027-06-07 is already a holiday in england-and-wales")) {
             try await store.add(extra, actor: "admin")
         }
         let removed = try await store.remove(date: try date("2027-06-07"), division: .englandAndWales, actor: "admin")
         #expect(removed.holiday.holiday.title == "Extra day")
         #expect(try await store.loadCalendars().calendars[.englandAndWales].isWorkingDay(date("2027-06-07")))
-        await #expect(throws: StoreError.self) { try await store.remove(date: try date("2027-06-07"), division: .englandAndWales, actor: "admin") }
-        await #expect(throws: StoreError.self) {
+        await #expect(throws: WorkflowError.self) { try await store.remove(date: try date("2027-06-07"), division: .englandAndWales, actor: "admin") }
+        await #expect(throws: WorkflowError.self) {
             try await store.add(Holiday(date: try date("2101-01-03"), division: .scotland, title: "x"), actor: "admin")
         }
         let audit = try await pool.query("SELECT actor, action, title FROM holiday_changes ORDER BY id").rows.map {

@@ -181,7 +181,7 @@ struct RequestFixture {
         let first = try await f.create(key: "abc")
         let again = try await f.create(key: "abc")
         #expect(again == ChangeResult(ref: first.ref, state: .received, due: first.due, version: 1, replayed: true))
-        await #expect(throws: StoreError.self) { try await f.create(received: "2026-11-19", key: "abc") }
+        await #expect(throws: WorkflowError.self) { try await f.create(received: "2026-11-19", key: "abc") }
         // The same key from another user is another key.
         let other = try await f.create(key: "abc", by: f.manager)
         #expect(other.ref != first.ref && !other.replayed)

@@ -27,7 +27,7 @@ import Workflow
         defer { Task { await pool.shutdown() } }
         let users = UserStore(pool: pool)
         _ = try await users.add(login: "bkhan", role: .manager)
-        await #expect(throws: StoreError.conflict("a user with login 'bkhan' already exists")) {
+        await #expect(throws: WorkflowError.conflict("a user with login 'bkhan' already exists")) {
             try await users.add(login: "bkhan", role: .admin)
         }
         #expect(try await users.list().count == 1)
@@ -35,7 +35,7 @@ import Workflow
 
     @Test func badLoginsAreRefused() async throws {
         for login in ["", "Upper", "1abc", "has space", String(repeating: "a", count: 64), "semi;colon"] {
-            #expect(throws: StoreError.self) { try UserStore.validateLogin(login) }
+            #expect(throws: WorkflowError.self) { try UserStore.validateLogin(login) }
         }
         try UserStore.validateLogin("a.smith-2_x")
     }

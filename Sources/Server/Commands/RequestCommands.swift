@@ -25,7 +25,7 @@ enum RequestCommands {
         let ref = try args.positional(1...1)[0]
         try args.onlyNamed([])
         let view = try await context.requests.show(ref: ref, today: context.today())
-        return .ok([], records: [Reply.Record("request", view.fields.map { Reply.Field($0.key, $0.value) })])
+        return .ok([], records: [Reply.Record("request", view.fields)])
     }
 
     static func history(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
@@ -34,32 +34,7 @@ enum RequestCommands {
         let ref = try args.positional(1...1)[0]
         try args.onlyNamed([])
         let events = try await context.requests.history(ref: ref)
-        let records = events.map { event in
-            var fields: [Reply.Field] = [
-                .init("seq", String(event.seq)), .init("at", Timestamps.rfc3339(event.at)), .init("actor", event.actor),
-                .init("action", event.action),
-            ]
-            if let from = event.from { fields.append(.init("from", from)) }
-            fields.append(.init("to", event.to))
-            if let due = event.due { fields.append(.init("due", due.description)) }
-            let taken = Set(fields.map(\.key))
-            for field in event.fields {
-                fields.append(.init(historyKey(field.key, action: event.action, taken: taken), field.value))
-            }
-            return Reply.Record("event", fields)
-        }
-        return .ok([.init("count", String(records.count))], records: records)
-    }
-
-    /// An action's field named like a base field of the event line (`to`) is renamed:
-    /// `assign to=` becomes `assignee=`, `transfer to=` `transferred_to=`, any other `field_<key>=`.
-    static func historyKey(_ key: String, action: String, taken: Set<String>) -> String {
-        guard taken.contains(key) || key == "due" else { return key }
-        switch (action, key) {
-        case ("assign", "to"): return "assignee"
-        case ("transfer", "to"): return "transferred_to"
-        default: return "field_\(key)"
-        }
+        return .ok([.init("count", String(events.count))], records: events.map { Reply.Record("event", $0.recordFields) })
     }
 
     static func act(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
@@ -100,7 +75,7 @@ enum RequestCommands {
         let page = try await context.requests.list(filter, today: context.today())
         var status: [Reply.Field] = [.init("count", String(page.requests.count))]
         if let next = page.next { status.append(.init("next", next)) }
-        return .ok(status, records: page.requests.map(summary))
+        return .ok(status, records: page.requests.map { Reply.Record("request", $0.summaryFields) })
     }
 
     static func risk(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
@@ -118,23 +93,13 @@ enum RequestCommands {
         let views = try await context.requests.risk(
             within: within, asOf: context.today(), kind: try kind(args["kind"]), assignee: args["assignee"],
             team: args["team"], limit: try limit(args["limit"]))
-        return .ok([.init("count", String(views.count))], records: views.map(summary))
+        return .ok([.init("count", String(views.count))], records: views.map { Reply.Record("request", $0.summaryFields) })
     }
 
     // MARK: Helpers
 
     static func changeFields(_ result: ChangeResult) -> [Reply.Field] {
-        var fields: [Reply.Field] = [.init("ref", result.ref), .init("state", result.state.rawValue)]
-        if let due = result.due { fields.append(.init("due", due.description)) }
-        fields.append(.init("version", String(result.version)))
-        if result.replayed { fields.append(.init("replayed", "true")) }
-        return fields
-    }
-
-    /// The shorter record LIST and RISK give (SHOW gives every field).
-    static func summary(_ view: RequestView) -> Reply.Record {
-        let keys: Set<String> = ["ref", "kind", "state", "received", "due", "version", "days_left", "assignee", "team"]
-        return Reply.Record("request", view.fields.filter { keys.contains($0.key) }.map { Reply.Field($0.key, $0.value) })
+        result.fields.map { Reply.Field($0.key, $0.value) }
     }
 
     static func kind(_ text: String?) throws(ProtocolError) -> RequestKind? {
@@ -151,5 +116,12 @@ enum RequestCommands {
             throw ProtocolError(.badArgument, "limit=\(Reply.encodeValue(text)) must be a whole number from 1 to 1000")
         }
         return value
+    }
+}
+
+extension Reply.Record {
+    /// A data line of `type` with the fields of a view.
+    init(_ type: String, _ fields: [Field]) {
+        self.init(type, fields.map { Reply.Field($0.key, $0.value) })
     }
 }
