@@ -1,9 +1,12 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
-/// Settings shared by every target of ours: Swift 6 mode (strict concurrency) and no warnings.
+/// Settings shared by every target of ours: Swift 6 mode (strict concurrency), no warnings,
+/// and nonisolated async functions that run on their caller's executor (SE-0461), so that
+/// a connection's work stays on its event loop instead of hopping to the global executor.
 let strict: [SwiftSetting] = [
     .treatAllWarnings(as: .error),
+    .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
 ]
 
 let package = Package(

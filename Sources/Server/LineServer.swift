@@ -183,7 +183,7 @@ actor ConnectionLoop {
                         parsed = RequestLine.parse(buffer.readableBytesView)
                     }
                     // Replies already made go out before a command that waits on the database.
-                    if replies.readableBytes > 0, LineServer.mayWait(parsed) {
+                    if replies.readableBytes > 0, CommandTable.mayWait(parsed) {
                         try await outbound.write(replies)
                         replies.clear()
                     }
@@ -201,17 +201,6 @@ actor ConnectionLoop {
                 }
             }
             if replies.readableBytes > 0 { try await outbound.write(replies) }
-        }
-    }
-}
-
-extension LineServer {
-    /// Whether answering `parsed` may wait on the database (so earlier replies should not wait for it).
-    static func mayWait(_ parsed: ParsedLine) -> Bool {
-        guard case .request(let request) = parsed else { return false }
-        switch request.command {
-        case "PING", "HELLO", "QUIT", "WORKDAY", "DEADLINE": return false
-        default: return true
         }
     }
 }

@@ -41,50 +41,23 @@ public final class Session {
         }
     }
 
+    /// Answers one request from the command table: unknown word, `AUTH` first, the
+    /// session's user confirmed, the command's permission, then its handler.
     func handle(_ request: RequestLine) async -> (Reply, After) {
         do {
-            switch request.command {
-            case "PING":
-                try expectNoArguments(request)
-                return (.ok(words: ["pong"]), .carryOn)
-            case "HELLO":
-                try expectNoArguments(request)
-                return (.ok([
-                    .init("server", FoiflowVersion.name), .init("version", FoiflowVersion.current),
-                    .init("protocol", String(FoiflowVersion.protocolVersion)),
-                ]), .carryOn)
-            case "QUIT":
-                try expectNoArguments(request)
-                return (.ok(words: ["bye"]), .close)
-            case "AUTH":
-                return (try await authenticate(request), .carryOn)
-            default:
-                guard user != nil else {
-                    if Session.knownCommands.contains(request.command) {
-                        return (.error(.authRequired, "authenticate with AUTH <token> first"), .carryOn)
-                    }
-                    return (.error(.unknownCommand, "unknown command \(Reply.encodeValue(request.command))"), .carryOn)
-                }
+            guard let spec = CommandTable.spec(for: request.command) else {
+                throw ProtocolError(.unknownCommand, "unknown command \(Reply.encodeValue(request.command))")
+            }
+            var actor: Actor?
+            if spec.needsAuth {
+                guard user != nil else { throw ProtocolError(.authRequired, "authenticate with AUTH <token> first") }
                 guard let user = try await confirmedUser() else {
                     throw ProtocolError(.authFailed, "the session's credentials were revoked; authenticate again")
                 }
-                let actor = Actor(login: user.login, role: user.role)
-                switch request.command {
-                case "CREATE": return (try await RequestCommands.create(request, actor: actor, context), .carryOn)
-                case "SHOW": return (try await RequestCommands.show(request, actor: actor, context), .carryOn)
-                case "HISTORY": return (try await RequestCommands.history(request, actor: actor, context), .carryOn)
-                case "ACT": return (try await RequestCommands.act(request, actor: actor, context), .carryOn)
-                case "LIST": return (try await RequestCommands.list(request, actor: actor, context), .carryOn)
-                case "RISK": return (try await RequestCommands.risk(request, actor: actor, context), .carryOn)
-                case "WORKDAY":
-                    try Permissions.require(actor.role, .read)
-                    return (try await CalendarCommands.workday(request, context), .carryOn)
-                case "DEADLINE":
-                    try Permissions.require(actor.role, .read)
-                    return (try await CalendarCommands.deadline(request, context), .carryOn)
-                default: return (.error(.unknownCommand, "unknown command \(Reply.encodeValue(request.command))"), .carryOn)
-                }
+                actor = Actor(login: user.login, role: user.role)
+                if let operation = spec.requires { try Permissions.require(user.role, operation) }
             }
+            return try await spec.handler(CommandSpec.Call(request: request, actor: actor, context: context, session: self))
         } catch let error as ProtocolError {
             return (.error(error), .carryOn)
         } catch {
@@ -92,12 +65,7 @@ public final class Session {
         }
     }
 
-    /// Commands of the protocol that need `AUTH` first.
-    static let knownCommands: Set<String> = [
-        "CREATE", "SHOW", "HISTORY", "ACT", "LIST", "RISK", "DEADLINE", "WORKDAY",
-    ]
-
-    private func authenticate(_ request: RequestLine) async throws -> Reply {
+    func authenticate(_ request: RequestLine) async throws -> Reply {
         // Whatever happens next, the session is no longer the user it was.
         user = nil
         guard request.positional.count == 1, request.named.isEmpty else {
@@ -132,11 +100,5 @@ public final class Session {
         self.user = current
         confirmedAt = version
         return current
-    }
-
-    private func expectNoArguments(_ request: RequestLine) throws {
-        guard request.positional.isEmpty, request.named.isEmpty else {
-            throw ProtocolError(.badArgument, "\(request.command) takes no arguments")
-        }
     }
 }

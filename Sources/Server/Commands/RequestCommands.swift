@@ -20,7 +20,6 @@ enum RequestCommands {
     }
 
     static func show(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
-        try Permissions.require(actor.role, .read)
         let args = Arguments(request, usage: "SHOW <ref>")
         let ref = try args.positional(1...1)[0]
         try args.onlyNamed([])
@@ -29,7 +28,6 @@ enum RequestCommands {
     }
 
     static func history(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
-        try Permissions.require(actor.role, .read)
         let args = Arguments(request, usage: "HISTORY <ref>")
         let ref = try args.positional(1...1)[0]
         try args.onlyNamed([])
@@ -56,7 +54,6 @@ enum RequestCommands {
     }
 
     static func list(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
-        try Permissions.require(actor.role, .read)
         let args = Arguments(request, usage: "LIST [state=S] [kind=K] [assignee=U] [team=T] [limit=N] [after=REF]")
         _ = try args.positional(0...0)
         try args.onlyNamed(["state", "kind", "assignee", "team", "limit", "after"])
@@ -79,7 +76,6 @@ enum RequestCommands {
     }
 
     static func risk(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
-        try Permissions.require(actor.role, .read)
         let args = Arguments(request, usage: "RISK [within=N] [kind=K] [assignee=U] [team=T] [limit=N]")
         _ = try args.positional(0...0)
         try args.onlyNamed(["within", "kind", "assignee", "team", "limit"])
