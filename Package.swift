@@ -13,7 +13,7 @@ let package = Package(
     name: "foiflow",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "foiflow", targets: ["foiflow"]),
+        .executable(name: "foiflow", targets: ["foiflow"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
@@ -27,6 +27,8 @@ let package = Package(
         .target(name: "Deadlines", dependencies: ["Dates"], swiftSettings: strict),
         .target(name: "Workflow", dependencies: ["Deadlines"], swiftSettings: strict),
         .target(name: "LineProtocol", swiftSettings: strict),
+        // SHA-256 for token hashes, idempotency keys and migration checksums: pure, no dependency.
+        .target(name: "Digest", swiftSettings: strict),
 
         // PostgreSQL access: the system library and the only Swift code that touches libpq.
         .systemLibrary(
@@ -45,11 +47,11 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        // Persistence: migrations and (later) requests/events.
+        // Persistence: all SQL (migrations, users, holidays, requests and events, escalation).
         .target(
             name: "Store",
             dependencies: [
-                "Postgres", "Workflow", "Deadlines",
+                "Postgres", "Workflow", "Deadlines", "Digest",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strict
@@ -103,8 +105,9 @@ let package = Package(
             exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Deadlines", "Dates"], swiftSettings: strict),
         .testTarget(name: "LineProtocolTests", dependencies: ["LineProtocol"], swiftSettings: strict),
+        .testTarget(name: "DigestTests", dependencies: ["Digest"], swiftSettings: strict),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport", "Workflow", "Deadlines", "Dates"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport", "Workflow", "Deadlines", "Dates", "Digest"], swiftSettings: strict),
         .testTarget(
             name: "ServerTests",
             dependencies: [

@@ -39,7 +39,8 @@ enum Loader {
             let year = 2016 + (i / 100_000)
             let open = i % 20 == 0
             // Open requests were received in the last few weeks; the rest any day of their year.
-            let received = open
+            let received =
+                open
                 ? CivilDate(dayNumber: (CivilDate(iso: "2026-10-01")?.dayNumber ?? 0) + (i / 20) % 60)
                 : CivilDate(dayNumber: base + (year - 2016) * 365 + (i % 360))
             let kindValue = RequestKind(rawValue: kind) ?? .foi
@@ -47,7 +48,9 @@ enum Loader {
             let state = open ? (i % 40 == 0 ? "in_progress" : "received") : (i % 3 == 0 ? "closed" : "responded")
             let calendar = Authority().defaultCalendar(for: kindValue).rawValue
             let clock = #"{"extensionDays":0,"extensionMonths":0,"feePeriods":[],"pausedDays":0,"start":"\#(received)"}"#
-            rows.append("\(ref(i))\t\(kind)\t\(state)\t1\t\(received)\t\(calendar)\t\(deadline.due)\t\(deadline.maxDue)\t\(clock)\tRequester \(i)\tSubject \(i)\tloader\n")
+            rows.append(
+                "\(ref(i))\t\(kind)\t\(state)\t1\t\(received)\t\(calendar)\t\(deadline.due)\t\(deadline.maxDue)\t\(clock)\tRequester \(i)\tSubject \(i)\tloader\n"
+            )
             events.append("\(i)\t1\tloader\tcreate\t\\N\treceived\t\(deadline.due)\t[]\n")
         }
         try connection.copyIn(

@@ -4,6 +4,7 @@
 //   server-bench idle PORT CONNS PID               open CONNS idle connections and print the server's RSS
 // WORKLOAD: create | act | show | ping | risk
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -36,8 +37,11 @@ final class Results: @unchecked Sendable {
         latencies.sort()
         func pct(_ p: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
         let failed = failures.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: ",")
-        print(String(format: "%@ ops=%d tps=%.0f p50_ms=%.3f p99_ms=%.3f", label, operations, Double(operations) / seconds, pct(0.5) * 1000, pct(0.99) * 1000)
-            + (failed.isEmpty ? "" : " errors=\(failed)"))
+        print(
+            String(
+                format: "%@ ops=%d tps=%.0f p50_ms=%.3f p99_ms=%.3f", label, operations, Double(operations) / seconds, pct(0.5) * 1000,
+                pct(0.99) * 1000)
+                + (failed.isEmpty ? "" : " errors=\(failed)"))
     }
 }
 

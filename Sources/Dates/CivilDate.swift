@@ -16,9 +16,18 @@ public struct CivilDate: Hashable, Comparable, Sendable {
     /// The date `year-month-day`, or `nil` when no such date exists (`2026-02-30`).
     public init?(year: Int, month: Int, day: Int) {
         guard (1...12).contains(month), day >= 1,
-              day <= CivilDate.daysInMonth(year: year, month: month),
-              (-99_999...99_999).contains(year)
+            day <= CivilDate.daysInMonth(year: year, month: month),
+            (-99_999...99_999).contains(year)
         else { return nil }
+        self.dayNumber = CivilDate.daysFromCivil(year: year, month: month, day: day)
+    }
+
+    /// The date `year-month-day` with `month` clamped to 1...12 and `day` to the days of that
+    /// month: never fails, for dates built from parts known to be valid (the first or last
+    /// day of a month, a computed Easter) where a failable result would need a fallback.
+    public init(year: Int, month: Int, clampingDay day: Int) {
+        let month = min(max(month, 1), 12)
+        let day = min(max(day, 1), CivilDate.daysInMonth(year: year, month: month))
         self.dayNumber = CivilDate.daysFromCivil(year: year, month: month, day: day)
     }
 

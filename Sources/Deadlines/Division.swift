@@ -6,7 +6,15 @@ public enum Division: String, Sendable, CaseIterable, Codable, Comparable {
 
     /// The order GOV.UK lists them in; also the order titles are preferred in.
     public static func < (lhs: Division, rhs: Division) -> Bool {
-        allCases.firstIndex(of: lhs) ?? 0 < allCases.firstIndex(of: rhs) ?? 0
+        lhs.rank < rhs.rank
+    }
+
+    private var rank: Int {
+        switch self {
+        case .englandAndWales: 0
+        case .scotland: 1
+        case .northernIreland: 2
+        }
     }
 
     /// The names accepted, for error messages.

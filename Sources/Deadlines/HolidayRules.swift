@@ -47,7 +47,7 @@ public enum HolidayRules {
             result.append(Holiday(date: date, division: division, title: title))
         }
         func date(_ month: Int, _ day: Int) -> CivilDate {
-            CivilDate(year: year, month: month, day: day) ?? CivilDate(dayNumber: 0)
+            CivilDate(year: year, month: month, clampingDay: day)
         }
 
         // Fixed-date holidays that move off weekends, grouped where they can collide.
@@ -122,17 +122,17 @@ public enum HolidayRules {
         let m = (a + 11 * h + 22 * l) / 451
         let month = (h + l - 7 * m + 114) / 31
         let day = (h + l - 7 * m + 114) % 31 + 1
-        return CivilDate(year: year, month: month, day: day) ?? CivilDate(dayNumber: 0)
+        return CivilDate(year: year, month: month, clampingDay: day)
     }
 
     static func firstMonday(year: Int, month: Int) -> CivilDate {
-        var day = CivilDate(year: year, month: month, day: 1) ?? CivilDate(dayNumber: 0)
+        var day = CivilDate(year: year, month: month, clampingDay: 1)
         while day.weekday != .monday { day = day.adding(days: 1) }
         return day
     }
 
     static func lastMonday(year: Int, month: Int) -> CivilDate {
-        var day = CivilDate(year: year, month: month, day: CivilDate.daysInMonth(year: year, month: month)) ?? CivilDate(dayNumber: 0)
+        var day = CivilDate(year: year, month: month, clampingDay: CivilDate.daysInMonth(year: year, month: month))
         while day.weekday != .monday { day = day.adding(days: -1) }
         return day
     }

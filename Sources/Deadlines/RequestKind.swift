@@ -91,7 +91,7 @@ public enum RequestKind: String, Sendable, CaseIterable, Codable {
     }
 }
 
-/// What a clarification does to a kind's clock (CASEWORK-RULES section 0).
+/// What a clarification does to a kind's clock: the statutes differ (FOIA s.1(3) restarts, DUAA 2025 pauses).
 public enum ClarificationEffect: Sendable, Equatable {
     /// FOIA s.1(3)/s.10(6): the date of receipt becomes the day the clarification arrives.
     case restartsCount

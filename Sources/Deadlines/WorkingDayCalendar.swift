@@ -28,8 +28,8 @@ public struct WorkingDayCalendar: Sendable {
     /// Builds the calendar `id` from `holidays` (those of other divisions are ignored).
     public init(id: CalendarID, holidays: some Sequence<Holiday>) {
         self.id = id
-        let start = CivilDate(year: Self.indexYears.lowerBound, month: 1, day: 1) ?? CivilDate(dayNumber: 0)
-        let end = CivilDate(year: Self.indexYears.upperBound, month: 12, day: 31) ?? CivilDate(dayNumber: 0)
+        let start = CivilDate(year: Self.indexYears.lowerBound, month: 1, clampingDay: 1)
+        let end = CivilDate(year: Self.indexYears.upperBound, month: 12, clampingDay: 31)
         base = start.dayNumber
         let span = end.dayNumber - base + 1
         let divisions = Set(id.divisions)

@@ -130,7 +130,8 @@ private struct Scanner {
                 positional.append(value)
             case .success(.named(let key, let value)):
                 guard Scanner.isValidKey(key) else {
-                    return .invalid(tag: tag, ProtocolError(.badArgument, "bad argument name \(Reply.encodeValue(key)): names are lower-case [a-z][a-z0-9_-]*"))
+                    return .invalid(
+                        tag: tag, ProtocolError(.badArgument, "bad argument name \(Reply.encodeValue(key)): names are lower-case [a-z][a-z0-9_-]*"))
                 }
                 if named.contains(where: { $0.key == key }) {
                     return .invalid(tag: tag, ProtocolError(.badArgument, "argument '\(key)' given twice"))
@@ -201,7 +202,8 @@ private struct Scanner {
                 case UInt8(ascii: "t"): out.append(UInt8(ascii: "\t"))
                 case UInt8(ascii: "r"): out.append(UInt8(ascii: "\r"))
                 default:
-                    return .failure(ProtocolError(.badFormat, "unknown escape \\\(String(decoding: [bytes[index + 1]], as: UTF8.self)) in a quoted value"))
+                    return .failure(
+                        ProtocolError(.badFormat, "unknown escape \\\(String(decoding: [bytes[index + 1]], as: UTF8.self)) in a quoted value"))
                 }
                 index += 2
                 continue

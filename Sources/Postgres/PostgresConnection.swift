@@ -14,7 +14,8 @@ public final class PostgresConnection: @unchecked Sendable {
     var rawHandle: OpaquePointer? { handle }
 
     /// Session settings applied on every (re)connect: UTC and ISO dates.
-    static let sessionSetup = "SET client_min_messages TO warning; SET TIME ZONE 'UTC'; SET DateStyle TO 'ISO, YMD'; SET client_encoding TO 'UTF8'; SET IntervalStyle TO 'iso_8601'"
+    static let sessionSetup =
+        "SET client_min_messages TO warning; SET TIME ZONE 'UTC'; SET DateStyle TO 'ISO, YMD'; SET client_encoding TO 'UTF8'; SET IntervalStyle TO 'iso_8601'"
 
     /// Opens a connection. `url` is a libpq connection string or URI; an empty
     /// string uses libpq's defaults (`PGHOST`, `PGPORT`, `PGDATABASE`, ...).

@@ -31,9 +31,10 @@ extension PostgresConnection {
         var found: [PostgresNotification] = []
         while let raw = PQnotifies(handle) {
             let notify = raw.pointee
-            found.append(PostgresNotification(
-                channel: notify.relname.map { String(cString: $0) } ?? "",
-                payload: notify.extra.map { String(cString: $0) } ?? ""))
+            found.append(
+                PostgresNotification(
+                    channel: notify.relname.map { String(cString: $0) } ?? "",
+                    payload: notify.extra.map { String(cString: $0) } ?? ""))
             PQfreemem(raw)
         }
         return found

@@ -84,7 +84,9 @@ public struct PostgresRow: Sendable {
         guard let text = result.rawText(row: index, column: column) else { return nil }
         let pgType = result.columnTypes[column]
         guard let value = T.decode(text, type: pgType) else {
-            throw PostgresError(.decoding, "column '\(result.columns[column])' of type \(pgType) cannot be decoded as \(T.self) (value \(text.prefix(40).debugDescription))")
+            throw PostgresError(
+                .decoding,
+                "column '\(result.columns[column])' of type \(pgType) cannot be decoded as \(T.self) (value \(text.prefix(40).debugDescription))")
         }
         return value
     }

@@ -111,7 +111,8 @@ enum PostgresTimestamp {
     static func parse(_ text: String) -> Date? {
         let bytes = Array(text.utf8)
         guard bytes.count >= 19, let day = CivilDate(iso: text.prefix(10)),
-              bytes[10] == UInt8(ascii: " ") || bytes[10] == UInt8(ascii: "T") else { return nil }
+            bytes[10] == UInt8(ascii: " ") || bytes[10] == UInt8(ascii: "T")
+        else { return nil }
         func digits(_ from: Int, _ count: Int) -> Int? {
             guard from + count <= bytes.count else { return nil }
             var v = 0

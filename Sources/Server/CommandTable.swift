@@ -36,10 +36,12 @@ enum CommandTable {
         },
         CommandSpec(name: "HELLO", needsAuth: false, touchesDatabase: false, requires: nil) { call in
             try expectNoArguments(call.request)
-            return (.ok([
-                .init("server", FoiflowVersion.name), .init("version", FoiflowVersion.current),
-                .init("protocol", String(FoiflowVersion.protocolVersion)),
-            ]), .carryOn)
+            return (
+                .ok([
+                    .init("server", FoiflowVersion.name), .init("version", FoiflowVersion.current),
+                    .init("protocol", String(FoiflowVersion.protocolVersion)),
+                ]), .carryOn
+            )
         },
         CommandSpec(name: "QUIT", needsAuth: false, touchesDatabase: false, requires: nil) { call in
             try expectNoArguments(call.request)

@@ -90,7 +90,8 @@ public final class LineServer: Service, Sendable {
             throw error
         }
         setBound(.success(serverChannel.channel.localAddress?.port ?? configuration.port))
-        context.logger.info("listening", metadata: ["address": "\(configuration.host):\(serverChannel.channel.localAddress?.port ?? configuration.port)"])
+        context.logger.info(
+            "listening", metadata: ["address": "\(configuration.host):\(serverChannel.channel.localAddress?.port ?? configuration.port)"])
 
         // Revocations reach running sessions through the credentials listener.
         let listener = context.credentials.listener(url: context.pool.configuration.url)
@@ -169,7 +170,8 @@ actor ConnectionLoop {
     }
 
     /// Reads batches of lines, answers each in order, writes a batch's replies together.
-    func run(_ connection: NIOAsyncChannel<[InboundLine], ByteBuffer>, context: ServerContext, connectionID: UInt64, maxLineLength: Int) async throws {
+    func run(_ connection: NIOAsyncChannel<[InboundLine], ByteBuffer>, context: ServerContext, connectionID: UInt64, maxLineLength: Int) async throws
+    {
         let session = Session(context: context, connectionID: connectionID)
         try await connection.executeThenClose { inbound, outbound in
             var replies = ByteBuffer()

@@ -95,7 +95,8 @@ public struct EscalationStore: Sendable {
             let engine = WorkflowEngine(calendars: calendarSet)
             let configuration = self.configuration
             let report = try await pool.withConnection { connection -> EscalationReport? in
-                let locked = try connection.query("SELECT pg_try_advisory_lock(\(EscalationStore.lockKey)) AS ok").first?.decode(Bool.self, "ok") ?? false
+                let locked =
+                    try connection.query("SELECT pg_try_advisory_lock(\(EscalationStore.lockKey)) AS ok").first?.decode(Bool.self, "ok") ?? false
                 guard locked else {
                     return EscalationReport(asOf: asOf, dryRun: dryRun, escalated: [], lapsedRefs: [], skipped: true)
                 }
@@ -217,7 +218,8 @@ public struct EscalationStore: Sendable {
                 SELECT ref, level, due FROM upd
             ) done
             ORDER BY due, ref
-            """).rows
+            """
+        ).rows
         return try decodeEscalated(rows)
     }
 
@@ -250,7 +252,8 @@ public struct EscalationStore: Sendable {
               ON rule.rule_state = r.state AND rule.rule_kind = r.kind
             WHERE (r.clock->>\(StatutoryClock.CodingKeys.pausedSince.rawValue))::date + make_interval(months => rule.rule_months) <= \(asOf)
             ORDER BY r.ref
-            """).rows
+            """
+        ).rows
         var changes: [RequestStore.Change] = []
         for row in rows {
             let record = try RequestStore.record(from: row)

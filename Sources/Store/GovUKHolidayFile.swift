@@ -1,7 +1,7 @@
-import Workflow
 import Dates
 import Deadlines
 import Foundation
+import Workflow
 
 /// Reads GOV.UK's `bank-holidays.json`:
 /// `{"england-and-wales": {"division": "...", "events": [{"title", "date", "notes", "bunting"}]}, ...}`.
@@ -45,9 +45,10 @@ public enum GovUKHolidayFile {
                 if let notes = event["notes"], !(notes is String) { throw .badArgument("\(path).notes: must be a string") }
                 guard seen.insert(date).inserted else { throw .badArgument("\(path).date: \(date) is listed twice for \(key)") }
                 let notes = (event["notes"] as? String) ?? ""
-                holidays.append(Holiday(
-                    date: date, division: division, title: title.replacingOccurrences(of: "\u{2019}", with: "'"),
-                    isSubstitute: notes.localizedCaseInsensitiveContains("substitute")))
+                holidays.append(
+                    Holiday(
+                        date: date, division: division, title: title.replacingOccurrences(of: "\u{2019}", with: "'"),
+                        isSubstitute: notes.localizedCaseInsensitiveContains("substitute")))
             }
         }
         return holidays
@@ -57,7 +58,8 @@ public enum GovUKHolidayFile {
     static func syntaxProblem(_ error: any Error, in data: Data) -> String {
         let detail = ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String) ?? error.localizedDescription
         guard let range = detail.range(of: "around character "),
-              let offset = Int(detail[range.upperBound...].prefix(while: \.isNumber)) else { return detail }
+            let offset = Int(detail[range.upperBound...].prefix(while: \.isNumber))
+        else { return detail }
         var line = 1, column = 1
         for byte in data.prefix(offset) {
             if byte == UInt8(ascii: "\n") { line += 1; column = 1 } else { column += 1 }

@@ -57,10 +57,13 @@ public struct HolidayStore: Sendable {
             return try await pool.withTransaction { tx in
                 try HolidayStore.lockCalendar(tx)
                 try tx.query(
-                    "INSERT INTO holidays (division, date, title, substitute, source) VALUES (\(holiday.division.rawValue), \(holiday.date), \(holiday.title), \(holiday.isSubstitute), 'admin')")
+                    "INSERT INTO holidays (division, date, title, substitute, source) VALUES (\(holiday.division.rawValue), \(holiday.date), \(holiday.title), \(holiday.isSubstitute), 'admin')"
+                )
                 try tx.query(
-                    "INSERT INTO holiday_changes (actor, action, division, date, title) VALUES (\(actor), 'add', \(holiday.division.rawValue), \(holiday.date), \(holiday.title))")
-                return try HolidayStore.recalculate(tx, actor: actor, reason: "holiday added: \(holiday.date) \(holiday.division.rawValue) \(holiday.title)")
+                    "INSERT INTO holiday_changes (actor, action, division, date, title) VALUES (\(actor), 'add', \(holiday.division.rawValue), \(holiday.date), \(holiday.title))"
+                )
+                return try HolidayStore.recalculate(
+                    tx, actor: actor, reason: "holiday added: \(holiday.date) \(holiday.division.rawValue) \(holiday.title)")
             }
         } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation {
             throw WorkflowError.conflict("\(holiday.date) is already a holiday in \(holiday.division.rawValue)")
@@ -80,8 +83,10 @@ public struct HolidayStore: Sendable {
             }
             let stored = try HolidayStore.stored(from: row)
             try tx.query(
-                "INSERT INTO holiday_changes (actor, action, division, date, title) VALUES (\(actor), 'remove', \(division.rawValue), \(date), \(stored.holiday.title))")
-            let moved = try HolidayStore.recalculate(tx, actor: actor, reason: "holiday removed: \(date) \(division.rawValue) \(stored.holiday.title)")
+                "INSERT INTO holiday_changes (actor, action, division, date, title) VALUES (\(actor), 'remove', \(division.rawValue), \(date), \(stored.holiday.title))"
+            )
+            let moved = try HolidayStore.recalculate(
+                tx, actor: actor, reason: "holiday removed: \(date) \(division.rawValue) \(stored.holiday.title)")
             return (stored, moved)
         }
     }
@@ -105,7 +110,8 @@ public struct HolidayStore: Sendable {
             let moved = added.isEmpty ? [] : try HolidayStore.recalculate(tx, actor: actor, reason: "holidays imported from \(sourceName)")
             let report = HolidayImportReport(added: added, alreadyPresent: holidays.count - added.count, moved: moved)
             try tx.query(
-                "INSERT INTO holiday_changes (actor, action, detail) VALUES (\(actor), 'import', \("\(sourceName): \(report.added.count) added, \(report.alreadyPresent) already present"))")
+                "INSERT INTO holiday_changes (actor, action, detail) VALUES (\(actor), 'import', \("\(sourceName): \(report.added.count) added, \(report.alreadyPresent) already present"))"
+            )
             return report
         }
     }

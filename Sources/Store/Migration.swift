@@ -1,3 +1,4 @@
+import Digest
 import Foundation
 
 /// One migration file: `sql/NNNN_name.sql`, applied once, in version order.
@@ -38,7 +39,8 @@ public struct Migration: Sendable, Equatable {
             }
             let url = directory.appendingPathComponent(name)
             guard let data = FileManager.default.contents(atPath: url.path),
-                  let sql = String(data: data, encoding: .utf8) else {
+                let sql = String(data: data, encoding: .utf8)
+            else {
                 throw .unreadable("cannot read \(url.path) as UTF-8")
             }
             migrations.append(Migration(version: version, name: name, sql: sql))

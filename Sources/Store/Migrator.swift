@@ -29,7 +29,8 @@ public struct Migrator: Sendable {
         try await pool.withConnection { connection in
             try connection.query("SELECT pg_advisory_lock(\(Migrator.lockKey))")
             defer { _ = try? connection.query("SELECT pg_advisory_unlock(\(Migrator.lockKey))") }
-            try connection.query("""
+            try connection.query(
+                """
                 CREATE TABLE IF NOT EXISTS foiflow_migrations (
                     version    integer PRIMARY KEY,
                     name       text NOT NULL,
@@ -50,7 +51,8 @@ public struct Migrator: Sendable {
             for migration in migrations {
                 if let entry = applied[migration.version], entry.checksum != migration.checksum {
                     throw MigrationError.edited(
-                        "migration \(migration.name) was edited after it was applied (checksum \(entry.checksum.prefix(12)) in the database, \(migration.checksum.prefix(12)) on disk); add a new migration instead")
+                        "migration \(migration.name) was edited after it was applied (checksum \(entry.checksum.prefix(12)) in the database, \(migration.checksum.prefix(12)) on disk); add a new migration instead"
+                    )
                 }
             }
             var report = Report(applied: [], alreadyApplied: 0)
@@ -62,7 +64,8 @@ public struct Migrator: Sendable {
                 try connection.withTransaction { tx in
                     try tx.executeScript(migration.sql)
                     try tx.query(
-                        "INSERT INTO foiflow_migrations (version, name, checksum) VALUES (\(migration.version), \(migration.name), \(migration.checksum))")
+                        "INSERT INTO foiflow_migrations (version, name, checksum) VALUES (\(migration.version), \(migration.name), \(migration.checksum))"
+                    )
                 }
                 report.applied.append(migration.name)
             }

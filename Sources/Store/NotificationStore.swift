@@ -55,7 +55,8 @@ public struct NotificationStore: Sendable {
                 FROM notifications n JOIN requests r ON r.id = n.request_id
                 WHERE n.delivered_at IS NULL AND n.failed_at IS NULL AND n.next_attempt_at <= now()
                 ORDER BY n.next_attempt_at, n.id LIMIT \(limit)
-                """).rows.map(NotificationStore.notification(from:))
+                """
+            ).rows.map(NotificationStore.notification(from:))
         }
     }
 
@@ -78,7 +79,8 @@ public struct NotificationStore: Sendable {
                 )
                 SELECT u.id, r.ref, u.level, u.recipient, u.email, u.subject, u.body, u.attempts
                 FROM upd u JOIN requests r ON r.id = u.request_id ORDER BY u.id
-                """).rows.map(NotificationStore.notification(from:))
+                """
+            ).rows.map(NotificationStore.notification(from:))
         }
     }
 
@@ -111,7 +113,9 @@ public struct NotificationStore: Sendable {
             if claimed.isEmpty { break }
             for notification in claimed {
                 do {
-                    guard notification.email != nil else { throw DeliveryError("\(notification.recipient.map { "user \($0) has" } ?? "nobody to notify:") no e-mail address") }
+                    guard notification.email != nil else {
+                        throw DeliveryError("\(notification.recipient.map { "user \($0) has" } ?? "nobody to notify:") no e-mail address")
+                    }
                     try await deliver(notification)
                     try await markDelivered(notification.id)
                     report.delivered.append(notification.id)

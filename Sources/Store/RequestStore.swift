@@ -1,5 +1,6 @@
 import Dates
 import Deadlines
+import Digest
 import Foundation
 import Postgres
 import Workflow
@@ -40,10 +41,12 @@ public struct RequestStore: Sendable {
             let (record, details, event) = try engine.create(kind: kind, fields: fields, by: actor, today: today)
             let outcome: CreateOutcome
             do {
-                outcome = try await insert(record, details, event, kind: kind, calendarVersion: version, key: idempotencyKey, contentHash: contentHash, actor: actor)
+                outcome = try await insert(
+                    record, details, event, kind: kind, calendarVersion: version, key: idempotencyKey, contentHash: contentHash, actor: actor)
             } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation && error.constraint == "idempotency_keys_pkey" {
                 continue  // the same key, created concurrently: the next attempt replays it
-            } catch let error as PostgresError where error.sqlState == SQLState.foreignKeyViolation && error.constraint == "requests_parent_ref_fkey" {
+            } catch let error as PostgresError where error.sqlState == SQLState.foreignKeyViolation && error.constraint == "requests_parent_ref_fkey"
+            {
                 throw WorkflowError.notFound("parent=\(details.parent ?? ""): no such request")
             }
             switch outcome {
@@ -51,7 +54,8 @@ public struct RequestStore: Sendable {
             case .calendarChanged: continue
             case .replay(let hash, let result):
                 guard hash == contentHash else {
-                    throw WorkflowError.idempotencyMismatch("idempotency key '\(idempotencyKey ?? "")' was used for a different request (\(result.ref))")
+                    throw WorkflowError.idempotencyMismatch(
+                        "idempotency key '\(idempotencyKey ?? "")' was used for a different request (\(result.ref))")
                 }
                 return result
             }
@@ -140,7 +144,10 @@ public struct RequestStore: Sendable {
             let (written, next) = try await pool.withConnection { connection -> (WriteOutcome, RequestRecord) in
                 guard let (id, record) = try RequestStore.load(connection, ref: ref) else { throw WorkflowError.notFound("no request \(ref)") }
                 let (next, event) = try engine.act(action, fields: fields, by: actor, today: today, on: record, expectedVersion: expectedVersion)
-                return (try RequestStore.write(connection, id: id, from: record, to: next, event: event, actor: actor.login, calendarVersion: calendarVersion), next)
+                return (
+                    try RequestStore.write(
+                        connection, id: id, from: record, to: next, event: event, actor: actor.login, calendarVersion: calendarVersion), next
+                )
             }
             switch written {
             case .done:
@@ -164,7 +171,10 @@ public struct RequestStore: Sendable {
     }
 
     /// One statement: the row (guarded by its version and the calendar) and its event.
-    static func write(_ connection: PostgresConnection, id: Int, from record: RequestRecord, to next: RequestRecord, event: EventDraft, actor: String, calendarVersion: Int) throws -> WriteOutcome {
+    static func write(
+        _ connection: PostgresConnection, id: Int, from record: RequestRecord, to next: RequestRecord, event: EventDraft, actor: String,
+        calendarVersion: Int
+    ) throws -> WriteOutcome {
         let clock = try RequestStore.json(next.clock)
         let fields = RequestStore.json(event.fields)
         do {
@@ -204,13 +214,15 @@ public struct RequestStore: Sendable {
         return (try row.decode(Int.self, "id"), try RequestStore.record(from: row))
     }
 
-    static let recordColumns = "id, kind, state, version, received, calendar, due, max_due, clock::text AS clock, assignee, outcome, exemptions, responded_on, transferred_to"
+    static let recordColumns =
+        "id, kind, state, version, received, calendar, due, max_due, clock::text AS clock, assignee, outcome, exemptions, responded_on, transferred_to"
 
     static func record(from row: PostgresRow) throws -> RequestRecord {
         let kindName = try row.decode(String.self, "kind"), stateName = try row.decode(String.self, "state")
         let calendarName = try row.decode(String.self, "calendar")
         guard let kind = RequestKind(rawValue: kindName), let state = RequestState(rawValue: stateName),
-              let calendar = CalendarID(rawValue: calendarName) else {
+            let calendar = CalendarID(rawValue: calendarName)
+        else {
             throw WorkflowError.inconsistent("unexpected kind, state or calendar in the database: \(kindName) \(stateName) \(calendarName)")
         }
         let clock = try JSONDecoder().decode(StatutoryClock.self, from: Data(try row.decode(String.self, "clock").utf8))
@@ -274,7 +286,8 @@ public struct RequestStore: Sendable {
                 SELECT e.seq, e.at, e.actor, e.action, e.from_state, e.to_state, e.due, e.fields::text AS fields
                 FROM requests r LEFT JOIN request_events e ON e.request_id = r.id
                 WHERE r.ref = \(ref) ORDER BY e.seq
-                """).rows
+                """
+            ).rows
         }
         guard !rows.isEmpty else { throw WorkflowError.notFound("no request \(ref)") }
         return try rows.map { row in
@@ -327,7 +340,9 @@ public struct RequestStore: Sendable {
     /// one that moved, writes the new date and a `recalculate` event. Run inside the
     /// transaction that changed the holidays (which holds the calendar lock).
     /// Returns the refs whose due date moved.
-    static func recalculateOpenRequests(_ tx: PostgresConnection, calendars calendarSet: CalendarSet, actor: String, reason: String) throws -> [String] {
+    static func recalculateOpenRequests(
+        _ tx: PostgresConnection, calendars calendarSet: CalendarSet, actor: String, reason: String
+    ) throws -> [String] {
         let engine = WorkflowEngine(calendars: calendarSet)
         let rows = try tx.query("SELECT \(unescaped: recordColumns), ref FROM requests WHERE state IN \(unescaped: openStatesSQL)").rows
         var changes: [Change] = []
@@ -361,7 +376,8 @@ public struct RequestStore: Sendable {
         for change in changes {
             let (from, to) = (change.from, change.to)
             guard to.assignee == from.assignee, to.outcome == from.outcome, to.exemptions == from.exemptions,
-                  to.respondedOn == from.respondedOn, to.transferredTo == from.transferredTo else {
+                to.respondedOn == from.respondedOn, to.transferredTo == from.transferredTo
+            else {
                 throw WorkflowError.inconsistent("\(change.event.action.rawValue) changes more than the bulk writer writes")
             }
             ids.append(change.id)
@@ -392,7 +408,8 @@ public struct RequestStore: Sendable {
                 SELECT id, version, \(actor), action, from_state, state, due, fields::jsonb FROM upd
             )
             SELECT ref FROM upd ORDER BY ref
-            """).rows.map { try $0.decode(String.self, "ref") }
+            """
+        ).rows.map { try $0.decode(String.self, "ref") }
     }
 
     // MARK: Encoding
@@ -401,7 +418,8 @@ public struct RequestStore: Sendable {
         let kindName = try row.decode(String.self, "kind"), stateName = try row.decode(String.self, "state")
         let calendarName = try row.decode(String.self, "calendar")
         guard let kind = RequestKind(rawValue: kindName), let state = RequestState(rawValue: stateName),
-              let calendar = CalendarID(rawValue: calendarName) else {
+            let calendar = CalendarID(rawValue: calendarName)
+        else {
             throw WorkflowError.inconsistent("unexpected kind, state or calendar in the database")
         }
         let due = try row.decode(CivilDate?.self, "due")

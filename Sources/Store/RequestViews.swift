@@ -150,7 +150,9 @@ public struct RequestFilter: Sendable, Equatable {
     public var after: String?
     public var limit: Int
 
-    public init(state: RequestState? = nil, kind: RequestKind? = nil, assignee: String? = nil, team: String? = nil, after: String? = nil, limit: Int = 100) {
+    public init(
+        state: RequestState? = nil, kind: RequestKind? = nil, assignee: String? = nil, team: String? = nil, after: String? = nil, limit: Int = 100
+    ) {
         self.state = state
         self.kind = kind
         self.assignee = assignee

@@ -21,7 +21,15 @@ public enum EscalationLevel: String, Sendable, CaseIterable, Codable, Comparable
 
     /// More severe levels compare greater.
     public static func < (lhs: EscalationLevel, rhs: EscalationLevel) -> Bool {
-        (allCases.firstIndex(of: lhs) ?? 0) > (allCases.firstIndex(of: rhs) ?? 0)
+        lhs.severity < rhs.severity
+    }
+
+    private var severity: Int {
+        switch self {
+        case .warning: 0
+        case .overdue: 1
+        case .veryOverdue: 2
+        }
     }
 
     /// Who is told, in order of preference: the first that can be found receives it.

@@ -11,9 +11,10 @@ public struct RequestReference: Sendable, Equatable, CustomStringConvertible {
     public init?(_ text: String) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, let kind = RequestKind(referencePrefix: parts[0]),
-              parts[1].count == 4, parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), let year = Int(parts[1]),
-              parts[2].count >= 6, parts[2].count <= 18, parts[2].allSatisfy({ $0.isASCII && $0.isNumber }),
-              let number = Int(parts[2]) else { return nil }
+            parts[1].count == 4, parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), let year = Int(parts[1]),
+            parts[2].count >= 6, parts[2].count <= 18, parts[2].allSatisfy({ $0.isASCII && $0.isNumber }),
+            let number = Int(parts[2])
+        else { return nil }
         self.kind = kind
         self.year = year
         self.number = number

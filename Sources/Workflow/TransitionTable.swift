@@ -60,69 +60,90 @@ public enum TransitionTable {
     private static func row(_ action: Action) -> ActionSpec {
         switch action {
         case .create:
-            ActionSpec(action: .create, from: [], to: .state(.received), required: ["received", "requester"],
-                       optional: ["subject", "email", "address", "contact", "team", "parent", "calendar"],
-                       roles: people, kinds: allKinds, clock: "starts the clock on the date received")
+            ActionSpec(
+                action: .create, from: [], to: .state(.received), required: ["received", "requester"],
+                optional: ["subject", "email", "address", "contact", "team", "parent", "calendar"],
+                roles: people, kinds: allKinds, clock: "starts the clock on the date received")
         case .assign:
-            ActionSpec(action: .assign, from: open, to: .startWork, required: ["to"], optional: [],
-                       roles: people, kinds: allKinds, clock: "none")
+            ActionSpec(
+                action: .assign, from: open, to: .startWork, required: ["to"], optional: [],
+                roles: people, kinds: allKinds, clock: "none")
         case .clarify:
-            ActionSpec(action: .clarify, from: running, to: .state(.awaitingClarification), required: [], optional: ["on"],
-                       roles: people, kinds: allKinds, clock: "stops the clock")
+            ActionSpec(
+                action: .clarify, from: running, to: .state(.awaitingClarification), required: [], optional: ["on"],
+                roles: people, kinds: allKinds, clock: "stops the clock")
         case .clarified:
-            ActionSpec(action: .clarified, from: [.awaitingClarification], to: .state(.inProgress), required: [], optional: ["on"],
-                       roles: people, kinds: allKinds,
-                       clock: "FOI/EIR/review/complaint: a fresh clock from the date (FOIA s.1(3)); SAR: the paused days do not count")
+            ActionSpec(
+                action: .clarified, from: [.awaitingClarification], to: .state(.inProgress), required: [], optional: ["on"],
+                roles: people, kinds: allKinds,
+                clock: "FOI/EIR/review/complaint: a fresh clock from the date (FOIA s.1(3)); SAR: the paused days do not count")
         case .feeNotice:
-            ActionSpec(action: .feeNotice, from: running, to: .state(.awaitingFee), required: [], optional: ["on", "amount"],
-                       roles: people, kinds: [.foi, .eir, .sar], clock: "stops the clock")
+            ActionSpec(
+                action: .feeNotice, from: running, to: .state(.awaitingFee), required: [], optional: ["on", "amount"],
+                roles: people, kinds: [.foi, .eir, .sar], clock: "stops the clock")
         case .feePaid:
-            ActionSpec(action: .feePaid, from: [.awaitingFee], to: .state(.inProgress), required: [], optional: ["on"],
-                       roles: people, kinds: [.foi, .eir, .sar],
-                       clock: "FOI/EIR: working days from notice to payment are disregarded (s.10(2)); SAR: the month runs from payment")
+            ActionSpec(
+                action: .feePaid, from: [.awaitingFee], to: .state(.inProgress), required: [], optional: ["on"],
+                roles: people, kinds: [.foi, .eir, .sar],
+                clock: "FOI/EIR: working days from notice to payment are disregarded (s.10(2)); SAR: the month runs from payment")
         case .idRequested:
-            ActionSpec(action: .idRequested, from: running, to: .state(.awaitingID), required: [], optional: ["on"],
-                       roles: people, kinds: [.sar], clock: "stops the clock")
+            ActionSpec(
+                action: .idRequested, from: running, to: .state(.awaitingID), required: [], optional: ["on"],
+                roles: people, kinds: [.sar], clock: "stops the clock")
         case .idVerified:
-            ActionSpec(action: .idVerified, from: [.awaitingID], to: .state(.inProgress), required: [], optional: ["on"],
-                       roles: people, kinds: [.sar], clock: "the month runs from the date identity was verified")
+            ActionSpec(
+                action: .idVerified, from: [.awaitingID], to: .state(.inProgress), required: [], optional: ["on"],
+                roles: people, kinds: [.sar], clock: "the month runs from the date identity was verified")
         case .extend:
-            ActionSpec(action: .extend, from: [.received, .inProgress, .awaitingApproval], to: .same, required: ["reason"],
-                       optional: ["days", "months"], roles: managers, kinds: extendable,
-                       clock: "FOI: up to 20 more working days; EIR and review: 40 in all; SAR: months=2 (three months in all); only on or before the due date")
+            ActionSpec(
+                action: .extend, from: [.received, .inProgress, .awaitingApproval], to: .same, required: ["reason"],
+                optional: ["days", "months"], roles: managers, kinds: extendable,
+                clock:
+                    "FOI: up to 20 more working days; EIR and review: 40 in all; SAR: months=2 (three months in all); only on or before the due date")
         case .submit:
-            ActionSpec(action: .submit, from: [.inProgress], to: .state(.awaitingApproval), required: [], optional: [],
-                       roles: people, kinds: allKinds, clock: "none")
+            ActionSpec(
+                action: .submit, from: [.inProgress], to: .state(.awaitingApproval), required: [], optional: [],
+                roles: people, kinds: allKinds, clock: "none")
         case .approve:
-            ActionSpec(action: .approve, from: [.awaitingApproval], to: .state(.inProgress), required: [], optional: [],
-                       roles: managers, kinds: allKinds, clock: "none")
+            ActionSpec(
+                action: .approve, from: [.awaitingApproval], to: .state(.inProgress), required: [], optional: [],
+                roles: managers, kinds: allKinds, clock: "none")
         case .return:
-            ActionSpec(action: .return, from: [.awaitingApproval], to: .state(.inProgress), required: [], optional: [],
-                       roles: managers, kinds: allKinds, clock: "none")
+            ActionSpec(
+                action: .return, from: [.awaitingApproval], to: .state(.inProgress), required: [], optional: [],
+                roles: managers, kinds: allKinds, clock: "none")
         case .respond:
-            ActionSpec(action: .respond, from: running, to: .state(.responded), required: ["outcome"], optional: ["exemptions", "on"],
-                       roles: people, kinds: allKinds, clock: "the request is answered")
+            ActionSpec(
+                action: .respond, from: running, to: .state(.responded), required: ["outcome"], optional: ["exemptions", "on"],
+                roles: people, kinds: allKinds, clock: "the request is answered")
         case .close:
-            ActionSpec(action: .close, from: [.responded], to: .state(.closed), required: [], optional: [],
-                       roles: people, kinds: allKinds, clock: "none")
+            ActionSpec(
+                action: .close, from: [.responded], to: .state(.closed), required: [], optional: [],
+                roles: people, kinds: allKinds, clock: "none")
         case .withdraw:
-            ActionSpec(action: .withdraw, from: open, to: .state(.withdrawn), required: [], optional: [],
-                       roles: people, kinds: allKinds, clock: "ends it")
+            ActionSpec(
+                action: .withdraw, from: open, to: .state(.withdrawn), required: [], optional: [],
+                roles: people, kinds: allKinds, clock: "ends it")
         case .reopen:
-            ActionSpec(action: .reopen, from: [.responded, .closed, .withdrawn, .lapsed, .transferred], to: .state(.inProgress),
-                       required: [], optional: [], roles: managers, kinds: allKinds, clock: "the clock as it was")
+            ActionSpec(
+                action: .reopen, from: [.responded, .closed, .withdrawn, .lapsed, .transferred], to: .state(.inProgress),
+                required: [], optional: [], roles: managers, kinds: allKinds, clock: "the clock as it was")
         case .transfer:
-            ActionSpec(action: .transfer, from: open, to: .state(.transferred), required: ["to"], optional: [],
-                       roles: people, kinds: allKinds, clock: "ends it")
+            ActionSpec(
+                action: .transfer, from: open, to: .state(.transferred), required: ["to"], optional: [],
+                roles: people, kinds: allKinds, clock: "ends it")
         case .lapse:
-            ActionSpec(action: .lapse, from: [.awaitingFee, .awaitingClarification], to: .state(.lapsed), required: [],
-                       optional: ["reason"], roles: [.system, .admin], kinds: allKinds, clock: "ends it")
+            ActionSpec(
+                action: .lapse, from: [.awaitingFee, .awaitingClarification], to: .state(.lapsed), required: [],
+                optional: ["reason"], roles: [.system, .admin], kinds: allKinds, clock: "ends it")
         case .escalate:
-            ActionSpec(action: .escalate, from: open, to: .same, required: ["level"], optional: ["due"],
-                       roles: [.system, .admin], kinds: allKinds, clock: "none")
+            ActionSpec(
+                action: .escalate, from: open, to: .same, required: ["level"], optional: ["due"],
+                roles: [.system, .admin], kinds: allKinds, clock: "none")
         case .recalculate:
-            ActionSpec(action: .recalculate, from: Set(RequestState.allCases), to: .same, required: [], optional: ["reason"],
-                       roles: [.system, .admin], kinds: allKinds, clock: "the calendar changed")
+            ActionSpec(
+                action: .recalculate, from: Set(RequestState.allCases), to: .same, required: [], optional: ["reason"],
+                roles: [.system, .admin], kinds: allKinds, clock: "the calendar changed")
         }
     }
 }

@@ -34,7 +34,8 @@ public enum WorkflowError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .badArgument(let text), .denied(let text), .invalidTransition(let text), .conflict(let text), .notFound(let text),
-             .idempotencyMismatch(let text), .inconsistent(let text): text
+            .idempotencyMismatch(let text), .inconsistent(let text):
+            text
         }
     }
 }

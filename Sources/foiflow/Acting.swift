@@ -1,4 +1,5 @@
 import ArgumentParser
+import Deadlines
 import Foundation
 import Postgres
 import Store
@@ -41,7 +42,8 @@ enum FieldArguments {
             }
             let key = String(argument[..<equals])
             guard key.first.map({ $0 >= "a" && $0 <= "z" }) == true,
-                  key.allSatisfy({ ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "_" || $0 == "-" }) else {
+                key.allSatisfy({ ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "_" || $0 == "-" })
+            else {
                 throw CLIError("bad field name '\(key)': names are lower-case [a-z][a-z0-9_-]*", exitCode: .usage)
             }
             guard !fields.contains(where: { $0.key == key }) else { throw CLIError("'\(key)' given twice", exitCode: .usage) }
@@ -57,8 +59,6 @@ extension PostgresPool {
         RequestStore(pool: self, calendars: CalendarCache(store: HolidayStore(pool: self)), authority: Authority.fromEnvironment)
     }
 }
-
-import Deadlines
 
 extension Authority {
     /// `FOIFLOW_HOME_DIVISION`, else England and Wales.

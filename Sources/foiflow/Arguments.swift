@@ -16,7 +16,9 @@ extension RequestKind: ExpressibleByArgument {}
 
 /// `--as`: who a change is recorded against.
 struct ActorOptions: ParsableArguments {
-    @Option(name: .customLong("as"), help: ArgumentHelp("Login the change is recorded against (default: $FOIFLOW_USER, else the OS user).", valueName: "login"))
+    @Option(
+        name: .customLong("as"),
+        help: ArgumentHelp("Login the change is recorded against (default: $FOIFLOW_USER, else the OS user).", valueName: "login"))
     var login: String?
 
     /// The actor to record: the login given, else `$FOIFLOW_USER`, else `os:<user>`.
@@ -30,7 +32,10 @@ struct ActorOptions: ParsableArguments {
 
 /// `--home-division`: the authority's home division (default calendars per kind).
 struct AuthorityOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The authority's division: england-and-wales, scotland or northern-ireland (default: $FOIFLOW_HOME_DIVISION, else england-and-wales). A Scottish authority answers FOI on the scotland calendar (FOISA).", valueName: "division"))
+    @Option(
+        help: ArgumentHelp(
+            "The authority's division: england-and-wales, scotland or northern-ireland (default: $FOIFLOW_HOME_DIVISION, else england-and-wales). A Scottish authority answers FOI on the scotland calendar (FOISA).",
+            valueName: "division"))
     var homeDivision: Division?
 
     func validate() throws {

@@ -4,9 +4,11 @@ import Postgres
 
 /// `--database-url`, shared by every command that talks to PostgreSQL.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .customLong("database-url"), help: ArgumentHelp(
-        "libpq connection string or URI (default: $DATABASE_URL, else libpq's PG* variables).",
-        valueName: "url"))
+    @Option(
+        name: .customLong("database-url"),
+        help: ArgumentHelp(
+            "libpq connection string or URI (default: $DATABASE_URL, else libpq's PG* variables).",
+            valueName: "url"))
     var databaseURL: String?
 
     /// The URL to connect with: the flag, else `DATABASE_URL`, else "" (libpq defaults).

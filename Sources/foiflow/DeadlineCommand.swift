@@ -2,8 +2,8 @@ import ArgumentParser
 import Dates
 import Deadlines
 import Foundation
-import Workflow
 import Store
+import Workflow
 
 /// `foiflow deadline KIND --received DATE`: due date and latest extended date.
 struct DeadlineCommand: AsyncParsableCommand {
@@ -35,7 +35,8 @@ struct DeadlineCommand: AsyncParsableCommand {
         let calendars = try await database.makePool().using { try await HolidayStore(pool: $0).loadCalendars().calendars }
         let deadline: Deadline
         do {
-            deadline = try DeadlineCalculator(calendars: calendars, authority: authority.authority).deadline(kind: kind, start: received, calendar: calendar)
+            deadline = try DeadlineCalculator(calendars: calendars, authority: authority.authority).deadline(
+                kind: kind, start: received, calendar: calendar)
         } catch {
             throw CLIError(error.description, exitCode: .usage)
         }

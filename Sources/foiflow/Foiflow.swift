@@ -20,7 +20,10 @@ struct Foiflow: AsyncParsableCommand {
               DATABASE_URL=postgresql://localhost/foiflow foiflow migrate
             """,
         version: FoiflowVersion.current,
-        subcommands: [Migrate.self, Serve.self, UserCommand.self, RequestCommand.self, RiskCommand.self, DeadlineCommand.self, HolidaysCommand.self, EscalateCommand.self, NotifyCommand.self]
+        subcommands: [
+            Migrate.self, Serve.self, UserCommand.self, RequestCommand.self, RiskCommand.self, DeadlineCommand.self, HolidaysCommand.self,
+            EscalateCommand.self, NotifyCommand.self,
+        ]
     )
 
     /// Runs the command, mapping every failure to one line on stderr and a documented exit code.

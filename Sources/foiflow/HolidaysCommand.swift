@@ -28,7 +28,9 @@ struct HolidaysCommand: AsyncParsableCommand {
 
         func run() async throws {
             let holidays = try await database.makePool().using { try await HolidayStore(pool: $0).list(year: year, division: division) }
-            let rows = holidays.map { [$0.holiday.date.description, $0.holiday.division.rawValue, $0.holiday.title, $0.holiday.isSubstitute ? "yes" : "no", $0.source] }
+            let rows = holidays.map {
+                [$0.holiday.date.description, $0.holiday.division.rawValue, $0.holiday.title, $0.holiday.isSubstitute ? "yes" : "no", $0.source]
+            }
             print(format.render(header: ["date", "division", "title", "substitute", "source"], rows: rows), terminator: "")
         }
     }
@@ -74,7 +76,8 @@ struct HolidaysCommand: AsyncParsableCommand {
 
         func run() async throws {
             let removed = try await database.makePool().using { pool in
-                try await HolidayStore(pool: pool).remove(date: date, division: division, actor: try await actor.checkedActor(pool, for: .manageHolidays))
+                try await HolidayStore(pool: pool).remove(
+                    date: date, division: division, actor: try await actor.checkedActor(pool, for: .manageHolidays))
             }
             print("removed \(date) \(division.rawValue) \(removed.holiday.holiday.title.debugDescription)")
             HolidaysCommand.printMoved(removed.moved)
@@ -113,7 +116,8 @@ struct HolidaysCommand: AsyncParsableCommand {
             }
             let name = URL(fileURLWithPath: file).lastPathComponent
             let report = try await database.makePool().using { pool in
-                try await HolidayStore(pool: pool).importHolidays(holidays, actor: try await actor.checkedActor(pool, for: .manageHolidays), sourceName: name)
+                try await HolidayStore(pool: pool).importHolidays(
+                    holidays, actor: try await actor.checkedActor(pool, for: .manageHolidays), sourceName: name)
             }
             switch format {
             case .text, .table, .csv:
@@ -173,7 +177,9 @@ struct HolidaysCommand: AsyncParsableCommand {
     /// Prints which open requests' due dates the change moved.
     static func printMoved(_ refs: [String]) {
         guard !refs.isEmpty else { return }
-        print("due dates moved: \(refs.count) open request\(refs.count == 1 ? "" : "s") (\(refs.prefix(20).joined(separator: ", "))\(refs.count > 20 ? ", ..." : ""))")
+        print(
+            "due dates moved: \(refs.count) open request\(refs.count == 1 ? "" : "s") (\(refs.prefix(20).joined(separator: ", "))\(refs.count > 20 ? ", ..." : ""))"
+        )
     }
 
     enum RulesFormat: String, ExpressibleByArgument, CaseIterable { case table, csv, json, sql }

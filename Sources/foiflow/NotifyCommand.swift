@@ -19,7 +19,9 @@ struct NotifyCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @Flag(help: "List what is due; send nothing.") var dryRun = false
-    @Option(help: ArgumentHelp("Delivery command, given the message on stdin (default: $FOIFLOW_NOTIFY_COMMAND, else sendmail -t if present).", valueName: "command"))
+    @Option(
+        help: ArgumentHelp(
+            "Delivery command, given the message on stdin (default: $FOIFLOW_NOTIFY_COMMAND, else sendmail -t if present).", valueName: "command"))
     var command: String?
     @Option(help: ArgumentHelp("Folder for .eml files when there is no command (default: $FOIFLOW_SPOOL, else ./spool).", valueName: "dir"))
     var spool: String?

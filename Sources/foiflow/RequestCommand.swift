@@ -40,7 +40,8 @@ struct RequestCommand: AsyncParsableCommand {
             let fields = try FieldArguments.parse(self.fields)
             let result = try await database.makePool().using { pool in
                 let actor = try await actor.requireUser(pool)
-                return try await pool.requestStore.create(kind: kind, fields: fields, idempotencyKey: idempotency, by: actor, today: LondonDate.today())
+                return try await pool.requestStore.create(
+                    kind: kind, fields: fields, idempotencyKey: idempotency, by: actor, today: LondonDate.today())
             }
             printChange(result, format: format)
         }
@@ -73,7 +74,8 @@ struct RequestCommand: AsyncParsableCommand {
             let fields = try FieldArguments.parse(self.fields)
             let result = try await database.makePool().using { pool in
                 let actor = try await actor.requireUser(pool)
-                return try await pool.requestStore.act(ref: ref, action: action, fields: fields, expectedVersion: expect, by: actor, today: LondonDate.today())
+                return try await pool.requestStore.act(
+                    ref: ref, action: action, fields: fields, expectedVersion: expect, by: actor, today: LondonDate.today())
             }
             printChange(result, format: format)
         }
@@ -119,7 +121,8 @@ struct RequestCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let filter = RequestFilter(state: state.flatMap(RequestState.init(rawValue:)), kind: kind, assignee: assignee, team: team, after: after, limit: limit)
+            let filter = RequestFilter(
+                state: state.flatMap(RequestState.init(rawValue:)), kind: kind, assignee: assignee, team: team, after: after, limit: limit)
             let page = try await database.makePool().using { try await $0.requestStore.list(filter, today: LondonDate.today()) }
             print(format.render(rows: page.requests.map(\.fields), columns: RequestView.listColumns), terminator: "")
             if let next = page.next { FileHandle.standardError.write(Data("more: --after \(next)\n".utf8)) }

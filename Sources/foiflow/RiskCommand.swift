@@ -4,6 +4,7 @@ import Deadlines
 import Foundation
 import Store
 import Workflow
+
 #if canImport(Glibc)
 import Glibc
 #endif

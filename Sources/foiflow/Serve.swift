@@ -72,8 +72,9 @@ struct Serve: AsyncParsableCommand {
                 host: host, port: port, maxLineLength: maxLine, maxConnections: maxConnections,
                 idleTimeout: .seconds(idleTimeout)),
             context: ServerContext(pool: pool, logger: logger, authority: authority.authority))
-        let group = ServiceGroup(configuration: .init(
-            services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {

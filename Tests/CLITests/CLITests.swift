@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The real binary, as a subprocess.
 @Suite struct CLIBasicsTests {

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// There is no Docker engine where the tests run, so the compose file is
 /// checked as YAML: it parses, and names both services wired together.

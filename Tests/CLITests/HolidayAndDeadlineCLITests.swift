@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite(.requiresDatabase) struct HolidayAndDeadlineCLITests {
     func migrated(_ label: String) async throws -> [String: String] {
@@ -24,8 +24,10 @@ import TestSupport
         let scottish = try await Foiflow.run(["deadline", "foi", "--received", "2026-03-27", "--home-division", "scotland"], environment: env)
         let english = try await Foiflow.run(["deadline", "foi", "--received", "2026-03-27"], environment: env)
         #expect(scottish.status == 0 && scottish.stdout != english.stdout)
-        for bad in [["deadline", "foi", "--received", "2026-02-30"], ["deadline", "parking", "--received", "2026-01-01"],
-                    ["deadline", "foi", "--received", "2101-01-01"], ["deadline", "foi", "--received", "2026-01-01", "--calendar", "mars"]] {
+        for bad in [
+            ["deadline", "foi", "--received", "2026-02-30"], ["deadline", "parking", "--received", "2026-01-01"],
+            ["deadline", "foi", "--received", "2101-01-01"], ["deadline", "foi", "--received", "2026-01-01", "--calendar", "mars"],
+        ] {
             let outcome = try await Foiflow.run(bad, environment: env)
             #expect(outcome.status == 2, "\(bad): \(outcome.stderr)")
             #expect(outcome.stdout.isEmpty && !outcome.stderr.isEmpty)
@@ -34,16 +36,20 @@ import TestSupport
 
     @Test func addListRemoveAndTheirErrors() async throws {
         let env = try await migrated("cliholidays")
-        let add = try await Foiflow.run(["holidays", "add", "2027-06-07", "--division", "england-and-wales", "--title", "Extra day"], environment: env)
+        let add = try await Foiflow.run(
+            ["holidays", "add", "2027-06-07", "--division", "england-and-wales", "--title", "Extra day"], environment: env)
         #expect(add.status == 0, "\(add.stderr)")
         let due = try await Foiflow.run(["deadline", "complaint", "--received", "2027-06-04"], environment: env)
         #expect(due.stdout.hasPrefix("due=2027-06-21 "))  // 7 June skipped
-        let duplicate = try await Foiflow.run(["holidays", "add", "2027-06-07", "--division", "england-and-wales", "--title", "Again"], environment: env)
+        let duplicate = try await Foiflow.run(
+            ["holidays", "add", "2027-06-07", "--division", "england-and-wales", "--title", "Again"], environment: env)
         #expect(duplicate.status == 4 && duplicate.stderr.contains("already a holiday"))
-        let csv = try await Foiflow.run(["holidays", "list", "--year", "2027", "--division", "england-and-wales", "--format", "csv"], environment: env)
+        let csv = try await Foiflow.run(
+            ["holidays", "list", "--year", "2027", "--division", "england-and-wales", "--format", "csv"], environment: env)
         #expect(csv.stdout.contains("2027-06-07,england-and-wales,Extra day,no,admin"))
         let table = try await Foiflow.run(["holidays", "list", "--year", "2027", "--division", "england-and-wales"], environment: env)
-        let json = try await Foiflow.run(["holidays", "list", "--year", "2027", "--division", "england-and-wales", "--format", "json"], environment: env)
+        let json = try await Foiflow.run(
+            ["holidays", "list", "--year", "2027", "--division", "england-and-wales", "--format", "json"], environment: env)
         let objects = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: String]])
         #expect(objects.count == csv.stdout.split(separator: "\n").count - 1)
         #expect(objects.count == table.stdout.split(separator: "\n").count - 1)
@@ -57,9 +63,11 @@ import TestSupport
         #expect(badDate.status == 2)
         // A named user must exist, and be allowed to change the calendar.
         _ = try await Foiflow.run(["user", "add", "bkhan", "--role", "manager"], environment: env)
-        let manager = try await Foiflow.run(["holidays", "add", "2027-06-08", "--division", "scotland", "--title", "x", "--as", "bkhan"], environment: env)
+        let manager = try await Foiflow.run(
+            ["holidays", "add", "2027-06-08", "--division", "scotland", "--title", "x", "--as", "bkhan"], environment: env)
         #expect(manager.status == 6 && manager.stderr.contains("may not change the holiday calendar"))
-        let ghost = try await Foiflow.run(["holidays", "add", "2027-06-08", "--division", "scotland", "--title", "x", "--as", "ghost"], environment: env)
+        let ghost = try await Foiflow.run(
+            ["holidays", "add", "2027-06-08", "--division", "scotland", "--title", "x", "--as", "ghost"], environment: env)
         #expect(ghost.status == 3)
         let audit = try await TestDatabase.rows(env, "SELECT actor || ' ' || action FROM holiday_changes ORDER BY id")
         #expect(audit == ["admin add", "admin remove"])

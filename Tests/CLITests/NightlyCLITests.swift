@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `foiflow escalate` and `foiflow notify` as cron runs them.
 @Suite(.requiresDatabase) struct NightlyCLITests {
@@ -8,10 +8,14 @@ import TestSupport
         let url = try await TestDatabase.create("clinightly")
         let env = ["DATABASE_URL": url, "FOIFLOW_TODAY": "2026-12-01", "FOIFLOW_USER": "asmith"]
         _ = try await Foiflow.run(["migrate"], environment: ["DATABASE_URL": url])
-        _ = try await Foiflow.run(["user", "add", "asmith", "--role", "officer", "--team", "north", "--email", "a.smith@example.org"], environment: ["DATABASE_URL": url])
-        _ = try await Foiflow.run(["user", "add", "bkhan", "--role", "manager", "--team", "north", "--email", "b.khan@example.org"], environment: ["DATABASE_URL": url])
+        _ = try await Foiflow.run(
+            ["user", "add", "asmith", "--role", "officer", "--team", "north", "--email", "a.smith@example.org"], environment: ["DATABASE_URL": url])
+        _ = try await Foiflow.run(
+            ["user", "add", "bkhan", "--role", "manager", "--team", "north", "--email", "b.khan@example.org"], environment: ["DATABASE_URL": url])
         for received in ["2026-10-20", "2026-11-03"] {  // due 17 Nov (overdue) and 2 Dec (warning)
-            #expect(try await Foiflow.run(["request", "create", "foi", "received=\(received)", "requester=R", "team=north"], environment: env).status == 0)
+            #expect(
+                try await Foiflow.run(["request", "create", "foi", "received=\(received)", "requester=R", "team=north"], environment: env).status == 0
+            )
         }
         _ = try await Foiflow.run(["request", "act", "FOI-2026-000002", "assign", "to=asmith"], environment: env)
 

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `foiflow request ...`, `risk`, `user disable|token`: the real binary against a real database.
 @Suite(.requiresDatabase) struct RequestCLITests {
@@ -21,14 +21,17 @@ import TestSupport
 
     @Test func createActShowHistory() async throws {
         let env = try await setUp("clireq")
-        let created = try await Foiflow.run(["request", "create", "foi", "received=2026-11-20", "requester=Jane O'Neil", "subject=Stop and search"], environment: env)
+        let created = try await Foiflow.run(
+            ["request", "create", "foi", "received=2026-11-20", "requester=Jane O'Neil", "subject=Stop and search"], environment: env)
         #expect(created.status == 0 && created.stdout == "ref=FOI-2026-000001 state=received due=2026-12-21 version=1\n", "\(created.stderr)")
-        let assigned = try await Foiflow.run(["request", "act", "FOI-2026-000001", "assign", "to=asmith", "--expect", "1", "--format", "json"], environment: env)
+        let assigned = try await Foiflow.run(
+            ["request", "act", "FOI-2026-000001", "assign", "to=asmith", "--expect", "1", "--format", "json"], environment: env)
         let object = try #require(try json(assigned.stdout) as? [String: Any])
         #expect(object["state"] as? String == "in_progress" && object["version"] as? Int == 2)
         let show = try await Foiflow.run(["request", "show", "FOI-2026-000001"], environment: env)
         #expect(show.stdout.contains("assignee   asmith") && show.stdout.contains("days_left  14"))
-        let showJSON = try #require(try json(try await Foiflow.run(["request", "show", "FOI-2026-000001", "--format", "json"], environment: env).stdout) as? [String: Any])
+        let showJSON = try #require(
+            try json(try await Foiflow.run(["request", "show", "FOI-2026-000001", "--format", "json"], environment: env).stdout) as? [String: Any])
         #expect(showJSON["requester"] as? String == "Jane O'Neil" && showJSON["days_left"] as? Int == 14)
         let history = try await Foiflow.run(["request", "history", "FOI-2026-000001", "--format", "csv"], environment: env)
         let lines = history.stdout.split(separator: "\n")
@@ -71,14 +74,18 @@ import TestSupport
     @Test func listAndRiskFormatsCarryTheSameRows() async throws {
         let env = try await setUp("clirisk")
         for received in ["2026-10-01", "2026-11-03", "2026-11-30", "2026-11-20"] {
-            #expect(try await Foiflow.run(["request", "create", "foi", "received=\(received)", "requester=R", "team=north"], environment: env).status == 0)
+            #expect(
+                try await Foiflow.run(["request", "create", "foi", "received=\(received)", "requester=R", "team=north"], environment: env).status == 0
+            )
         }
         let table = try await Foiflow.run(["risk", "--within", "5"], environment: env)
         let csv = try await Foiflow.run(["risk", "--within", "5", "--format", "csv"], environment: env)
         let jsonOut = try await Foiflow.run(["risk", "--within", "5", "--format", "json"], environment: env)
         #expect(table.status == 0 && csv.status == 0 && jsonOut.status == 0)
         let tableRefs = table.stdout.split(separator: "\n").dropFirst().map { String($0.split(separator: " ")[0]) }
-        let csvRows = csv.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let csvRows = csv.stdout.split(separator: "\n").dropFirst().map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
         let objects = try #require(try json(jsonOut.stdout) as? [[String: String]])
         #expect(tableRefs == ["FOI-2026-000001", "FOI-2026-000002"])
         #expect(csvRows.map { $0[0] } == tableRefs && objects.map { $0["ref"] } == tableRefs.map { Optional($0) })
@@ -90,7 +97,8 @@ import TestSupport
         let laterObjects = try #require(try json(later.stdout) as? [[String: String]])
         for object in laterObjects {
             let ref = try #require(object["ref"])
-            let shown = try await Foiflow.run(["request", "show", ref, "--format", "json"], environment: env.merging(["FOIFLOW_TODAY": "2026-12-10"]) { $1 })
+            let shown = try await Foiflow.run(
+                ["request", "show", ref, "--format", "json"], environment: env.merging(["FOIFLOW_TODAY": "2026-12-10"]) { $1 })
             let days = try #require(try json(shown.stdout) as? [String: Any])["days_left"] as? Int
             #expect(object["days_left"] == days.map(String.init), "\(ref)")
         }

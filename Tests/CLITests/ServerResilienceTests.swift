@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The real `foiflow serve` under stress: its own database stopped and restarted,
 /// a 64 MiB line, 10,000 pipelined commands.
@@ -24,7 +24,8 @@ import TestSupport
     /// Starts `foiflow serve` on a free port and waits until it answers; returns it with a client.
     static func serve(_ url: String, extra: [String] = []) async throws -> (RunningProcess, Int) {
         let port = freeLoopbackPort()
-        let server = try Foiflow.start(["serve", "--listen", "127.0.0.1:\(port)", "--log-level", "warning"] + extra, environment: ["DATABASE_URL": url])
+        let server = try Foiflow.start(
+            ["serve", "--listen", "127.0.0.1:\(port)", "--log-level", "warning"] + extra, environment: ["DATABASE_URL": url])
         for _ in 0..<300 {
             if (try? LineClient(port: port)) != nil { return (server, port) }
             try await Task.sleep(for: .milliseconds(50))
@@ -116,7 +117,8 @@ import TestSupport
     static func peakRSSMiB(pid: Int32) throws -> Int {
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
         guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kb = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else {
+            let kb = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        else {
             throw TestSetupError("no VmHWM for \(pid)")
         }
         return kb / 1024

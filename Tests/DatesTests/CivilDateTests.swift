@@ -10,8 +10,10 @@ import Testing
         #expect(CivilDate(year: 1, month: 1, day: 1)?.description == "0001-01-01")
     }
 
-    @Test(arguments: ["2026-02-30", "2025-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "26-11-20",
-                      "2026-1-20", "2026/11/20", "", "2026-11-20x", "２０２６-11-20", "abcd-ef-gh"])
+    @Test(arguments: [
+        "2026-02-30", "2025-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "26-11-20",
+        "2026-1-20", "2026/11/20", "", "2026-11-20x", "２０２６-11-20", "abcd-ef-gh",
+    ])
     func rejectsImpossibleOrMalformedDates(_ text: String) {
         #expect(CivilDate(iso: text) == nil)
     }

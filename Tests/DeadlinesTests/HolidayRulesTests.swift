@@ -33,10 +33,11 @@ import Testing
     @Test(arguments: Division.allCases)
     func rulesMatchTheTable1990To2040(_ division: Division) throws {
         let text = try String(contentsOf: Self.fixtures.appendingPathComponent("uk-bank-holidays-1990-2040.csv"), encoding: .utf8)
-        let official = Set(text.split(separator: "\n").dropFirst().compactMap { line -> String? in
-            let fields = line.split(separator: ",", maxSplits: 2)
-            return fields.count == 3 && fields[1] == division.rawValue ? String(fields[0]) : nil
-        })
+        let official = Set(
+            text.split(separator: "\n").dropFirst().compactMap { line -> String? in
+                let fields = line.split(separator: ",", maxSplits: 2)
+                return fields.count == 3 && fields[1] == division.rawValue ? String(fields[0]) : nil
+            })
         let rules = ruleDates(division, 1990...2040)
         #expect(official.subtracting(rules).sorted() == [], "in the table but not produced by the rules")
         #expect(rules.subtracting(official).sorted() == [], "produced by the rules but not in the table")

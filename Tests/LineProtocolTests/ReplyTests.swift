@@ -9,7 +9,8 @@ import Testing
     }
 
     @Test func dataLinesThenStatus() {
-        let reply = Reply.ok([.init("count", "1")], records: [.init("request", [.init("ref", "FOI-2026-000001"), .init("subject", "a b"), .init("team", "")])])
+        let reply = Reply.ok(
+            [.init("count", "1")], records: [.init("request", [.init("ref", "FOI-2026-000001"), .init("subject", "a b"), .init("team", "")])])
         #expect(reply.encoded() == "* request ref=FOI-2026-000001 subject=\"a b\" team=\"\"\nOK count=1\n")
     }
 

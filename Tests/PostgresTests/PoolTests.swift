@@ -1,7 +1,7 @@
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite(.requiresDatabase) struct PoolTests {
     @Test func fiftyTasksShareFourConnectionsWithoutStarving() async throws {
@@ -79,7 +79,8 @@ import TestSupport
         var killed = false
         for _ in 0..<500 where !killed {
             let row = try killer.query(
-                "SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%AS victim' AND pid <> pg_backend_pid()").first
+                "SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%AS victim' AND pid <> pg_backend_pid()"
+            ).first
             killed = try row?.decode(Bool.self, "ok") == true
             if !killed { try await Task.sleep(for: .milliseconds(20)) }
         }
@@ -111,7 +112,6 @@ import TestSupport
         #expect(names.contains("TP") || names.contains("ThreadPool"), "ran on thread named \(names.debugDescription)")
     }
 }
-
 
 /// A flag set from a pool thread and read from a test task.
 final class Flag: @unchecked Sendable {

@@ -1,7 +1,7 @@
 import Dates
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// Interpolated values become numbered parameters, never SQL text.
 @Suite struct PostgresQueryTests {

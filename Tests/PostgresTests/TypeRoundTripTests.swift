@@ -1,8 +1,8 @@
 import Dates
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite(.requiresDatabase) struct TypeRoundTripTests {
     @Test func everySupportedTypeRoundTrips() async throws {
@@ -11,8 +11,10 @@ import TestSupport
         let date = try #require(CivilDate(iso: "2024-02-29"))
         let instant = Date(timeIntervalSince1970: 1_790_000_000.123456)
         let bytes = PostgresBytes([0, 1, 0x7f, 0x80, 0xff])
-        let row = try #require(try await pool.query(
-            "SELECT \(Int.min)::int8 AS i, \(Int32(-7))::int4 AS i4, \("héllo ☃ \"quoted\" 'single'")::text AS t, \(true)::bool AS b, \(date)::date AS d, \(instant)::timestamptz AS ts, \(bytes)::bytea AS by, \(2.5)::float8 AS f, \(nil as Int?)::int8 AS n, \(false)::bool AS bf").first)
+        let row = try #require(
+            try await pool.query(
+                "SELECT \(Int.min)::int8 AS i, \(Int32(-7))::int4 AS i4, \("héllo ☃ \"quoted\" 'single'")::text AS t, \(true)::bool AS b, \(date)::date AS d, \(instant)::timestamptz AS ts, \(bytes)::bytea AS by, \(2.5)::float8 AS f, \(nil as Int?)::int8 AS n, \(false)::bool AS bf"
+            ).first)
         #expect(try row.decode(Int.self, "i") == Int.min)
         #expect(try row.decode(Int32.self, "i4") == -7)
         #expect(try row.decode(String.self, "t") == "héllo ☃ \"quoted\" 'single'")
@@ -30,8 +32,10 @@ import TestSupport
     @Test func nullForEveryType() async throws {
         let pool = try await TestDatabase.pool("nulls")
         defer { Task { await pool.shutdown() } }
-        let row = try #require(try await pool.query(
-            "SELECT NULL::int8 AS i, NULL::text AS t, NULL::bool AS b, NULL::date AS d, NULL::timestamptz AS ts, NULL::bytea AS by").first)
+        let row = try #require(
+            try await pool.query(
+                "SELECT NULL::int8 AS i, NULL::text AS t, NULL::bool AS b, NULL::date AS d, NULL::timestamptz AS ts, NULL::bytea AS by"
+            ).first)
         #expect(try row.decode(Int?.self, "i") == nil)
         #expect(try row.decode(String?.self, "t") == nil)
         #expect(try row.decode(Bool?.self, "b") == nil)
@@ -65,7 +69,8 @@ import TestSupport
     @Test func sessionIsUTCWithISODates() async throws {
         let pool = try await TestDatabase.pool("session")
         defer { Task { await pool.shutdown() } }
-        let row = try #require(try await pool.query("SELECT current_setting('TimeZone') AS tz, current_setting('DateStyle') AS ds, '2026-11-20'::date::text AS d").first)
+        let row = try #require(
+            try await pool.query("SELECT current_setting('TimeZone') AS tz, current_setting('DateStyle') AS ds, '2026-11-20'::date::text AS d").first)
         #expect(try row.decode(String.self, "tz") == "UTC")
         #expect(try row.decode(String.self, "ds").hasPrefix("ISO"))
         #expect(try row.decode(String.self, "d") == "2026-11-20")

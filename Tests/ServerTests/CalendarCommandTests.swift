@@ -1,5 +1,5 @@
-import Testing
 import TestSupport
+import Testing
 
 @Suite(.requiresDatabase) struct CalendarCommandTests {
     @Test func workdayIs() async throws {

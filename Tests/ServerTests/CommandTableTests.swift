@@ -1,6 +1,7 @@
 import LineProtocol
-@testable import Server
 import Testing
+
+@testable import Server
 
 /// The command table is the one place that says what each command needs.
 @Suite struct CommandTableTests {

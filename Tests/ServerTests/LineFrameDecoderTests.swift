@@ -1,6 +1,8 @@
+import LineProtocol
 import NIOCore
 import Server
 import Testing
+import Workflow
 
 @Suite struct LineFrameDecoderTests {
     /// Feeds `chunks` one after another and returns every decoded item, as text.
@@ -71,9 +73,6 @@ import Testing
         #expect(try decode([bytes("PING\nQUIT\r")], eof: true).items == ["PING", "QUIT"])
     }
 }
-
-import LineProtocol
-import Workflow
 
 /// Every failure the domain reports has a protocol code the wire knows, and an exit status
 /// from the documented list.

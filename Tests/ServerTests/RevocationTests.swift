@@ -1,8 +1,8 @@
 import Postgres
 import Server
 import Store
-import Testing
 import TestSupport
+import Testing
 import Workflow
 
 /// A session's identity is checked again as it works (PROTOCOL.md, Limits and hostile input):

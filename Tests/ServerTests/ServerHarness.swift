@@ -4,8 +4,8 @@ import Postgres
 import Server
 import ServiceLifecycle
 import Store
-import Testing
 import TestSupport
+import Testing
 import Workflow
 
 /// A real `LineServer` on a free port over a fresh, migrated database.
@@ -18,7 +18,9 @@ final class ServerHarness {
 
     let databaseURL: String
 
-    init(configuration: ServerConfiguration = .init(), databaseURL: String? = nil, today: String = "2026-12-01", statementTimeoutMs: Int? = nil) async throws {
+    init(
+        configuration: ServerConfiguration = .init(), databaseURL: String? = nil, today: String = "2026-12-01", statementTimeoutMs: Int? = nil
+    ) async throws {
         let url: String
         if let databaseURL {
             url = databaseURL
@@ -26,9 +28,10 @@ final class ServerHarness {
             url = try await TestDatabase.create("server")
         }
         self.databaseURL = url
-        pool = PostgresPool(configuration: .init(
-            url: url, maxConnections: 4, leaseTimeout: .seconds(2),
-            sessionSettings: statementTimeoutMs.map { ["SET statement_timeout = \($0)"] } ?? []))
+        pool = PostgresPool(
+            configuration: .init(
+                url: url, maxConnections: 4, leaseTimeout: .seconds(2),
+                sessionSettings: statementTimeoutMs.map { ["SET statement_timeout = \($0)"] } ?? []))
         if databaseURL == nil {
             // Migrate without the server's statement limit.
             let setup = PostgresPool(url: url, maxConnections: 1)

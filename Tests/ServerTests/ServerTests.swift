@@ -1,8 +1,8 @@
 import Foundation
 import Server
 import Store
-import Testing
 import TestSupport
+import Testing
 
 @Suite(.requiresDatabase) struct ServerTests {
     @Test func pingHelloQuit() async throws {

@@ -3,8 +3,8 @@ import Deadlines
 import Foundation
 import Postgres
 import Store
-import Testing
 import TestSupport
+import Testing
 import Workflow
 
 @Suite(.requiresDatabase) struct EscalationTests {
@@ -38,20 +38,23 @@ import Workflow
         let answered = try await request(f, daysLeft: -5, respond: true)
         let report = try await store(f).run(asOf: asOf)
         #expect(report.counts == [.warning: 2, .overdue: 2, .veryOverdue: 1])
-        #expect(Dictionary(uniqueKeysWithValues: report.items.map { ($0.ref, $0.level) }) == [
-            refs[3]!: "warning", refs[0]!: "warning", refs[-1]!: "overdue", refs[-19]!: "overdue", refs[-20]!: "very-overdue",
-        ])
+        #expect(
+            Dictionary(uniqueKeysWithValues: report.items.map { ($0.ref, $0.level) }) == [
+                refs[3]!: "warning", refs[0]!: "warning", refs[-1]!: "overdue", refs[-19]!: "overdue", refs[-20]!: "very-overdue",
+            ])
         #expect(!report.items.contains { $0.ref == refs[4] || $0.ref == answered })
         // Each is an escalate event by system with level=..., and a notification to the right person.
         let history = try await f.store.history(ref: refs[-20]!)
         #expect(history.last?.action == "escalate" && history.last?.actor == "system")
         #expect(history.last?.fields.contains(Field("level", "very-overdue")) == true)
         let recipients = try await f.pool.query(
-            "SELECT r.ref, n.level, n.recipient, n.email FROM notifications n JOIN requests r ON r.id = n.request_id ORDER BY r.ref").rows
-        let byRef = Dictionary(uniqueKeysWithValues: try recipients.map { (try $0.decode(String.self, "ref"), try $0.decode(String?.self, "recipient")) })
-        #expect(byRef[refs[3]!] == "asmith")        // warning: the assignee
-        #expect(byRef[refs[-1]!] == "bkhan")        // overdue: the team's manager
-        #expect(byRef[refs[-20]!] == "root")        // very-overdue: the head of unit (first admin)
+            "SELECT r.ref, n.level, n.recipient, n.email FROM notifications n JOIN requests r ON r.id = n.request_id ORDER BY r.ref"
+        ).rows
+        let byRef = Dictionary(
+            uniqueKeysWithValues: try recipients.map { (try $0.decode(String.self, "ref"), try $0.decode(String?.self, "recipient")) })
+        #expect(byRef[refs[3]!] == "asmith")  // warning: the assignee
+        #expect(byRef[refs[-1]!] == "bkhan")  // overdue: the team's manager
+        #expect(byRef[refs[-20]!] == "root")  // very-overdue: the head of unit (first admin)
         #expect(recipients.count == 5)
         await f.shutdown()
     }

@@ -1,11 +1,11 @@
-import Workflow
 import Dates
 import Deadlines
 import Foundation
 import Postgres
 import Store
-import Testing
 import TestSupport
+import Testing
+import Workflow
 
 @Suite(.requiresDatabase) struct HolidayStoreTests {
     func date(_ s: String) throws -> CivilDate { try #require(CivilDate(iso: s)) }
@@ -118,7 +118,8 @@ import TestSupport
     }
 
     @Test func readsTheOfficialFormat() throws {
-        let json = #"{"scotland": {"division": "scotland", "events": [{"title": "St Andrew’s Day", "date": "2025-12-01", "notes": "Substitute day", "bunting": true}]}}"#
+        let json =
+            #"{"scotland": {"division": "scotland", "events": [{"title": "St Andrew’s Day", "date": "2025-12-01", "notes": "Substitute day", "bunting": true}]}}"#
         let holidays = try GovUKHolidayFile.parse(Data(json.utf8))
         #expect(holidays.count == 1)
         #expect(holidays.first?.division == .scotland)
@@ -129,10 +130,16 @@ import TestSupport
     @Test func namesTheFieldThatIsWrong() {
         #expect(problem(#"{"wales": {"events": []}}"#)?.hasPrefix("wales: unknown division") == true)
         #expect(problem(#"{"scotland": {"division": "scotland"}}"#) == "scotland.events: missing or not a list")
-        #expect(problem(#"{"scotland": {"events": [{"title": "x", "date": "2026-02-30"}]}}"#) == "scotland.events[0].date: \"2026-02-30\" is not a valid YYYY-MM-DD date")
-        #expect(problem(#"{"scotland": {"events": [{"title": "x", "date": "2026-01-01"}, {"date": "2026-01-02"}]}}"#) == "scotland.events[1].title: missing or empty")
+        #expect(
+            problem(#"{"scotland": {"events": [{"title": "x", "date": "2026-02-30"}]}}"#)
+                == "scotland.events[0].date: \"2026-02-30\" is not a valid YYYY-MM-DD date")
+        #expect(
+            problem(#"{"scotland": {"events": [{"title": "x", "date": "2026-01-01"}, {"date": "2026-01-02"}]}}"#)
+                == "scotland.events[1].title: missing or empty")
         #expect(problem(#"{"scotland": {"events": [{"title": "x", "date": "1989-01-02"}]}}"#)?.contains("outside") == true)
-        #expect(problem(#"{"scotland": {"events": [{"title": "x", "date": "2026-01-01"}, {"title": "y", "date": "2026-01-01"}]}}"#)?.contains("listed twice") == true)
+        #expect(
+            problem(#"{"scotland": {"events": [{"title": "x", "date": "2026-01-01"}, {"title": "y", "date": "2026-01-01"}]}}"#)?.contains(
+                "listed twice") == true)
         #expect(problem(#"{"scotland": {"division": "england-and-wales", "events": []}}"#) == "scotland.division: must be \"scotland\"")
         #expect(problem("[1, 2]")?.contains("top level") == true)
         #expect(problem("{}") == "the file names no division")

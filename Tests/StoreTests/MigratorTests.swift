@@ -1,8 +1,8 @@
 import Foundation
 import Postgres
 import Store
-import Testing
 import TestSupport
+import Testing
 
 @Suite(.requiresDatabase) struct MigratorTests {
     /// A temporary folder holding copies of the project's migrations plus `extra` files.
@@ -69,7 +69,11 @@ import TestSupport
         let url = try await TestDatabase.create("migconc")
         let migrations = try Migration.load(from: try migrationFolder(extra: ["9001_slow.sql": "SELECT pg_sleep(0.3); CREATE TABLE slow (a int);"]))
         let poolA = PostgresPool(url: url), poolB = PostgresPool(url: url)
-        defer { Task { await poolA.shutdown(); await poolB.shutdown() } }
+        defer {
+            Task {
+                await poolA.shutdown(); await poolB.shutdown()
+            }
+        }
         async let a = Migrator(pool: poolA).migrate(migrations)
         async let b = Migrator(pool: poolB).migrate(migrations)
         let (ra, rb) = try await (a, b)
@@ -84,7 +88,9 @@ import TestSupport
         let pool = try await TestDatabase.pool("mignewer")
         defer { Task { await pool.shutdown() } }
         _ = try await Migrator(pool: pool).migrate(try Migration.load(from: try migrationFolder(extra: ["9001_x.sql": "SELECT 1;"])))
-        let error = await #expect(throws: MigrationError.self) { try await Migrator(pool: pool).migrate(try Migration.load(from: TestDatabase.sqlDirectory)) }
+        let error = await #expect(throws: MigrationError.self) {
+            try await Migrator(pool: pool).migrate(try Migration.load(from: TestDatabase.sqlDirectory))
+        }
         #expect(error?.description.contains("9001_x.sql") == true)
     }
 

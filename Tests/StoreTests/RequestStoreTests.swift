@@ -3,8 +3,8 @@ import Deadlines
 import Foundation
 import Postgres
 import Store
-import Testing
 import TestSupport
+import Testing
 import Workflow
 
 func day(_ text: String) -> CivilDate { CivilDate(iso: text) ?? CivilDate(dayNumber: 0) }
@@ -27,7 +27,9 @@ struct RequestFixture {
         }
     }
 
-    func create(_ kind: RequestKind = .foi, received: String = "2026-11-20", extra: [Field] = [], key: String? = nil, by actor: Actor? = nil) async throws -> ChangeResult {
+    func create(
+        _ kind: RequestKind = .foi, received: String = "2026-11-20", extra: [Field] = [], key: String? = nil, by actor: Actor? = nil
+    ) async throws -> ChangeResult {
         try await store.create(
             kind: kind, fields: [Field("received", received), Field("requester", "Jane O'Neil")] + extra,
             idempotencyKey: key, by: actor ?? officer, today: today)
@@ -69,7 +71,8 @@ struct RequestFixture {
                 let ref = try await f.create(kind).ref
                 // Put the request into `state` directly (a fixture, not a workflow step).
                 try await f.pool.query(
-                    "UPDATE requests SET state = \(state.rawValue), clock = CASE WHEN \(state.isPaused) THEN jsonb_set(clock, '{pausedSince}', '\"2026-11-20\"') ELSE clock END WHERE ref = \(ref)")
+                    "UPDATE requests SET state = \(state.rawValue), clock = CASE WHEN \(state.isPaused) THEN jsonb_set(clock, '{pausedSince}', '\"2026-11-20\"') ELSE clock END WHERE ref = \(ref)"
+                )
                 var fields: [Field] = []
                 switch action {
                 case .assign: fields = [Field("to", "asmith")]
@@ -101,14 +104,14 @@ struct RequestFixture {
         let f = try await RequestFixture("reqbad")
         let ref = try await f.create().ref
         let attempts: [(Action, [Field], Actor, Int?)] = [
-            (.respond, [], f.officer, nil),                                           // missing field
-            (.respond, [Field("outcome", "perhaps")], f.officer, nil),                // bad value
-            (.extend, [Field("reason", "x")], f.officer, nil),                        // wrong role
-            (.submit, [], f.officer, 7),                                              // stale version
-            (.clarify, [Field("on", "2026-12-02")], f.officer, nil),                  // future date
-            (.approve, [], f.manager, nil),                                           // wrong state
-            (.assign, [Field("to", "ghost")], f.manager, nil),                        // no such user
-            (.assign, [Field("to", "bkhan")], f.officer, nil),                        // officer assigning others
+            (.respond, [], f.officer, nil),  // missing field
+            (.respond, [Field("outcome", "perhaps")], f.officer, nil),  // bad value
+            (.extend, [Field("reason", "x")], f.officer, nil),  // wrong role
+            (.submit, [], f.officer, 7),  // stale version
+            (.clarify, [Field("on", "2026-12-02")], f.officer, nil),  // future date
+            (.approve, [], f.manager, nil),  // wrong state
+            (.assign, [Field("to", "ghost")], f.manager, nil),  // no such user
+            (.assign, [Field("to", "bkhan")], f.officer, nil),  // officer assigning others
         ]
         for (action, fields, actor, expected) in attempts {
             await #expect(throws: WorkflowError.self, "\(action.rawValue) \(fields)") {
@@ -116,7 +119,9 @@ struct RequestFixture {
             }
         }
         let late = RequestFixture.lateExtension
-        await #expect(throws: WorkflowError.invalidTransition("an extension must be taken on or before the due date 2026-12-21 (today is 2026-12-22)")) {
+        await #expect(
+            throws: WorkflowError.invalidTransition("an extension must be taken on or before the due date 2026-12-21 (today is 2026-12-22)")
+        ) {
             try await f.store.act(ref: ref, action: .extend, fields: [Field("reason", "x")], by: f.manager, today: late)
         }
         #expect(try await f.eventCount(ref) == 1)
@@ -209,7 +214,7 @@ struct RequestFixture {
 
     @Test func aNewBankHolidayMovesOpenDueDatesOnly() async throws {
         let f = try await RequestFixture("reqholiday")
-        let open = try await f.create().ref                       // due 2026-12-21
+        let open = try await f.create().ref  // due 2026-12-21
         let answered = try await f.create().ref
         _ = try await f.store.act(ref: answered, action: .respond, fields: [Field("outcome", "granted")], by: f.officer, today: f.today)
         let later = try await f.create(received: "2026-12-01").ref  // window 2 Dec to 4 Jan... contains 3 Dec too
@@ -249,9 +254,9 @@ struct RequestFixture {
 
     @Test func riskListsOpenRequestsMostUrgentFirst() async throws {
         let f = try await RequestFixture("reqrisk")
-        let overdue = try await f.create(received: "2026-10-01").ref     // due 2026-10-29
-        let soon = try await f.create(received: "2026-11-03").ref        // due 2026-12-02
-        _ = try await f.create(received: "2026-11-30")                    // due 2026-12-30: not within 5
+        let overdue = try await f.create(received: "2026-10-01").ref  // due 2026-10-29
+        let soon = try await f.create(received: "2026-11-03").ref  // due 2026-12-02
+        _ = try await f.create(received: "2026-11-30")  // due 2026-12-30: not within 5
         let answered = try await f.create(received: "2026-10-02").ref
         _ = try await f.store.act(ref: answered, action: .respond, fields: [Field("outcome", "refused")], by: f.officer, today: f.today)
         let paused = try await f.create(received: "2026-10-05").ref

@@ -1,8 +1,8 @@
 import Deadlines
 import Postgres
 import Store
-import Testing
 import TestSupport
+import Testing
 import Workflow
 
 /// The schema's lists and the Swift enums say the same thing, so the database and the
@@ -23,8 +23,10 @@ import Workflow
     }
 
     func constraint(_ pool: PostgresPool, _ name: String) async throws -> String {
-        try #require(try await pool.query(
-            "SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = \(name)").first?.decode(String.self, "def"))
+        try #require(
+            try await pool.query(
+                "SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = \(name)"
+            ).first?.decode(String.self, "def"))
     }
 
     @Test func kindsStatesActionsAndLevelsMatchTheEnums() async throws {
@@ -50,8 +52,10 @@ import Workflow
         let pool = try await TestDatabase.migratedPool("indexpred")
         defer { Task { await pool.shutdown() } }
         for index in ["requests_open_due", "requests_team_open_due"] {
-            let predicate = try #require(try await pool.query(
-                "SELECT pg_get_expr(indpred, indrelid) AS p FROM pg_index WHERE indexrelid = \(index)::regclass").first?.decode(String.self, "p"))
+            let predicate = try #require(
+                try await pool.query(
+                    "SELECT pg_get_expr(indpred, indrelid) AS p FROM pg_index WHERE indexrelid = \(index)::regclass"
+                ).first?.decode(String.self, "p"))
             #expect(quoted(predicate) == Set(RequestState.open.map(\.rawValue)), "\(index): \(predicate)")
         }
         #expect(TransitionTable.spec(for: .escalate).from == Set(RequestState.open))
@@ -64,7 +68,8 @@ import Workflow
                 """
                 EXPLAIN SELECT ref FROM requests WHERE state IN ('received', 'awaiting_clarification', 'awaiting_fee', 'awaiting_id',
                     'in_progress', 'awaiting_approval') AND due <= '2026-12-01' ORDER BY due, ref LIMIT 10
-                """).rows.map { try $0.decode(String.self, at: 0) }.joined(separator: "\n")
+                """
+            ).rows.map { try $0.decode(String.self, at: 0) }.joined(separator: "\n")
         }
         #expect(plan.contains("requests_open_due") || plan.contains("requests_team_open_due"), "\(plan)")
     }

@@ -1,7 +1,8 @@
+import Digest
 import Postgres
 import Store
-import Testing
 import TestSupport
+import Testing
 import Workflow
 
 @Suite(.requiresDatabase) struct UserStoreTests {

@@ -62,7 +62,9 @@ public final class LineClient {
                 buffer.removeSubrange(...lf)
                 return line
             }
-            guard try await fill() else { throw Failure(description: "connection closed before a full line (have \(String(decoding: buffer, as: UTF8.self).debugDescription))") }
+            guard try await fill() else {
+                throw Failure(description: "connection closed before a full line (have \(String(decoding: buffer, as: UTF8.self).debugDescription))")
+            }
         }
     }
 

@@ -13,7 +13,9 @@ import Workflow
         try engine.create(kind: kind, fields: [Field("received", received), Field("requester", "J")], by: officer, today: day(today)).record
     }
 
-    func act(_ record: RequestRecord, _ action: Action, _ fields: [Field] = [], by actor: Actor? = nil, today: String = "2027-01-31") throws -> RequestRecord {
+    func act(
+        _ record: RequestRecord, _ action: Action, _ fields: [Field] = [], by actor: Actor? = nil, today: String = "2027-01-31"
+    ) throws -> RequestRecord {
         try engine.act(action, fields: fields, by: actor ?? officer, today: day(today), on: record).record
     }
 
@@ -61,8 +63,10 @@ import Workflow
     @Test func eirAndReviewExtendToForty() throws {
         for kind in [RequestKind.eir, .review] {
             var r = try engine.create(
-                kind: kind, fields: [Field("received", "2026-11-20"), Field("requester", "J")] + (kind == .review ? [Field("parent", "FOI-2026-000001")] : []),
-                by: officer, today: day("2026-12-01")).record
+                kind: kind,
+                fields: [Field("received", "2026-11-20"), Field("requester", "J")] + (kind == .review ? [Field("parent", "FOI-2026-000001")] : []),
+                by: officer, today: day("2026-12-01")
+            ).record
             #expect(r.due == day("2026-12-21"))
             r = try act(r, .extend, [Field("reason", "complex and voluminous")], by: manager, today: "2026-12-21")
             #expect(r.due == day("2027-01-22"))

@@ -19,7 +19,10 @@ import Workflow
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let json = String(decoding: try encoder.encode(clock), as: UTF8.self)
-        #expect(json == #"{"extensionDays":5,"extensionMonths":1,"feePeriods":[{"notice":"2026-11-21","paid":"2026-11-24"}],"pausedDays":3,"pausedSince":"2026-11-25","start":"2026-11-20"}"#)
+        #expect(
+            json
+                == #"{"extensionDays":5,"extensionMonths":1,"feePeriods":[{"notice":"2026-11-21","paid":"2026-11-24"}],"pausedDays":3,"pausedSince":"2026-11-25","start":"2026-11-20"}"#
+        )
         // A row as stored before the keys were written out still reads.
         let stored = #"{"start":"2026-11-20","pausedSince":null,"feePeriods":[],"pausedDays":0,"extensionDays":0,"extensionMonths":0}"#
         #expect(try JSONDecoder().decode(StatutoryClock.self, from: Data(stored.utf8)) == StatutoryClock(received: day("2026-11-20")))

@@ -21,8 +21,9 @@ func record(_ kind: RequestKind = .foi, state: RequestState, received: String = 
     if state.isPaused { clock.pausedSince = day(received) }
     let calendar = Authority().defaultCalendar(for: kind)
     let deadline = try? clock.deadline(rule: kind.rule, calendar: CalendarSet.rules[calendar])
-    return RequestRecord(kind: kind, state: state, version: 3, received: day(received), calendar: calendar,
-                         clock: clock, due: deadline?.due, maxDue: deadline?.maxDue)
+    return RequestRecord(
+        kind: kind, state: state, version: 3, received: day(received), calendar: calendar,
+        clock: clock, due: deadline?.due, maxDue: deadline?.maxDue)
 }
 
 /// Valid fields for each action (so a refusal can only come from the state).
@@ -90,8 +91,10 @@ func validFields(_ action: Action) -> [Field] {
 
 @Suite struct PermissionTests {
     @Test func rolesAndActions() {
-        let officerMay: Set<Action> = [.assign, .clarify, .clarified, .feeNotice, .feePaid, .idRequested, .idVerified,
-                                       .submit, .respond, .close, .withdraw, .transfer]
+        let officerMay: Set<Action> = [
+            .assign, .clarify, .clarified, .feeNotice, .feePaid, .idRequested, .idVerified,
+            .submit, .respond, .close, .withdraw, .transfer,
+        ]
         let managerOnly: Set<Action> = [.approve, .return, .reopen, .extend]
         for action in Action.userActions {
             #expect(Role.officer.may(.act(action)) == officerMay.contains(action), "officer \(action)")
@@ -119,14 +122,17 @@ func validFields(_ action: Action) -> [Field] {
             try engine.act(.assign, fields: [Field("to", "asmith")], by: officer, today: today, on: record(state: .received))
         }
         #expect(throws: WorkflowError.denied("role auditor may not create requests")) {
-            try engine.create(kind: .foi, fields: [Field("received", "2026-11-20"), Field("requester", "x")],
-                              by: Actor(login: "aud", role: .auditor), today: today)
+            try engine.create(
+                kind: .foi, fields: [Field("received", "2026-11-20"), Field("requester", "x")],
+                by: Actor(login: "aud", role: .auditor), today: today)
         }
     }
 }
 
 @Suite struct BadInputTests {
-    func refusal(_ action: Action, _ fields: [Field], state: RequestState = .inProgress, kind: RequestKind = .foi, expect: Int? = nil) -> WorkflowError? {
+    func refusal(
+        _ action: Action, _ fields: [Field], state: RequestState = .inProgress, kind: RequestKind = .foi, expect: Int? = nil
+    ) -> WorkflowError? {
         do {
             _ = try engine.act(action, fields: fields, by: admin, today: today, on: record(kind, state: state), expectedVersion: expect)
             return nil
@@ -137,7 +143,8 @@ func validFields(_ action: Action) -> [Field] {
 
     @Test func eachMistakeIsItsOwnError() {
         #expect(refusal(.respond, []) == .badArgument("respond needs outcome=..."))
-        #expect(refusal(.respond, [Field("outcome", "maybe")]) == .badArgument("outcome=maybe is not one of granted, partial, refused, not-held, ncnd"))
+        #expect(
+            refusal(.respond, [Field("outcome", "maybe")]) == .badArgument("outcome=maybe is not one of granted, partial, refused, not-held, ncnd"))
         #expect(refusal(.close, [Field("colour", "red")], state: .responded)?.description.hasPrefix("close does not take 'colour'") == true)
         #expect(refusal(.clarify, [Field("on", "2026-12-02")]) == .badArgument("on=2026-12-02 is in the future (today is 2026-12-01)"))
         #expect(refusal(.clarify, [Field("on", "2026-11-19")]) == .badArgument("on=2026-11-19 is before the request was received (2026-11-20)"))
@@ -149,7 +156,8 @@ func validFields(_ action: Action) -> [Field] {
         #expect(refusal(.extend, [Field("reason", "x"), Field("days", "0")]) != nil)
         #expect(refusal(.extend, [Field("reason", "x"), Field("months", "1")]) == .badArgument("foi is extended in working days: days=N"))
         #expect(refusal(.extend, [Field("reason", "x"), Field("days", "1")], kind: .sar) == .badArgument("sar is extended in months: months=N"))
-        #expect(refusal(.extend, [Field("reason", "x"), Field("months", "3")], kind: .sar) == .badArgument("months=3: at most 2 more months (3 in all)"))
+        #expect(
+            refusal(.extend, [Field("reason", "x"), Field("months", "3")], kind: .sar) == .badArgument("months=3: at most 2 more months (3 in all)"))
         #expect(refusal(.extend, [Field("reason", " ")]) == .badArgument("reason must not be empty"))
     }
 
@@ -170,7 +178,9 @@ func validFields(_ action: Action) -> [Field] {
                 return nil
             } catch { return error }
         }
-        #expect(createError(.foi, [Field("received", "2026-12-02"), Field("requester", "J")]) == .badArgument("received=2026-12-02 is in the future (today is 2026-12-01)"))
+        #expect(
+            createError(.foi, [Field("received", "2026-12-02"), Field("requester", "J")])
+                == .badArgument("received=2026-12-02 is in the future (today is 2026-12-01)"))
         #expect(createError(.foi, [Field("requester", "J")]) == .badArgument("create needs received=..."))
         #expect(createError(.foi, [Field("received", "2026-11-20")]) == .badArgument("create needs requester=..."))
         #expect(createError(.foi, [Field("received", "2026-11-20"), Field("requester", " ")]) == .badArgument("requester must not be empty"))
@@ -178,7 +188,9 @@ func validFields(_ action: Action) -> [Field] {
         #expect(createError(.foi, [Field("received", "2026-11-20"), Field("requester", "J"), Field("contact", "pigeon")]) != nil)
         #expect(createError(.foi, [Field("received", "2026-11-20"), Field("requester", "J"), Field("calendar", "mars")]) != nil)
         #expect(createError(.foi, [Field("received", "2026-11-20"), Field("requester", "J"), Field("shoe", "9")]) != nil)
-        #expect(createError(.review, [Field("received", "2026-11-20"), Field("requester", "J")]) == .badArgument("a review needs parent=REF, the FOI or EIR request it concerns"))
+        #expect(
+            createError(.review, [Field("received", "2026-11-20"), Field("requester", "J")])
+                == .badArgument("a review needs parent=REF, the FOI or EIR request it concerns"))
         #expect(createError(.foi, [Field("received", "2026-11-20"), Field("requester", "J")]) == nil)
     }
 }

@@ -44,7 +44,9 @@ enum RequestCommands {
         }
         var expected: Int?
         if let text = args["expect"] {
-            guard let version = Int(text), version >= 1 else { throw ProtocolError(.badArgument, "expect=\(Reply.encodeValue(text)) is not a version number") }
+            guard let version = Int(text), version >= 1 else {
+                throw ProtocolError(.badArgument, "expect=\(Reply.encodeValue(text)) is not a version number")
+            }
             expected = version
         }
         let fields = request.named.filter { $0.key != "expect" }.map { Field($0.key, $0.value) }
@@ -82,7 +84,8 @@ enum RequestCommands {
         var within = 5
         if let text = args["within"] {
             guard let value = Int(text), (0...WorkingDayCalendar.maxOffset).contains(value) else {
-                throw ProtocolError(.badArgument, "within=\(Reply.encodeValue(text)) must be a whole number from 0 to \(WorkingDayCalendar.maxOffset)")
+                throw ProtocolError(
+                    .badArgument, "within=\(Reply.encodeValue(text)) must be a whole number from 0 to \(WorkingDayCalendar.maxOffset)")
             }
             within = value
         }

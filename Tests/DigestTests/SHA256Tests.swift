@@ -1,4 +1,4 @@
-import Store
+import Digest
 import Testing
 
 @Suite struct SHA256Tests {

@@ -1,4 +1,4 @@
-/// SHA-256 (FIPS 180-4), for migration checksums and API-token hashes.
+/// SHA-256 (FIPS 180-4), for migration checksums, API-token hashes and idempotency keys.
 ///
 /// Small and dependency-free on purpose: swift-crypto would add a large
 /// package to every clean build for this one function.
