@@ -84,14 +84,7 @@ import Testing
 
     @Test func serveAnswersPingAndStopsCleanlyOnSIGTERM() async throws {
         let url = try await TestDatabase.create("cliserve")
-        let port = freeLoopbackPort()
-        let server = try Foiflow.start(["serve", "--listen", "127.0.0.1:\(port)"], environment: ["DATABASE_URL": url])
-        var client: LineClient?
-        for _ in 0..<200 where client == nil {
-            client = try? LineClient(port: port)
-            if client == nil { try await Task.sleep(for: .milliseconds(50)) }
-        }
-        let connected = try #require(client, "server did not listen: \(server.stderrSoFar)")
+        let (server, connected) = try await Foiflow.serve(environment: ["DATABASE_URL": url])
         #expect(try await connected.call("PING") == "OK pong")
         #expect(try await connected.call("HELLO").hasPrefix("OK server=foiflow version=0.1.0 protocol=1"))
         server.signal(SIGTERM)
@@ -109,14 +102,7 @@ import Testing
         #expect(try await Foiflow.run(["migrate"], environment: env).status == 0)
         let token = try await Foiflow.run(["user", "add", "asmith", "--role", "officer"], environment: env).stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        let port = freeLoopbackPort()
-        let server = try Foiflow.start(["serve", "--listen", "127.0.0.1:\(port)", "--log-level", "warning"], environment: env)
-        var client: LineClient?
-        for _ in 0..<200 where client == nil {
-            client = try? LineClient(port: port)
-            if client == nil { try await Task.sleep(for: .milliseconds(50)) }
-        }
-        let connected = try #require(client, "server did not listen: \(server.stderrSoFar)")
+        let (server, connected) = try await Foiflow.serve(environment: env, extra: ["--log-level", "warning"])
         #expect(try await connected.call("AUTH \(token)") == "OK user=asmith role=officer")
         #expect(try await connected.call("CREATE foi received=2026-11-20 requester=R").hasPrefix("OK ref=FOI-2026-000001 "))
         #expect(try await Foiflow.run(["user", "disable", "asmith"], environment: env).status == 0)

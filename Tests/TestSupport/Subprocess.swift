@@ -24,6 +24,18 @@ public enum Foiflow {
         try RunningProcess(executable: binary, arguments: arguments, environment: environment)
     }
 
+    /// Starts `foiflow serve` on a free loopback port with `extra` arguments and waits (up to
+    /// ten seconds) until it accepts a connection; returns the server and that connection.
+    public static func serve(environment: [String: String], extra: [String] = []) async throws -> (RunningProcess, LineClient) {
+        let port = freeLoopbackPort()
+        let server = try start(["serve", "--listen", "127.0.0.1:\(port)"] + extra, environment: environment)
+        for _ in 0..<200 {
+            if let client = try? LineClient(port: port) { return (server, client) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestSetupError("foiflow serve did not listen: \(server.stderrSoFar)")
+    }
+
     /// Runs `foiflow arguments...` to completion (at most `timeout`).
     public static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(60)) async throws -> Outcome {
         let process = try start(arguments, environment: environment)
