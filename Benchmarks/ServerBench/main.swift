@@ -2,7 +2,7 @@
 //   server-bench load URL COUNT                    COPY COUNT requests into a migrated database
 //   server-bench run PORT TOKEN WORKLOAD CONNS SECS  drive `foiflow serve` and print TPS and latency
 //   server-bench idle PORT CONNS PID               open CONNS idle connections and print the server's RSS
-// WORKLOAD: create | act | show | ping | risk
+// WORKLOAD: create | act | show | explain | ping | risk
 import Foundation
 
 #if canImport(Glibc)
@@ -74,6 +74,9 @@ func run(port: Int, token: String, workload: String, connections: Int, seconds: 
                         status = try client.call("ACT \(Loader.ref(i)) assign to=bench")
                     case "show":
                         status = try client.call("SHOW \(Loader.ref(Int.random(in: 1...1_000_000, using: &rng)))")
+                    case "explain":
+                        // One read, then the derivation day by day (about 30 lines back).
+                        status = try client.call("EXPLAIN \(Loader.ref(Int.random(in: 1...1_000_000, using: &rng)))")
                     case "pingone":
                         status = try client.call("PING")
                     case "workday":

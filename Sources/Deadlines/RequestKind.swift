@@ -67,6 +67,21 @@ public enum RequestKind: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// Whether an extension must name a qualified exemption (FOIA s.10(3): the public
+    /// interest is being weighed); EIR (reg 7) and SAR extensions need none.
+    public var extensionNeedsQualifiedExemption: Bool { self == .foi }
+
+    /// The rule in words, for explanations: `the 20th working day after receipt (FOIA s.10(1))`.
+    public var ruleText: String {
+        switch self {
+        case .foi: "20 working days after receipt (FOIA s.10(1)); 20 more at most for the public interest (s.10(3))"
+        case .eir: "20 working days after receipt (EIR reg 5(2)); 40 in all if complex and voluminous (reg 7)"
+        case .review: "20 working days after the complaint (s.45 Code); 40 in all at most"
+        case .complaint: "10 working days (published service commitment)"
+        case .sar: "one calendar month from receipt, or from ID or fee (UK GDPR Art 12(3), DPA 2018 s.54); three months in all if extended"
+        }
+    }
+
     /// Whether an unpaid fee makes the request lapse (FOIA s.9(2): three months).
     public var lapsesWithoutFee: Bool { self == .foi }
 
@@ -101,7 +116,7 @@ public enum ClarificationEffect: Sendable, Equatable {
 
 /// What paying a fee does to a kind's clock.
 public enum FeeEffect: Sendable, Equatable {
-    /// FOIA s.10(2): the working days from the notice to the payment are disregarded.
+    /// FOIA s.10(2): the working days from the day of the notice to the day of payment, both included, are disregarded.
     case disregardsWorkingDays
     /// UK GDPR / DPA s.54(3): the month runs from the payment.
     case startsClock

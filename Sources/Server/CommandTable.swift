@@ -1,67 +1,77 @@
 import LineProtocol
+import Store
 import Workflow
 
 /// One protocol command: its name, what it needs, and what answers it.
-struct CommandSpec: Sendable {
-    /// What a handler is given.
+///
+/// A class: every line looks one up and carries it to the session, and a reference is one
+/// retain where a struct of strings and closures would be several (measured on pipelined PING).
+final class CommandSpec: Sendable {
+    /// What a handler is given (small: the context is reached through the session, not copied).
     struct Call {
         var request: RequestLine
         /// The confirmed user's actor; `nil` only for commands that need no `AUTH`.
         var actor: Actor?
-        var context: ServerContext
         var session: Session
+
+        var context: ServerContext { session.context }
     }
 
-    typealias Handler = @Sendable (Call) async throws -> (Reply, Session.After)
+    /// How a command is answered: at once (no suspension), or by awaiting work.
+    enum Handler: Sendable {
+        case immediate(@Sendable (Call) throws -> (Reply, Session.After))
+        case awaiting(@Sendable (Call) async throws -> (Reply, Session.After))
+    }
 
     /// The command word, upper case.
-    var name: String
+    let name: String
     /// Whether the session must have authenticated.
-    var needsAuth: Bool
+    let needsAuth: Bool
     /// Whether answering may wait on the database (earlier replies are written first).
-    var touchesDatabase: Bool
+    let touchesDatabase: Bool
     /// The permission checked before the handler runs; `nil` when the handler decides
     /// (CREATE and ACT check the role against the action in the workflow).
-    var requires: Operation?
-    var handler: Handler
+    let requires: Operation?
+    let handler: Handler
+
+    init(name: String, needsAuth: Bool, touchesDatabase: Bool, requires: Operation?, handler: Handler) {
+        self.name = name
+        self.needsAuth = needsAuth
+        self.touchesDatabase = touchesDatabase
+        self.requires = requires
+        self.handler = handler
+    }
 }
 
 /// Every command of the line protocol, in one place: adding a command is one row here and
 /// its handler in `Commands/`.
 enum CommandTable {
     static let commands: [CommandSpec] = [
-        CommandSpec(name: "PING", needsAuth: false, touchesDatabase: false, requires: nil) { call in
-            try expectNoArguments(call.request)
-            return (.ok(words: ["pong"]), .carryOn)
+        open("PING") { _ in (.ok(words: ["pong"]), .carryOn) },
+        open("HELLO") { _ in
+            let fields: [Reply.Field] = [
+                .init("server", FoiflowVersion.name), .init("version", FoiflowVersion.current),
+                .init("protocol", String(FoiflowVersion.protocolVersion)),
+            ]
+            return (.ok(fields), .carryOn)
         },
-        CommandSpec(name: "HELLO", needsAuth: false, touchesDatabase: false, requires: nil) { call in
-            try expectNoArguments(call.request)
-            return (
-                .ok([
-                    .init("server", FoiflowVersion.name), .init("version", FoiflowVersion.current),
-                    .init("protocol", String(FoiflowVersion.protocolVersion)),
-                ]), .carryOn
-            )
-        },
-        CommandSpec(name: "QUIT", needsAuth: false, touchesDatabase: false, requires: nil) { call in
-            try expectNoArguments(call.request)
-            return (.ok(words: ["bye"]), .close)
-        },
-        CommandSpec(name: "AUTH", needsAuth: false, touchesDatabase: true, requires: nil) { call in
-            (try await call.session.authenticate(call.request), .carryOn)
-        },
-        request("CREATE", requires: nil, RequestCommands.create),
+        open("QUIT") { _ in (.ok(words: ["bye"]), .close) },
+        CommandSpec(
+            name: "AUTH", needsAuth: false, touchesDatabase: true, requires: nil,
+            handler: .awaiting { call in (try await call.session.authenticate(call.request), .carryOn) }),
+        change("CREATE", RequestCommands.create),
         request("SHOW", requires: .read, RequestCommands.show),
         request("HISTORY", requires: .read, RequestCommands.history),
-        request("ACT", requires: nil, RequestCommands.act),
+        request("EXPLAIN", requires: .read, RequestCommands.explain),
+        change("ACT", RequestCommands.act),
         request("LIST", requires: .read, RequestCommands.list),
         request("RISK", requires: .read, RequestCommands.risk),
-        CommandSpec(name: "WORKDAY", needsAuth: true, touchesDatabase: false, requires: .read) { call in
-            (try await CalendarCommands.workday(call.request, call.context), .carryOn)
-        },
-        CommandSpec(name: "DEADLINE", needsAuth: true, touchesDatabase: false, requires: .read) { call in
-            (try await CalendarCommands.deadline(call.request, call.context), .carryOn)
-        },
+        CommandSpec(
+            name: "WORKDAY", needsAuth: true, touchesDatabase: false, requires: .read,
+            handler: .awaiting { call in (try await CalendarCommands.workday(call.request, call.context), .carryOn) }),
+        CommandSpec(
+            name: "DEADLINE", needsAuth: true, touchesDatabase: false, requires: .read,
+            handler: .awaiting { call in (try await CalendarCommands.deadline(call.request, call.context), .carryOn) }),
     ]
 
     /// The commands by name.
@@ -74,8 +84,30 @@ enum CommandTable {
 
     /// Whether answering `parsed` may wait on the database (so earlier replies should not wait for it).
     static func mayWait(_ parsed: ParsedLine) -> Bool {
-        guard case .request(let request) = parsed else { return false }
-        return spec(for: request.command)?.touchesDatabase ?? false
+        Session.Line(parsed).mayWait
+    }
+
+    /// A command open before `AUTH` that takes no arguments and is answered at once.
+    private static func open(_ name: String, _ answer: @escaping @Sendable (CommandSpec.Call) -> (Reply, Session.After)) -> CommandSpec {
+        CommandSpec(
+            name: name, needsAuth: false, touchesDatabase: false, requires: nil,
+            handler: .immediate { call in
+                try expectNoArguments(call.request)
+                return answer(call)
+            })
+    }
+
+    /// A request command that changes the store (CREATE, ACT; the workflow checks the role):
+    /// its write carries the session's credential.
+    private static func change(
+        _ name: String, _ body: @escaping @Sendable (RequestLine, Actor, Credential?, ServerContext) async throws -> Reply
+    ) -> CommandSpec {
+        CommandSpec(
+            name: name, needsAuth: true, touchesDatabase: true, requires: nil,
+            handler: .awaiting { call in
+                guard let actor = call.actor else { throw ProtocolError(.authRequired, "authenticate with AUTH <token> first") }
+                return (try await body(call.request, actor, call.session.credential, call.context), .carryOn)
+            })
     }
 
     /// A request command over the store: needs `AUTH`, touches the database.
@@ -83,10 +115,12 @@ enum CommandTable {
         _ name: String, requires: Operation?,
         _ body: @escaping @Sendable (RequestLine, Actor, ServerContext) async throws -> Reply
     ) -> CommandSpec {
-        CommandSpec(name: name, needsAuth: true, touchesDatabase: true, requires: requires) { call in
-            guard let actor = call.actor else { throw ProtocolError(.authRequired, "authenticate with AUTH <token> first") }
-            return (try await body(call.request, actor, call.context), .carryOn)
-        }
+        CommandSpec(
+            name: name, needsAuth: true, touchesDatabase: true, requires: requires,
+            handler: .awaiting { call in
+                guard let actor = call.actor else { throw ProtocolError(.authRequired, "authenticate with AUTH <token> first") }
+                return (try await body(call.request, actor, call.context), .carryOn)
+            })
     }
 
     static func expectNoArguments(_ request: RequestLine) throws {

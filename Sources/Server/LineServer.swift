@@ -185,11 +185,12 @@ actor ConnectionLoop {
                         parsed = RequestLine.parse(buffer.readableBytesView)
                     }
                     // Replies already made go out before a command that waits on the database.
-                    if replies.readableBytes > 0, CommandTable.mayWait(parsed) {
+                    let line = Session.Line(parsed)
+                    if replies.readableBytes > 0, line.mayWait {
                         try await outbound.write(replies)
                         replies.clear()
                     }
-                    guard let answer = await session.handle(parsed) else { continue }
+                    guard let answer = await session.handle(line) else { continue }
                     replies.writeString(answer.reply.encoded(tag: answer.tag))
                     if case .close = answer.after { break reading }
                     if replies.readableBytes >= 1 << 16 {

@@ -52,7 +52,7 @@ public struct ServerContext: Sendable {
             let correlation = String(UInt64.random(in: 0...UInt64.max), radix: 16)
             logger.error("internal error", metadata: ["connection": "\(connectionID)", "correlation": "\(correlation)", "error": "\(error)"])
             return .error(.internal, "internal error \(correlation); see the server log")
-        case .badArgument, .denied, .notFound, .conflict, .idempotencyMismatch, .invalidTransition, .busy:
+        case .badArgument, .authFailed, .denied, .notFound, .conflict, .idempotencyMismatch, .invalidTransition, .busy:
             return .error(ErrorCode(rawValue: failure.protocolCode) ?? .internal, "\(error)")
         }
     }

@@ -30,22 +30,42 @@ public final class Session {
 
     /// Answers one parsed line.
     public func handle(_ parsed: ParsedLine) async -> (reply: Reply, tag: String?, after: After)? {
-        switch parsed {
+        await handle(Line(parsed))
+    }
+
+    /// A parsed line with its command looked up (once: the connection also needs to know
+    /// whether it will wait on the database).
+    struct Line {
+        var parsed: ParsedLine
+        var spec: CommandSpec?
+
+        init(_ parsed: ParsedLine) {
+            self.parsed = parsed
+            if case .request(let request) = parsed { spec = CommandTable.spec(for: request.command) }
+        }
+
+        /// Whether answering may wait on the database (so earlier replies should not wait for it).
+        var mayWait: Bool { spec?.touchesDatabase ?? false }
+    }
+
+    /// Answers one looked-up line; `nil` for a blank line.
+    func handle(_ line: Line) async -> (reply: Reply, tag: String?, after: After)? {
+        switch line.parsed {
         case .blank:
             return nil
         case .invalid(let tag, let error):
             return (.error(error), tag, .carryOn)
         case .request(let request):
-            let (reply, after) = await handle(request)
+            let (reply, after) = await handle(request, spec: line.spec)
             return (reply, request.tag, after)
         }
     }
 
     /// Answers one request from the command table: unknown word, `AUTH` first, the
     /// session's user confirmed, the command's permission, then its handler.
-    func handle(_ request: RequestLine) async -> (Reply, After) {
+    func handle(_ request: RequestLine, spec: CommandSpec?) async -> (Reply, After) {
         do {
-            guard let spec = CommandTable.spec(for: request.command) else {
+            guard let spec else {
                 throw ProtocolError(.unknownCommand, "unknown command \(Reply.encodeValue(request.command))")
             }
             var actor: Actor?
@@ -57,10 +77,15 @@ public final class Session {
                 actor = Actor(login: user.login, role: user.role)
                 if let operation = spec.requires { try Permissions.require(user.role, operation) }
             }
-            return try await spec.handler(CommandSpec.Call(request: request, actor: actor, context: context, session: self))
+            let call = CommandSpec.Call(request: request, actor: actor, session: self)
+            switch spec.handler {
+            case .immediate(let handler): return try handler(call)
+            case .awaiting(let handler): return try await handler(call)
+            }
         } catch let error as ProtocolError {
             return (.error(error), .carryOn)
         } catch {
+            if case WorkflowError.revoked = error { unauthenticate() }
             return (context.reply(for: error, connectionID: connectionID), .carryOn)
         }
     }
@@ -84,6 +109,16 @@ public final class Session {
         return .ok([.init("user", user.login), .init("role", user.role.rawValue)])
     }
 
+    /// The credential the session's writes carry, so the database refuses them once revoked.
+    var credential: Credential? {
+        user.map { Credential(userID: $0.id, tokenHash: tokenHash) }
+    }
+
+    private func unauthenticate() {
+        user = nil
+        tokenHash = []
+    }
+
     /// The session's user, checked again if any user changed since it was last confirmed
     /// (disabled, token rotated, role changed, removed). `nil`, and the session
     /// unauthenticated, when the user may no longer act.
@@ -93,8 +128,7 @@ public final class Session {
         if version == confirmedAt { return user }
         guard let current = try await context.users.recheck(id: user.id, tokenHash: tokenHash) else {
             context.logger.notice("session credentials revoked", metadata: ["connection": "\(connectionID)", "user": "\(user.login)"])
-            self.user = nil
-            tokenHash = []
+            unauthenticate()
             return nil
         }
         self.user = current

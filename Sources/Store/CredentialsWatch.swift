@@ -1,5 +1,6 @@
 import NIOConcurrencyHelpers
 import Postgres
+import Workflow
 
 /// The version of the users table as the server last saw it, so that sessions can tell
 /// cheaply whether their user must be checked again.
@@ -68,4 +69,22 @@ public final class CredentialsWatch: Sendable {
             },
             onReconnect: { [self] in invalidate() })
     }
+}
+
+/// The token a session authenticated with, carried into its writes: CREATE and ACT refuse
+/// to write (`WorkflowError.revoked`) when, in the statement's own snapshot, the token is no
+/// longer the active user's. So no write of a revoked session can land, even in the
+/// milliseconds before the server hears of the revocation; reads may, for at most that long.
+public struct Credential: Sendable, Equatable {
+    public var userID: Int
+    public var tokenHash: [UInt8]
+
+    public init(userID: Int, tokenHash: [UInt8]) {
+        self.userID = userID
+        self.tokenHash = tokenHash
+    }
+
+    var tokenBytes: PostgresBytes { PostgresBytes(tokenHash) }
+
+    static let revokedMessage = "the session's credentials were revoked; authenticate again"
 }

@@ -19,6 +19,17 @@ public struct Migration: Sendable, Equatable {
         self.checksum = SHA256.hex(sql)
     }
 
+    /// A line `-- foiflow: recalculate open due dates: REASON` asks the migrator to derive
+    /// every open request's due date again after the file's SQL (a fix to a clock rule);
+    /// the reason is recorded on each `recalculate` event.
+    public var recalculation: String? {
+        let marker = "-- foiflow: recalculate open due dates:"
+        for line in sql.split(separator: "\n") where line.hasPrefix(marker) {
+            return line.dropFirst(marker.count).trimmingCharacters(in: .whitespaces)
+        }
+        return nil
+    }
+
     /// Loads every `NNNN_name.sql` in `directory`, sorted by version.
     /// Other `.sql` file names and duplicate versions are errors.
     public static func load(from directory: URL) throws(MigrationError) -> [Migration] {

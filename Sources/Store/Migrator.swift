@@ -63,6 +63,12 @@ public struct Migrator: Sendable {
                 }
                 try connection.withTransaction { tx in
                     try tx.executeScript(migration.sql)
+                    if let reason = migration.recalculation {
+                        // A change to how due dates are derived: every open request's due date is
+                        // derived again, in the same transaction, with a recalculate event where it moved.
+                        try HolidayStore.lockCalendar(tx)
+                        _ = try HolidayStore.recalculate(tx, actor: "system", reason: reason)
+                    }
                     try tx.query(
                         "INSERT INTO foiflow_migrations (version, name, checksum) VALUES (\(migration.version), \(migration.name), \(migration.checksum))"
                     )

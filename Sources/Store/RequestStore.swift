@@ -32,7 +32,8 @@ public struct RequestStore: Sendable {
     /// Creates a request (`CREATE`). With an idempotency key already used by this
     /// user: the original result with `replayed`, or a mismatch error.
     public func create(
-        kind: RequestKind, fields: [Field], idempotencyKey: String? = nil, by actor: Actor, today: CivilDate
+        kind: RequestKind, fields: [Field], idempotencyKey: String? = nil, by actor: Actor, credential: Credential? = nil,
+        today: CivilDate
     ) async throws -> ChangeResult {
         let contentHash = SHA256.hex(([kind.rawValue] + fields.map { "\($0.key)=\($0.value)" }.sorted()).joined(separator: "\n"))
         for attempt in 1...RequestStore.attempts {
@@ -42,7 +43,8 @@ public struct RequestStore: Sendable {
             let outcome: CreateOutcome
             do {
                 outcome = try await insert(
-                    record, details, event, kind: kind, calendarVersion: version, key: idempotencyKey, contentHash: contentHash, actor: actor)
+                    record, details, event, kind: kind, calendarVersion: version, key: idempotencyKey, contentHash: contentHash, actor: actor,
+                    credential: credential)
             } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation && error.constraint == "idempotency_keys_pkey" {
                 continue  // the same key, created concurrently: the next attempt replays it
             } catch let error as PostgresError where error.sqlState == SQLState.foreignKeyViolation && error.constraint == "requests_parent_ref_fkey"
@@ -52,6 +54,7 @@ public struct RequestStore: Sendable {
             switch outcome {
             case .created(let result): return result
             case .calendarChanged: continue
+            case .revoked: throw WorkflowError.revoked(Credential.revokedMessage)
             case .replay(let hash, let result):
                 guard hash == contentHash else {
                     throw WorkflowError.idempotencyMismatch(
@@ -67,11 +70,12 @@ public struct RequestStore: Sendable {
         case created(ChangeResult)
         case replay(hash: String, ChangeResult)
         case calendarChanged
+        case revoked
     }
 
     private func insert(
         _ record: RequestRecord, _ details: RequestDetails, _ event: EventDraft, kind: RequestKind,
-        calendarVersion: Int, key: String?, contentHash: String, actor: Actor
+        calendarVersion: Int, key: String?, contentHash: String, actor: Actor, credential: Credential?
     ) async throws -> CreateOutcome {
         let clock = try RequestStore.json(record.clock)
         let fields = RequestStore.json(event.fields)
@@ -79,7 +83,12 @@ public struct RequestStore: Sendable {
         let row = try await pool.withConnection { connection in
             try connection.query(
                 """
-                WITH cal AS (SELECT foiflow_calendar_is(\(calendarVersion)) AS ok),
+                WITH cred AS (
+                    SELECT \(credential?.userID)::bigint IS NULL OR EXISTS (
+                        SELECT 1 FROM users WHERE id = \(credential?.userID)::bigint AND token_hash = \(credential?.tokenBytes)
+                          AND disabled_at IS NULL) AS ok
+                ),
+                cal AS (SELECT foiflow_calendar_is(\(calendarVersion)) AS ok),
                 prior AS (
                     SELECT k.content_hash, r.ref, e.due
                     FROM idempotency_keys k JOIN requests r ON r.id = k.request_id
@@ -88,7 +97,7 @@ public struct RequestStore: Sendable {
                 ),
                 counter AS (
                     SELECT foiflow_next_reference(\(kind.rawValue), \(year)) AS last
-                    WHERE (SELECT ok FROM cal) AND NOT EXISTS (SELECT 1 FROM prior)
+                    WHERE (SELECT ok FROM cred) AND (SELECT ok FROM cal) AND NOT EXISTS (SELECT 1 FROM prior)
                 ),
                 req AS (
                     INSERT INTO requests (ref, kind, state, version, received, calendar, due, max_due, clock, team,
@@ -111,13 +120,14 @@ public struct RequestStore: Sendable {
                     INSERT INTO idempotency_keys (login, key, content_hash, request_id)
                     SELECT \(actor.login), \(key)::text, \(contentHash), id FROM req WHERE \(key)::text IS NOT NULL
                 )
-                SELECT (SELECT ok FROM cal) AS calendar_ok, (SELECT ref FROM req) AS ref,
+                SELECT (SELECT ok FROM cred) AS credential_ok, (SELECT ok FROM cal) AS calendar_ok, (SELECT ref FROM req) AS ref,
                        (SELECT content_hash FROM prior) AS prior_hash, (SELECT ref FROM prior) AS prior_ref,
                        (SELECT due FROM prior) AS prior_due
                 """
             ).first
         }
         guard let row else { throw WorkflowError.inconsistent("the database returned no result") }
+        guard try row.decode(Bool.self, "credential_ok") else { return .revoked }
         if let priorRef = try row.decode(String?.self, "prior_ref") {
             return .replay(
                 hash: try row.decode(String.self, "prior_hash"),
@@ -133,7 +143,8 @@ public struct RequestStore: Sendable {
     /// Applies `action` to the request `ref` (`ACT`). With `expectedVersion`, a request
     /// that moved on is a conflict; without it, a lost race is retried on the new state.
     public func act(
-        ref: String, action: Action, fields: [Field], expectedVersion: Int? = nil, by actor: Actor, today: CivilDate
+        ref: String, action: Action, fields: [Field], expectedVersion: Int? = nil, by actor: Actor, credential: Credential? = nil,
+        today: CivilDate
     ) async throws -> ChangeResult {
         // Refuse what no state could allow before reading anything.
         try Permissions.require(actor.role, .act(action))
@@ -146,7 +157,8 @@ public struct RequestStore: Sendable {
                 let (next, event) = try engine.act(action, fields: fields, by: actor, today: today, on: record, expectedVersion: expectedVersion)
                 return (
                     try RequestStore.write(
-                        connection, id: id, from: record, to: next, event: event, actor: actor.login, calendarVersion: calendarVersion), next
+                        connection, id: id, from: record, to: next, event: event, actor: actor.login, calendarVersion: calendarVersion,
+                        credential: credential), next
                 )
             }
             switch written {
@@ -154,6 +166,8 @@ public struct RequestStore: Sendable {
                 return ChangeResult(ref: ref, state: next.state, due: next.due, version: next.version, replayed: false)
             case .calendarChanged:
                 continue
+            case .revoked:
+                throw WorkflowError.revoked(Credential.revokedMessage)
             case .versionMoved:
                 if let expectedVersion {
                     throw WorkflowError.conflict("expected version \(expectedVersion), but the request has changed since")
@@ -168,26 +182,32 @@ public struct RequestStore: Sendable {
         case done
         case calendarChanged
         case versionMoved
+        case revoked
     }
 
     /// One statement: the row (guarded by its version and the calendar) and its event.
     static func write(
         _ connection: PostgresConnection, id: Int, from record: RequestRecord, to next: RequestRecord, event: EventDraft, actor: String,
-        calendarVersion: Int
+        calendarVersion: Int, credential: Credential? = nil
     ) throws -> WriteOutcome {
         let clock = try RequestStore.json(next.clock)
         let fields = RequestStore.json(event.fields)
         do {
             let row = try connection.query(
                 """
-                WITH cal AS (SELECT foiflow_calendar_is(\(calendarVersion)) AS ok),
+                WITH cred AS (
+                    SELECT \(credential?.userID)::bigint IS NULL OR EXISTS (
+                        SELECT 1 FROM users WHERE id = \(credential?.userID)::bigint AND token_hash = \(credential?.tokenBytes)
+                          AND disabled_at IS NULL) AS ok
+                ),
+                cal AS (SELECT foiflow_calendar_is(\(calendarVersion)) AS ok),
                 upd AS (
                     UPDATE requests
                     SET state = \(next.state.rawValue), version = version + 1, due = \(next.due), max_due = \(next.maxDue),
                         clock = \(clock)::jsonb, assignee = \(next.assignee), outcome = \(next.outcome?.rawValue),
                         exemptions = \(next.exemptions), responded_on = \(next.respondedOn),
                         transferred_to = \(next.transferredTo), updated_at = now()
-                    WHERE id = \(id) AND version = \(record.version) AND (SELECT ok FROM cal)
+                    WHERE id = \(id) AND version = \(record.version) AND (SELECT ok FROM cred) AND (SELECT ok FROM cal)
                     RETURNING id, version, state, due
                 ),
                 ev AS (
@@ -195,10 +215,11 @@ public struct RequestStore: Sendable {
                     SELECT id, version, \(actor), \(event.action.rawValue), \(event.from?.rawValue), state, due, \(fields)::jsonb
                     FROM upd
                 )
-                SELECT (SELECT ok FROM cal) AS calendar_ok, (SELECT version FROM upd) AS version
+                SELECT (SELECT ok FROM cred) AS credential_ok, (SELECT ok FROM cal) AS calendar_ok, (SELECT version FROM upd) AS version
                 """
             ).first
             guard let row else { throw WorkflowError.inconsistent("the database returned no result") }
+            guard try row.decode(Bool.self, "credential_ok") else { return .revoked }
             guard try row.decode(Bool.self, "calendar_ok") else { return .calendarChanged }
             return try row.decode(Int?.self, "version") == nil ? .versionMoved : .done
         } catch let error as PostgresError where error.sqlState == SQLState.foreignKeyViolation && error.constraint == "requests_assignee_fkey" {
@@ -249,6 +270,16 @@ public struct RequestStore: Sendable {
         }
         guard let row else { throw WorkflowError.notFound("no request \(ref)") }
         return try RequestStore.view(from: row, calendars: calendarSet, today: today)
+    }
+
+    /// A request's due date explained day by day (`EXPLAIN`): one read, then the same
+    /// derivation that computed its `due`.
+    public func explain(ref: String, today: CivilDate) async throws -> ExplanationView {
+        let calendarSet = try await calendars.current()
+        let loaded = try await pool.withConnection { connection in try RequestStore.load(connection, ref: ref) }
+        guard let (_, record) = loaded else { throw WorkflowError.notFound("no request \(ref)") }
+        let explanation = try WorkflowEngine(calendars: calendarSet, authority: authority).explain(record, today: today)
+        return ExplanationView(ref: ref, kind: record.kind, calendar: record.calendar, explanation: explanation)
     }
 
     /// Requests by ref (`LIST`), filtered, a page at a time (`after` = the last ref seen).

@@ -161,3 +161,30 @@ public struct RequestFilter: Sendable, Equatable {
         self.limit = limit
     }
 }
+
+/// A request's due date explained day by day (`EXPLAIN`).
+public struct ExplanationView: Sendable, Equatable {
+    public var ref: String
+    public var kind: RequestKind
+    public var calendar: CalendarID
+    public var explanation: Explanation
+
+    /// One record per day: `date`, then `count` or `skip`, then `note` (notes joined by `; `).
+    public var dayFields: [[Field]] {
+        explanation.days.map { day in
+            var fields = [Field("date", day.date.description)]
+            if let count = day.count { fields.append(Field("count", String(count))) }
+            if let skip = day.skip { fields.append(Field("skip", skip)) }
+            if !day.notes.isEmpty { fields.append(Field("note", day.notes.joined(separator: "; "))) }
+            return fields
+        }
+    }
+
+    /// The status fields: `ref`, `due` (`none` while the clock is stopped), `rule`, `calendar`.
+    public var summaryFields: [Field] {
+        [
+            Field("ref", ref), Field("due", explanation.due?.description ?? "none"), Field("rule", kind.ruleText),
+            Field("calendar", calendar.rawValue),
+        ]
+    }
+}

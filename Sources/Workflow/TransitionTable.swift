@@ -85,7 +85,7 @@ public enum TransitionTable {
             ActionSpec(
                 action: .feePaid, from: [.awaitingFee], to: .state(.inProgress), required: [], optional: ["on"],
                 roles: people, kinds: [.foi, .eir, .sar],
-                clock: "FOI/EIR: working days from notice to payment are disregarded (s.10(2)); SAR: the month runs from payment")
+                clock: "FOI/EIR: working days from the notice to the payment, both days included, are disregarded (s.10(2)); SAR: the month runs from payment")
         case .idRequested:
             ActionSpec(
                 action: .idRequested, from: running, to: .state(.awaitingID), required: [], optional: ["on"],
@@ -97,9 +97,10 @@ public enum TransitionTable {
         case .extend:
             ActionSpec(
                 action: .extend, from: [.received, .inProgress, .awaitingApproval], to: .same, required: ["reason"],
-                optional: ["days", "months"], roles: managers, kinds: extendable,
+                optional: ["days", "months", "on", "exemptions"], roles: managers, kinds: extendable,
                 clock:
-                    "FOI: up to 20 more working days; EIR and review: 40 in all; SAR: months=2 (three months in all); only on or before the due date")
+                    "FOI: up to 20 more working days, naming a qualified exemption; EIR and review: 40 in all; SAR: months=2 (three months in all); on or before the due date (on=)"
+            )
         case .submit:
             ActionSpec(
                 action: .submit, from: [.inProgress], to: .state(.awaitingApproval), required: [], optional: [],
@@ -122,7 +123,7 @@ public enum TransitionTable {
                 roles: people, kinds: allKinds, clock: "none")
         case .withdraw:
             ActionSpec(
-                action: .withdraw, from: open, to: .state(.withdrawn), required: [], optional: [],
+                action: .withdraw, from: open, to: .state(.withdrawn), required: [], optional: ["on"],
                 roles: people, kinds: allKinds, clock: "ends it")
         case .reopen:
             ActionSpec(
@@ -130,7 +131,7 @@ public enum TransitionTable {
                 required: [], optional: [], roles: managers, kinds: allKinds, clock: "the clock as it was")
         case .transfer:
             ActionSpec(
-                action: .transfer, from: open, to: .state(.transferred), required: ["to"], optional: [],
+                action: .transfer, from: open, to: .state(.transferred), required: ["to"], optional: ["on"],
                 roles: people, kinds: allKinds, clock: "ends it")
         case .lapse:
             ActionSpec(

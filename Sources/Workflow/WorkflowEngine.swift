@@ -109,9 +109,11 @@ public struct WorkflowEngine: Sendable {
         case .clarify, .feeNotice, .idRequested:
             if let amount = values["amount"], Double(amount) == nil { throw .badArgument("amount=\(amount) is not a number") }
             next.clock.pausedSince = try onDate()
+            next.clock.pausedReason = action == .clarify ? .clarification : action == .feeNotice ? .fee : .identity
         case .clarified:
             let stoppedOn = record.clock.pausedSince ?? record.received
             let on = try onDate(notBefore: stoppedOn)
+            next.clock.stops.append(.init(reason: .clarification, from: stoppedOn, to: on))
             switch record.kind.clarification {
             case .pausesCalendarDays:
                 next.clock.pausedDays += stoppedOn.days(to: on)
@@ -121,9 +123,11 @@ public struct WorkflowEngine: Sendable {
                 next.clock.feePeriods = []
             }
             next.clock.pausedSince = nil
+            next.clock.pausedReason = nil
         case .feePaid:
             let noticeOn = record.clock.pausedSince ?? record.received
             let on = try onDate(notBefore: noticeOn)
+            next.clock.stops.append(.init(reason: .fee, from: noticeOn, to: on))
             switch record.kind.feePayment {
             case .startsClock:
                 next.clock.start = max(next.clock.start, on)
@@ -131,12 +135,16 @@ public struct WorkflowEngine: Sendable {
                 next.clock.feePeriods.append(.init(notice: noticeOn, paid: on))
             }
             next.clock.pausedSince = nil
+            next.clock.pausedReason = nil
         case .idVerified:
-            let on = try onDate(notBefore: record.clock.pausedSince)
+            let askedOn = record.clock.pausedSince ?? record.received
+            let on = try onDate(notBefore: askedOn)
+            next.clock.stops.append(.init(reason: .identity, from: askedOn, to: on))
             next.clock.start = max(next.clock.start, on)
             next.clock.pausedSince = nil
+            next.clock.pausedReason = nil
         case .extend:
-            try extend(&next.clock, record: record, values: values, today: today, eventFields: &eventFields)
+            try extend(&next.clock, record: record, values: values, on: try onDate(), eventFields: &eventFields)
         case .respond:
             guard let outcome = Outcome(rawValue: (values["outcome"] ?? "").lowercased()) else {
                 throw .badArgument("outcome=\(values["outcome"] ?? "") is not one of \(Outcome.names)")
@@ -148,7 +156,10 @@ public struct WorkflowEngine: Sendable {
             let to = values["to"] ?? ""
             guard !Self.isBlank(to) else { throw .badArgument("to must name where the request went") }
             next.transferredTo = to
-        case .submit, .approve, .return, .close, .withdraw, .reopen, .lapse, .escalate, .recalculate, .create:
+            _ = try onDate()
+        case .withdraw:
+            _ = try onDate()
+        case .submit, .approve, .return, .close, .reopen, .lapse, .escalate, .recalculate, .create:
             break
         }
 
@@ -157,6 +168,17 @@ public struct WorkflowEngine: Sendable {
         next.maxDue = deadline?.maxDue
         next.version = record.version + 1
         return (next, EventDraft(action: action, from: record.state, to: next.state, fields: eventFields, due: next.due))
+    }
+
+    /// The derivation of `record`'s due date day by day (up to `today` while its clock is
+    /// stopped): the same walk that derived its `due`.
+    public func explain(_ record: RequestRecord, today: CivilDate) throws(WorkflowError) -> Explanation {
+        do {
+            return try record.clock.explain(
+                rule: record.kind.rule, calendar: calendars[record.calendar], received: record.received, today: today)
+        } catch {
+            throw .badArgument(error.description)
+        }
     }
 
     /// The record with its due date derived again over these calendars, or `nil` if it did not move.
@@ -172,12 +194,13 @@ public struct WorkflowEngine: Sendable {
     // MARK: Helpers
 
     private func extend(
-        _ clock: inout StatutoryClock, record: RequestRecord, values: [String: String], today: CivilDate,
+        _ clock: inout StatutoryClock, record: RequestRecord, values: [String: String], on: CivilDate,
         eventFields: inout [Field]
     ) throws(WorkflowError) {
         guard let due = record.due else { throw .invalidTransition("the clock is stopped: there is no due date to extend") }
-        guard today <= due else {
-            throw .invalidTransition("an extension must be taken on or before the due date \(due) (today is \(today))")
+        guard on <= due else {
+            let when = values["on"] == nil ? "today is \(on)" : "on=\(on)"
+            throw .invalidTransition("an extension must be taken on or before the due date \(due) (\(when))")
         }
         guard !Self.isBlank(values["reason"] ?? "") else { throw .badArgument("reason must not be empty") }
         if values["days"] != nil, values["months"] != nil { throw .badArgument("give days=N or months=N, not both") }
@@ -194,11 +217,23 @@ public struct WorkflowEngine: Sendable {
         guard amount <= left else {
             throw .badArgument("\(field)=\(amount): at most \(left) more \(rule.unitName) (\(rule.lengths.extended) in all)")
         }
+        if record.kind.extensionNeedsQualifiedExemption {
+            // FOIA s.10(3): only while the public interest in a qualified exemption is weighed.
+            guard let text = values["exemptions"], !Self.isBlank(text) else {
+                throw .badArgument("a \(record.kind.rawValue) extension (FOIA s.10(3)) needs exemptions= naming a qualified exemption, e.g. s31")
+            }
+            let codes = try FOIAExemption.parseList(text)
+            guard codes.contains(where: \.isQualified) else {
+                let listed = codes.map(\.description).joined(separator: ", ")
+                throw .badArgument("exemptions=\(listed): a public-interest extension needs a qualified exemption; these are absolute or procedural")
+            }
+        }
         if values[field] == nil { eventFields.append(Field(field, String(amount))) }
         switch rule {
         case .workingDays: clock.extensionDays += amount
         case .calendarMonths: clock.extensionMonths += amount
         }
+        clock.extensions.append(.init(on: on, amount: amount))
     }
 
     private func derive(_ clock: StatutoryClock, kind: RequestKind, calendar: CalendarID) throws(WorkflowError) -> Deadline? {

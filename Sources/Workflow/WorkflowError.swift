@@ -17,6 +17,8 @@ public enum WorkflowError: Error, Sendable, Equatable, CustomStringConvertible {
     case idempotencyMismatch(String)
     /// The database holds something the code does not expect (a bug, or a hand edit).
     case inconsistent(String)
+    /// The acting session's token was revoked (user disabled, removed, token rotated).
+    case revoked(String)
 
     /// What kind of failure this is.
     public var failure: Failure {
@@ -28,13 +30,14 @@ public enum WorkflowError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notFound: .notFound
         case .idempotencyMismatch: .idempotencyMismatch
         case .inconsistent: .internal
+        case .revoked: .authFailed
         }
     }
 
     public var description: String {
         switch self {
         case .badArgument(let text), .denied(let text), .invalidTransition(let text), .conflict(let text), .notFound(let text),
-            .idempotencyMismatch(let text), .inconsistent(let text):
+            .idempotencyMismatch(let text), .inconsistent(let text), .revoked(let text):
             text
         }
     }
@@ -44,6 +47,7 @@ public enum WorkflowError: Error, Sendable, Equatable, CustomStringConvertible {
 /// status: the one table both are read from.
 public enum Failure: String, Sendable, CaseIterable {
     case badArgument = "BAD_ARGUMENT"
+    case authFailed = "AUTH_FAILED"
     case denied = "DENIED"
     case notFound = "NOT_FOUND"
     case conflict = "CONFLICT"
@@ -64,7 +68,7 @@ public enum Failure: String, Sendable, CaseIterable {
         case .notFound: 3
         case .conflict, .idempotencyMismatch: 4
         case .unavailable, .busy: 5
-        case .denied: 6
+        case .denied, .authFailed: 6
         case .invalidTransition: 7
         case .timeout, .internal: 1
         }

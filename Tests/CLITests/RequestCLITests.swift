@@ -125,4 +125,21 @@ import Testing
         let list = try await Foiflow.run(["user", "list", "--format", "csv"], environment: admin)
         #expect(list.stdout.contains("asmith,officer,north,,,disabled"))
     }
+
+    @Test func explainPrintsEveryDayInEachFormat() async throws {
+        let env = try await setUp("cliexplain")
+        #expect(try await Foiflow.run(["request", "create", "foi", "received=2026-11-20", "requester=R"], environment: env).status == 0)
+        let table = try await Foiflow.run(["explain", "FOI-2026-000001"], environment: env)
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("2026-11-30") && table.stdout.contains("St Andrew's Day"))
+        #expect(table.stdout.contains("FOI-2026-000001: due 2026-12-21 on the uk calendar"))
+        let csv = try await Foiflow.run(["explain", "FOI-2026-000001", "--format", "csv"], environment: env)
+        let lines = csv.stdout.split(separator: "\n")
+        #expect(lines.first == "date,count,skip,note" && lines.count == 33 && lines.last == "2026-12-21,20,,due")
+        let json = try #require(
+            try self.json(try await Foiflow.run(["explain", "FOI-2026-000001", "--format", "json"], environment: env).stdout) as? [String: Any])
+        #expect(json["due"] as? String == "2026-12-21" && (json["days"] as? [Any])?.count == 32)
+        let missing = try await Foiflow.run(["explain", "FOI-2026-000099"], environment: env)
+        #expect(missing.status == 3 && missing.stderr.contains("no request FOI-2026-000099"))
+    }
 }

@@ -42,7 +42,9 @@ import Workflow
         #expect(created.hasPrefix("OK ref=FOI-2026-000001 "))
         try await harness.pool.query("DELETE FROM users WHERE login = 'gone'")
         try await harness.pool.query("UPDATE users SET role = 'auditor' WHERE login = 'cjones'")
-        #expect(try await removed.call("LIST").hasPrefix("ERR AUTH_FAILED "))
+        // A write is refused by the database itself, however soon after the revocation.
+        #expect(try await removed.call("CREATE foi received=2026-11-20 requester=R").hasPrefix("ERR AUTH_FAILED "))
+        #expect(try await removed.call("LIST").hasPrefix("ERR AUTH_REQUIRED "))
         // Still the same token: the session goes on, with the new role.
         #expect(try await demoted.call("CREATE foi received=2026-11-20 requester=R").hasPrefix("ERR DENIED "))
         #expect(try await demoted.call("SHOW FOI-2026-000001").hasPrefix("OK"))
@@ -67,5 +69,29 @@ import Workflow
         try await UserStore(pool: harness.pool).disable(login: "other")
         #expect(try await client.call("LIST").hasPrefix("OK "))
         try await harness.stop()
+    }
+}
+
+/// Reads reach the server's revocation within the notification's delay, bounded by the
+/// one-second re-read; writes never get through (the statement checks the token).
+@Suite(.requiresDatabase) struct RevocationRaceTests {
+    @Test func aBurstOfWritesRightAfterRevocationWritesNothing() async throws {
+        let harness = try await ServerHarness()
+        let clients = try await (0..<4).asyncMap { i in try await harness.authenticatedClient(login: "racer\(i)", role: .officer) }
+        for (i, client) in clients.enumerated() {
+            try await UserStore(pool: harness.pool).disable(login: "racer\(i)")
+            #expect(try await client.call("CREATE foi received=2026-11-20 requester=R").hasPrefix("ERR AUTH_FAILED "))
+        }
+        let count = try await harness.pool.query("SELECT count(*) AS n FROM requests").first?.decode(Int.self, "n")
+        #expect(count == 0)
+        try await harness.stop()
+    }
+}
+
+extension Sequence {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var out: [T] = []
+        for element in self { out.append(try await transform(element)) }
+        return out
     }
 }

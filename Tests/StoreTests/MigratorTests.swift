@@ -1,8 +1,10 @@
+import Dates
 import Foundation
 import Postgres
 import Store
 import TestSupport
 import Testing
+import Workflow
 
 @Suite(.requiresDatabase) struct MigratorTests {
     /// A temporary folder holding copies of the project's migrations plus `extra` files.
@@ -98,5 +100,36 @@ import Testing
         #expect(throws: MigrationError.self) { try Migration.load(from: try migrationFolder(extra: ["oops.sql": "SELECT 1;"])) }
         #expect(throws: MigrationError.self) { try Migration.load(from: try migrationFolder(extra: ["0001_dup.sql": "SELECT 1;"])) }
         #expect(throws: MigrationError.self) { try Migration.load(from: URL(fileURLWithPath: "/nonexistent-foiflow")) }
+    }
+
+    /// Migration 0009 fixes the fee-period rule (both ends disregarded): every open request
+    /// whose due date the old rule gave is moved, with a recalculate event; others are left alone.
+    @Test func theFeeRuleMigrationMovesOpenRequestsWithAFeePeriod() async throws {
+        let pool = try await TestDatabase.pool("migfee")
+        defer { Task { await pool.shutdown() } }
+        let all = try Migration.load(from: TestDatabase.sqlDirectory)
+        let fix = try #require(all.first { $0.name == "0009_fee_notice_day.sql" })
+        #expect(fix.recalculation?.contains("FOIA s.10(2)") == true)
+        _ = try await Migrator(pool: pool).migrate(all.filter { $0.version < fix.version })
+        _ = try await UserStore(pool: pool).add(login: "asmith", role: .officer)
+        let store = RequestStore(pool: pool, calendars: CalendarCache(store: HolidayStore(pool: pool), maxAge: .zero))
+        let officer = Actor(login: "asmith", role: .officer)
+        let today = try #require(CivilDate(iso: "2026-08-20"))
+        let feeRef = try await store.create(
+            kind: .foi, fields: [Field("received", "2026-08-03"), Field("requester", "R")], by: officer, today: today
+        ).ref
+        _ = try await store.act(ref: feeRef, action: .feeNotice, fields: [Field("on", "2026-08-07")], by: officer, today: today)
+        _ = try await store.act(ref: feeRef, action: .feePaid, fields: [Field("on", "2026-08-18")], by: officer, today: today)
+        let plainRef = try await store.create(
+            kind: .foi, fields: [Field("received", "2026-08-03"), Field("requester", "R")], by: officer, today: today
+        ).ref
+        // As a row written under the old rule: one working day earlier.
+        try await pool.query("UPDATE requests SET due = '2026-09-10' WHERE ref = \(feeRef)")
+        let report = try await Migrator(pool: pool).migrate(all)
+        #expect(report.applied.contains(fix.name))
+        #expect(try await store.show(ref: feeRef, today: today).due == CivilDate(iso: "2026-09-11"))
+        let last = try #require(try await store.history(ref: feeRef).last)
+        #expect(last.action == "recalculate" && last.fields.contains(Field("previous_due", "2026-09-10")))
+        #expect(try await store.history(ref: plainRef).map(\.action) == ["create"])
     }
 }

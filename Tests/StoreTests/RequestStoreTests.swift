@@ -76,7 +76,10 @@ struct RequestFixture {
                 var fields: [Field] = []
                 switch action {
                 case .assign: fields = [Field("to", "asmith")]
-                case .extend: fields = [Field("reason", "public interest")] + (kind == .sar ? [] : [Field("days", "5")])
+                case .extend:
+                    fields =
+                        [Field("reason", "public interest")] + (kind == .sar ? [] : [Field("days", "5")])
+                        + (kind == .foi ? [Field("exemptions", "s31")] : [])
                 case .respond: fields = [Field("outcome", "granted")]
                 case .transfer: fields = [Field("to", "Another force")]
                 case .escalate: fields = [Field("level", "warning")]

@@ -44,19 +44,20 @@ import Workflow
         r = try act(r, .feeNotice, [Field("on", "2026-11-25")])
         #expect(r.due == nil)
         r = try act(r, .feePaid, [Field("on", "2026-12-02")])
-        // Working days after the notice up to payment: 26, 27 Nov, 1, 2 Dec (30 Nov is St Andrew's) = 4.
-        #expect(r.due == day("2026-12-29"))
-        #expect(r.maxDue == day("2027-01-28"))
+        // FOIA s.10(2): the working days from the notice to the payment, both ends included:
+        // 25, 26, 27 Nov, 1, 2 Dec (30 Nov is St Andrew's) = 5.
+        #expect(r.due == day("2026-12-30"))
+        #expect(r.maxDue == day("2027-01-29"))
     }
 
     @Test func foiPublicInterestExtension() throws {
         var r = try create(.foi, "2026-11-20")
-        r = try act(r, .extend, [Field("reason", "s.10(3)"), Field("days", "5")], by: manager, today: "2026-12-10")
+        r = try act(r, .extend, [Field("reason", "s.10(3)"), Field("exemptions", "s31"), Field("days", "5")], by: manager, today: "2026-12-10")
         #expect(r.due == day("2026-12-30"))  // after the 21st: 22, 23, 24, 29, 30 (25 and 28 are holidays)
-        r = try act(r, .extend, [Field("reason", "more"), Field("days", "15")], by: manager, today: "2026-12-10")
+        r = try act(r, .extend, [Field("reason", "more"), Field("exemptions", "s31"), Field("days", "15")], by: manager, today: "2026-12-10")
         #expect(r.due == day("2027-01-22") && r.due == r.maxDue)
         #expect(throws: WorkflowError.invalidTransition("this request already has the full 20-working-day extension")) {
-            try act(r, .extend, [Field("reason", "again")], by: manager, today: "2026-12-10")
+            try act(r, .extend, [Field("reason", "again"), Field("exemptions", "s31")], by: manager, today: "2026-12-10")
         }
     }
 

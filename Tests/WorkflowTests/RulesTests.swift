@@ -16,14 +16,17 @@ import Workflow
         clock.pausedDays = 3
         clock.extensionDays = 5
         clock.extensionMonths = 1
+        clock.pausedReason = .clarification
+        clock.stops = [.init(reason: .fee, from: day("2026-11-21"), to: day("2026-11-24"))]
+        clock.extensions = [.init(on: day("2026-11-23"), amount: 5)]
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let json = String(decoding: try encoder.encode(clock), as: UTF8.self)
         #expect(
             json
-                == #"{"extensionDays":5,"extensionMonths":1,"feePeriods":[{"notice":"2026-11-21","paid":"2026-11-24"}],"pausedDays":3,"pausedSince":"2026-11-25","start":"2026-11-20"}"#
+                == #"{"extensionDays":5,"extensionMonths":1,"extensions":[{"amount":5,"on":"2026-11-23"}],"feePeriods":[{"notice":"2026-11-21","paid":"2026-11-24"}],"pausedDays":3,"pausedReason":"clarification","pausedSince":"2026-11-25","start":"2026-11-20","stops":[{"from":"2026-11-21","reason":"fee","to":"2026-11-24"}]}"#
         )
-        // A row as stored before the keys were written out still reads.
+        // A row as stored before stops and extensions were recorded still reads.
         let stored = #"{"start":"2026-11-20","pausedSince":null,"feePeriods":[],"pausedDays":0,"extensionDays":0,"extensionMonths":0}"#
         #expect(try JSONDecoder().decode(StatutoryClock.self, from: Data(stored.utf8)) == StatutoryClock(received: day("2026-11-20")))
         // Lapsing reads this key in SQL.

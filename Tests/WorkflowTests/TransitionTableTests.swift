@@ -30,7 +30,7 @@ func record(_ kind: RequestKind = .foi, state: RequestState, received: String = 
 func validFields(_ action: Action) -> [Field] {
     switch action {
     case .assign: [Field("to", "root")]
-    case .extend: [Field("reason", "public interest test"), Field("days", "5")]
+    case .extend: [Field("reason", "public interest test"), Field("days", "5"), Field("exemptions", "s31")]
     case .respond: [Field("outcome", "granted")]
     case .transfer: [Field("to", "Another force")]
     case .escalate: [Field("level", "warning")]
@@ -167,7 +167,9 @@ func validFields(_ action: Action) -> [Field] {
             try engine.act(.extend, fields: [Field("reason", "x")], by: admin, today: late, on: record(state: .inProgress))
         }
         #expect(throws: Never.self) {
-            try engine.act(.extend, fields: [Field("reason", "x")], by: admin, today: day("2026-12-21"), on: record(state: .inProgress))
+            try engine.act(
+                .extend, fields: [Field("reason", "x"), Field("exemptions", "s31")], by: admin, today: day("2026-12-21"),
+                on: record(state: .inProgress))
         }
     }
 

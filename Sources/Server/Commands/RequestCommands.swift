@@ -6,7 +6,7 @@ import Workflow
 
 /// CREATE, SHOW, HISTORY, ACT, LIST and RISK over the request store.
 enum RequestCommands {
-    static func create(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
+    static func create(_ request: RequestLine, actor: Actor, credential: Credential?, _ context: ServerContext) async throws -> Reply {
         let args = Arguments(request, usage: "CREATE <kind> received=<date> requester=<text> [field=value ...] [idempotency=KEY]")
         let values = try args.positional(1...1)
         guard let kind = RequestKind(name: values[0]) else {
@@ -15,7 +15,8 @@ enum RequestCommands {
         let key = args["idempotency"]
         if let key, key.isEmpty || key.utf8.count > 200 { throw ProtocolError(.badArgument, "idempotency must be 1 to 200 bytes") }
         let fields = request.named.filter { $0.key != "idempotency" }.map { Field($0.key, $0.value) }
-        let result = try await context.requests.create(kind: kind, fields: fields, idempotencyKey: key, by: actor, today: context.today())
+        let result = try await context.requests.create(
+            kind: kind, fields: fields, idempotencyKey: key, by: actor, credential: credential, today: context.today())
         return .ok(changeFields(result))
     }
 
@@ -27,6 +28,14 @@ enum RequestCommands {
         return .ok([], records: [Reply.Record("request", view.fields)])
     }
 
+    static func explain(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
+        let args = Arguments(request, usage: "EXPLAIN <ref>")
+        let ref = try args.positional(1...1)[0]
+        try args.onlyNamed([])
+        let view = try await context.requests.explain(ref: ref, today: context.today())
+        return .ok(view.summaryFields.map { Reply.Field($0.key, $0.value) }, records: view.dayFields.map { Reply.Record("day", $0) })
+    }
+
     static func history(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
         let args = Arguments(request, usage: "HISTORY <ref>")
         let ref = try args.positional(1...1)[0]
@@ -35,7 +44,7 @@ enum RequestCommands {
         return .ok([.init("count", String(events.count))], records: events.map { Reply.Record("event", $0.recordFields) })
     }
 
-    static func act(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
+    static func act(_ request: RequestLine, actor: Actor, credential: Credential?, _ context: ServerContext) async throws -> Reply {
         let args = Arguments(request, usage: "ACT <ref> <action> [expect=VERSION] [field=value ...]")
         let values = try args.positional(2...2)
         let ref = values[0]
@@ -51,7 +60,7 @@ enum RequestCommands {
         }
         let fields = request.named.filter { $0.key != "expect" }.map { Field($0.key, $0.value) }
         let result = try await context.requests.act(
-            ref: ref, action: action, fields: fields, expectedVersion: expected, by: actor, today: context.today())
+            ref: ref, action: action, fields: fields, expectedVersion: expected, by: actor, credential: credential, today: context.today())
         return .ok(changeFields(result))
     }
 

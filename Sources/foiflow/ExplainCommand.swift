@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import Store
+import Workflow
+
+/// `foiflow explain REF`: why a request is due when it is, day by day.
+struct ExplainCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Explain a request's due date day by day: which days counted, which did not and why.",
+        discussion: """
+            One row per calendar day from receipt to the due date: count (working days so far,
+            0 on receipt or restart), skip (a weekend, a holiday's title, or the clock stopped)
+            and note (what happened that day). A request whose clock is stopped is explained up
+            to today, with no due date. The table ends with the due date, the rule and the calendar;
+            json carries them beside the days.
+
+            Example:
+              foiflow explain FOI-2026-000001 --format csv
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+    @Argument(help: "The request's reference.") var ref: String
+    @Option(help: "table, csv or json.") var format: OutputFormat = .table
+
+    func validate() throws {
+        try format.require([.table, .csv, .json])
+    }
+
+    func run() async throws {
+        let view = try await database.makePool().using { try await $0.requestStore.explain(ref: ref, today: LondonDate.today()) }
+        let columns = ["date", "count", "skip", "note"]
+        switch format {
+        case .json:
+            var object: [String: Any] = Dictionary(uniqueKeysWithValues: view.summaryFields.map { ($0.key, $0.value as Any) })
+            object["days"] = view.dayFields.map { day in
+                Dictionary(
+                    uniqueKeysWithValues: day.map { field -> (String, Any) in
+                        (field.key, field.key == "count" ? (Int(field.value) ?? 0) as Any : field.value)
+                    })
+            }
+            print(OutputFormat.json(object, pretty: true), terminator: "")
+        case .csv, .text:
+            print(format.render(rows: view.dayFields, columns: columns), terminator: "")
+        case .table:
+            print(format.render(rows: view.dayFields, columns: columns), terminator: "")
+            let summary = Dictionary(uniqueKeysWithValues: view.summaryFields.map { ($0.key, $0.value) })
+            print("\n\(view.ref): due \(summary["due"] ?? "none") on the \(summary["calendar"] ?? "") calendar; \(summary["rule"] ?? "")")
+        }
+    }
+}
