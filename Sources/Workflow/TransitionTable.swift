@@ -85,7 +85,9 @@ public enum TransitionTable {
             ActionSpec(
                 action: .feePaid, from: [.awaitingFee], to: .state(.inProgress), required: [], optional: ["on"],
                 roles: people, kinds: [.foi, .eir, .sar],
-                clock: "FOI/EIR: working days from the notice to the payment, both days included, are disregarded (s.10(2)); SAR: the month runs from payment")
+                clock:
+                    "FOI/EIR: working days from the notice to the payment, both days included, are disregarded (s.10(2)); SAR: the month runs from payment"
+            )
         case .idRequested:
             ActionSpec(
                 action: .idRequested, from: running, to: .state(.awaitingID), required: [], optional: ["on"],
