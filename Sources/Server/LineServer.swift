@@ -190,7 +190,14 @@ actor ConnectionLoop {
                         try await outbound.write(replies)
                         replies.clear()
                     }
-                    guard let answer = await session.handle(line) else { continue }
+                    let answer: (reply: Reply, tag: String?, after: Session.After)
+                    switch session.answerAtOnce(line) {
+                    case .blank: continue
+                    case .answered(let now): answer = now
+                    case .mustAwait:
+                        guard let later = await session.handle(line) else { continue }
+                        answer = later
+                    }
                     replies.writeString(answer.reply.encoded(tag: answer.tag))
                     if case .close = answer.after { break reading }
                     if replies.readableBytes >= 1 << 16 {

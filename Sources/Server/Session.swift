@@ -48,6 +48,37 @@ public final class Session {
         var mayWait: Bool { spec?.touchesDatabase ?? false }
     }
 
+    /// What `answerAtOnce` could do with a line.
+    enum AtOnce {
+        /// A blank line: no reply.
+        case blank
+        /// Answered without waiting.
+        case answered((reply: Reply, tag: String?, after: After))
+        /// The line needs `handle`, which may wait (the database, the credentials check).
+        case mustAwait
+    }
+
+    /// Answers a line that needs no waiting (a blank or malformed line, or a command the
+    /// table answers at once and that needs no `AUTH`) without an asynchronous call.
+    func answerAtOnce(_ line: Line) -> AtOnce {
+        switch line.parsed {
+        case .blank:
+            return .blank
+        case .invalid(let tag, let error):
+            return .answered((.error(error), tag, .carryOn))
+        case .request(let request):
+            guard let spec = line.spec, !spec.needsAuth, case .immediate(let handler) = spec.handler else { return .mustAwait }
+            do {
+                let (reply, after) = try handler(CommandSpec.Call(request: request, actor: nil, session: self))
+                return .answered((reply, request.tag, after))
+            } catch let error as ProtocolError {
+                return .answered((.error(error), request.tag, .carryOn))
+            } catch {
+                return .answered((context.reply(for: error, connectionID: connectionID), request.tag, .carryOn))
+            }
+        }
+    }
+
     /// Answers one looked-up line; `nil` for a blank line.
     func handle(_ line: Line) async -> (reply: Reply, tag: String?, after: After)? {
         switch line.parsed {
