@@ -19,7 +19,7 @@ final class CommandSpec: Sendable {
 
     /// How a command is answered: at once (no suspension), or by awaiting work.
     enum Handler: Sendable {
-        case immediate(@Sendable (Call) throws -> (Reply, Session.After))
+        case immediate(@Sendable (RequestLine) throws -> (Reply, Session.After))
         case awaiting(@Sendable (Call) async throws -> (Reply, Session.After))
     }
 
@@ -47,15 +47,15 @@ final class CommandSpec: Sendable {
 /// its handler in `Commands/`.
 enum CommandTable {
     static let commands: [CommandSpec] = [
-        open("PING") { _ in (.ok(words: ["pong"]), .carryOn) },
-        open("HELLO") { _ in
+        open("PING") { (.ok(words: ["pong"]), .carryOn) },
+        open("HELLO") {
             let fields: [Reply.Field] = [
                 .init("server", FoiflowVersion.name), .init("version", FoiflowVersion.current),
                 .init("protocol", String(FoiflowVersion.protocolVersion)),
             ]
             return (.ok(fields), .carryOn)
         },
-        open("QUIT") { _ in (.ok(words: ["bye"]), .close) },
+        open("QUIT") { (.ok(words: ["bye"]), .close) },
         CommandSpec(
             name: "AUTH", needsAuth: false, touchesDatabase: true, requires: nil,
             handler: .awaiting { call in (try await call.session.authenticate(call.request), .carryOn) }),
@@ -81,18 +81,24 @@ enum CommandTable {
         return nil
     }
 
+    /// The command of a request line (`nil` for blank and malformed lines and unknown words).
+    static func spec(for parsed: ParsedLine) -> CommandSpec? {
+        guard case .request(let request) = parsed else { return nil }
+        return spec(for: request.command)
+    }
+
     /// Whether answering `parsed` may wait on the database (so earlier replies should not wait for it).
     static func mayWait(_ parsed: ParsedLine) -> Bool {
-        Session.Line(parsed).mayWait
+        spec(for: parsed)?.touchesDatabase ?? false
     }
 
     /// A command open before `AUTH` that takes no arguments and is answered at once.
-    private static func open(_ name: String, _ answer: @escaping @Sendable (CommandSpec.Call) -> (Reply, Session.After)) -> CommandSpec {
+    private static func open(_ name: String, _ answer: @escaping @Sendable () -> (Reply, Session.After)) -> CommandSpec {
         CommandSpec(
             name: name, needsAuth: false, touchesDatabase: false, requires: nil,
-            handler: .immediate { call in
-                try expectNoArguments(call.request)
-                return answer(call)
+            handler: .immediate { request in
+                try expectNoArguments(request)
+                return answer()
             })
     }
 

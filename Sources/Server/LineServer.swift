@@ -185,17 +185,17 @@ actor ConnectionLoop {
                         parsed = RequestLine.parse(buffer.readableBytesView)
                     }
                     // Replies already made go out before a command that waits on the database.
-                    let line = Session.Line(parsed)
-                    if replies.readableBytes > 0, line.mayWait {
+                    let spec = CommandTable.spec(for: parsed)
+                    if replies.readableBytes > 0, spec?.touchesDatabase == true {
                         try await outbound.write(replies)
                         replies.clear()
                     }
                     let answer: (reply: Reply, tag: String?, after: Session.After)
-                    switch session.answerAtOnce(line) {
+                    switch session.answerAtOnce(parsed, spec: spec) {
                     case .blank: continue
                     case .answered(let now): answer = now
                     case .mustAwait:
-                        guard let later = await session.handle(line) else { continue }
+                        guard let later = await session.handle(parsed, spec: spec) else { continue }
                         answer = later
                     }
                     replies.writeString(answer.reply.encoded(tag: answer.tag))

@@ -30,22 +30,7 @@ public final class Session {
 
     /// Answers one parsed line.
     public func handle(_ parsed: ParsedLine) async -> (reply: Reply, tag: String?, after: After)? {
-        await handle(Line(parsed))
-    }
-
-    /// A parsed line with its command looked up (once: the connection also needs to know
-    /// whether it will wait on the database).
-    struct Line {
-        var parsed: ParsedLine
-        var spec: CommandSpec?
-
-        init(_ parsed: ParsedLine) {
-            self.parsed = parsed
-            if case .request(let request) = parsed { spec = CommandTable.spec(for: request.command) }
-        }
-
-        /// Whether answering may wait on the database (so earlier replies should not wait for it).
-        var mayWait: Bool { spec?.touchesDatabase ?? false }
+        await handle(parsed, spec: CommandTable.spec(for: parsed))
     }
 
     /// What `answerAtOnce` could do with a line.
@@ -60,16 +45,17 @@ public final class Session {
 
     /// Answers a line that needs no waiting (a blank or malformed line, or a command the
     /// table answers at once and that needs no `AUTH`) without an asynchronous call.
-    func answerAtOnce(_ line: Line) -> AtOnce {
-        switch line.parsed {
+    /// `spec` is the line's command, looked up once by the caller.
+    func answerAtOnce(_ parsed: ParsedLine, spec: CommandSpec?) -> AtOnce {
+        switch parsed {
         case .blank:
             return .blank
         case .invalid(let tag, let error):
             return .answered((.error(error), tag, .carryOn))
         case .request(let request):
-            guard let spec = line.spec, !spec.needsAuth, case .immediate(let handler) = spec.handler else { return .mustAwait }
+            guard let spec, !spec.needsAuth, case .immediate(let handler) = spec.handler else { return .mustAwait }
             do {
-                let (reply, after) = try handler(CommandSpec.Call(request: request, actor: nil, session: self))
+                let (reply, after) = try handler(request)
                 return .answered((reply, request.tag, after))
             } catch let error as ProtocolError {
                 return .answered((.error(error), request.tag, .carryOn))
@@ -79,15 +65,15 @@ public final class Session {
         }
     }
 
-    /// Answers one looked-up line; `nil` for a blank line.
-    func handle(_ line: Line) async -> (reply: Reply, tag: String?, after: After)? {
-        switch line.parsed {
+    /// Answers one line whose command is `spec`; `nil` for a blank line.
+    func handle(_ parsed: ParsedLine, spec: CommandSpec?) async -> (reply: Reply, tag: String?, after: After)? {
+        switch parsed {
         case .blank:
             return nil
         case .invalid(let tag, let error):
             return (.error(error), tag, .carryOn)
         case .request(let request):
-            let (reply, after) = await handle(request, spec: line.spec)
+            let (reply, after) = await handle(request, spec: spec)
             return (reply, request.tag, after)
         }
     }
@@ -108,10 +94,9 @@ public final class Session {
                 actor = Actor(login: user.login, role: user.role)
                 if let operation = spec.requires { try Permissions.require(user.role, operation) }
             }
-            let call = CommandSpec.Call(request: request, actor: actor, session: self)
             switch spec.handler {
-            case .immediate(let handler): return try handler(call)
-            case .awaiting(let handler): return try await handler(call)
+            case .immediate(let handler): return try handler(request)
+            case .awaiting(let handler): return try await handler(CommandSpec.Call(request: request, actor: actor, session: self))
             }
         } catch let error as ProtocolError {
             return (.error(error), .carryOn)
