@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // Pure domain: no I/O, no third-party dependencies.
@@ -27,6 +28,10 @@ let package = Package(
         .target(name: "Deadlines", dependencies: ["Dates"], swiftSettings: strict),
         .target(name: "Workflow", dependencies: ["Deadlines"], swiftSettings: strict),
         .target(name: "LineProtocol", swiftSettings: strict),
+        // Letters to requesters from templates (shipped as resources, overridable by a folder).
+        .target(
+            name: "Letters", dependencies: [.product(name: "Mustache", package: "swift-mustache")],
+            resources: [.copy("Templates")], swiftSettings: strict),
         // SHA-256 for token hashes, idempotency keys and migration checksums: pure, no dependency.
         .target(name: "Digest", swiftSettings: strict),
 
@@ -106,6 +111,7 @@ let package = Package(
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Deadlines", "Dates"], swiftSettings: strict),
         .testTarget(name: "LineProtocolTests", dependencies: ["LineProtocol"], swiftSettings: strict),
         .testTarget(name: "DigestTests", dependencies: ["Digest"], swiftSettings: strict),
+        .testTarget(name: "LettersTests", dependencies: ["Letters"], swiftSettings: strict),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport", "Workflow", "Deadlines", "Dates", "Digest"], swiftSettings: strict),
         .testTarget(
