@@ -56,7 +56,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "Postgres", "Workflow", "Deadlines", "Digest",
+                "Postgres", "Workflow", "Deadlines", "Digest", "Letters",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strict
@@ -120,6 +120,8 @@ let package = Package(
                 "Server",
                 "TestSupport",
                 "Workflow",
+                "Letters",
+                "Store",
                 "Dates",
                 "Postgres",
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -11,6 +11,13 @@ public struct RenderedLetter: Sendable, Equatable {
     /// Values the template needs that were missing or blank: the letter cannot be sent as it
     /// is, and becomes a task saying so.
     public var missing: [String]
+
+    public init(type: LetterType, subject: String, body: String, missing: [String]) {
+        self.type = type
+        self.subject = subject
+        self.body = body
+        self.missing = missing
+    }
 }
 
 /// A template of one letter type: the values it needs, its subject line and its body.

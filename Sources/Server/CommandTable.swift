@@ -63,6 +63,8 @@ enum CommandTable {
         request("SHOW", requires: .read, RequestCommands.show),
         request("HISTORY", requires: .read, RequestCommands.history),
         request("EXPLAIN", requires: .read, RequestCommands.explain),
+        request("LETTERS", requires: .read, RequestCommands.letters),
+        request("LETTER", requires: .read, RequestCommands.letter),
         change("ACT", RequestCommands.act),
         request("LIST", requires: .read, RequestCommands.list),
         request("RISK", requires: .read, RequestCommands.risk),

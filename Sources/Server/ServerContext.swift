@@ -17,13 +17,15 @@ public struct ServerContext: Sendable {
     /// The authority served: its home division picks default calendars.
     public let authority: Authority
     public let requests: RequestStore
+    /// Letters to requesters (written with the actions; read here).
+    public let letters: LetterStore
     /// Today's date for the authority (Europe/London), asked afresh for every command.
     public let today: @Sendable () -> CivilDate
     public let logger: Logger
 
     public init(
         pool: PostgresPool, logger: Logger, authority: Authority = Authority(), calendarMaxAge: Duration = .seconds(1),
-        today: @escaping @Sendable () -> CivilDate = { LondonDate.today() }
+        today: @escaping @Sendable () -> CivilDate = { LondonDate.today() }, letters: LetterWriter = .standard()
     ) {
         self.pool = pool
         self.users = UserStore(pool: pool)
@@ -31,7 +33,8 @@ public struct ServerContext: Sendable {
         let calendars = CalendarCache(store: HolidayStore(pool: pool), maxAge: calendarMaxAge)
         self.calendars = calendars
         self.authority = authority
-        self.requests = RequestStore(pool: pool, calendars: calendars, authority: authority)
+        self.requests = RequestStore(pool: pool, calendars: calendars, authority: authority, letters: letters)
+        self.letters = LetterStore(pool: pool)
         self.today = today
         self.logger = logger
     }

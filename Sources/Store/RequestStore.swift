@@ -2,6 +2,7 @@ import Dates
 import Deadlines
 import Digest
 import Foundation
+import Letters
 import Postgres
 import Workflow
 
@@ -17,11 +18,14 @@ public struct RequestStore: Sendable {
     public let pool: PostgresPool
     public let calendars: CalendarCache
     public let authority: Authority
+    /// The letters actions write to requesters.
+    public let letters: LetterWriter
 
-    public init(pool: PostgresPool, calendars: CalendarCache, authority: Authority = Authority()) {
+    public init(pool: PostgresPool, calendars: CalendarCache, authority: Authority = Authority(), letters: LetterWriter = .standard()) {
         self.pool = pool
         self.calendars = calendars
         self.authority = authority
+        self.letters = letters
     }
 
     /// How many times a change is retried after losing a race it did not ask to detect.
@@ -80,6 +84,9 @@ public struct RequestStore: Sendable {
         let clock = try RequestStore.json(record.clock)
         let fields = RequestStore.json(event.fields)
         let year = record.received.year
+        // The acknowledgement, written with the request; its reference is filled in by the statement.
+        let letter = letters.acknowledgement(kind: kind, record: record, details: details)
+        let slot = LetterWriter.referenceSlot
         let row = try await pool.withConnection { connection in
             try connection.query(
                 """
@@ -114,6 +121,13 @@ public struct RequestStore: Sendable {
                     INSERT INTO request_events (request_id, seq, actor, action, from_state, to_state, due, fields)
                     SELECT id, \(record.version), \(actor.login), \(event.action.rawValue), NULL, \(event.to.rawValue),
                            \(event.due), \(fields)::jsonb
+                    FROM req
+                ),
+                letter AS (
+                    INSERT INTO letters (request_id, template, channel, status, recipient, subject, body, task_note)
+                    SELECT id, \(letter.type.rawValue), \(letter.channel.rawValue), \(letter.status), \(letter.recipient),
+                           replace(\(letter.subject)::text, \(slot)::text, ref), replace(\(letter.body)::text, \(slot)::text, ref),
+                           \(letter.taskNote)
                     FROM req
                 ),
                 idem AS (

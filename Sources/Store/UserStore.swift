@@ -11,6 +11,8 @@ public struct User: Sendable, Equatable {
     public var team: String?
     public var name: String?
     public var email: String?
+    /// A telephone number letters give for this user as the lead officer.
+    public var phone: String?
     public var disabled: Bool
 }
 
@@ -35,7 +37,7 @@ public struct UserStore: Sendable {
     /// Creates a user and returns it with its new token.
     /// `onlyIfNoUsers`: create only when the table is empty (first admin at set-up); `nil` otherwise.
     public func add(
-        login: String, role: Role, team: String? = nil, name: String? = nil, email: String? = nil,
+        login: String, role: Role, team: String? = nil, name: String? = nil, email: String? = nil, phone: String? = nil,
         onlyIfNoUsers: Bool = false
     ) async throws -> (user: User, token: String)? {
         try UserStore.validateLogin(login)
@@ -51,8 +53,8 @@ public struct UserStore: Sendable {
                 }
                 let result = try connection.query(
                     """
-                    INSERT INTO users (login, role, team, name, email, token_hash)
-                    VALUES (\(login), \(role.rawValue), \(team), \(name), \(email), \(hash))
+                    INSERT INTO users (login, role, team, name, email, phone, token_hash)
+                    VALUES (\(login), \(role.rawValue), \(team), \(name), \(email), \(phone), \(hash))
                     RETURNING \(unescaped: UserStore.columns)
                     """)
                 guard let row = result.first else { throw WorkflowError.inconsistent("the user was not created") }
@@ -121,7 +123,7 @@ public struct UserStore: Sendable {
         }
     }
 
-    static let columns = "id, login, role, team, name, email, disabled_at IS NOT NULL AS disabled"
+    static let columns = "id, login, role, team, name, email, phone, disabled_at IS NOT NULL AS disabled"
 
     static func user(from row: PostgresRow) throws -> User {
         let roleName = try row.decode(String.self, "role")
@@ -129,7 +131,8 @@ public struct UserStore: Sendable {
         return User(
             id: try row.decode(Int.self, "id"), login: try row.decode(String.self, "login"), role: role,
             team: try row.decode(String?.self, "team"), name: try row.decode(String?.self, "name"),
-            email: try row.decode(String?.self, "email"), disabled: try row.decode(Bool.self, "disabled"))
+            email: try row.decode(String?.self, "email"), phone: try row.decode(String?.self, "phone"),
+            disabled: try row.decode(Bool.self, "disabled"))
     }
 
     /// 32 random bytes as 64 hex digits.

@@ -21,7 +21,8 @@ struct Foiflow: AsyncParsableCommand {
             """,
         version: FoiflowVersion.current,
         subcommands: [
-            Migrate.self, Serve.self, UserCommand.self, RequestCommand.self, RiskCommand.self, ExplainCommand.self, DeadlineCommand.self,
+            Migrate.self, Serve.self, UserCommand.self, RequestCommand.self, RiskCommand.self, ExplainCommand.self, LettersCommand.self,
+            LetterCommand.self, DeadlineCommand.self,
             HolidaysCommand.self,
             EscalateCommand.self, NotifyCommand.self,
         ]

@@ -32,7 +32,8 @@ struct UserCommand: AsyncParsableCommand {
 
         @Option(help: "The user's team.") var team: String?
         @Option(help: "The user's full name.") var name: String?
-        @Option(help: "The user's e-mail address (for notifications).") var email: String?
+        @Option(help: "The user's e-mail address (for notifications, and in letters when they lead a case).") var email: String?
+        @Option(help: "The user's telephone number (in letters when they lead a case).") var phone: String?
 
         @Flag(help: "Create the user only if there are no users yet (first-run set-up); otherwise print nothing and exit 0.")
         var ifNoUsers = false
@@ -54,7 +55,7 @@ struct UserCommand: AsyncParsableCommand {
                 // First-run set-up has nobody to check against; otherwise a named user must be allowed.
                 if !ifNoUsers { _ = try await actor.checkedActor(pool, for: .manageUsers) }
                 return try await UserStore(pool: pool).add(
-                    login: login, role: role, team: team, name: name, email: email, onlyIfNoUsers: ifNoUsers)
+                    login: login, role: role, team: team, name: name, email: email, phone: phone, onlyIfNoUsers: ifNoUsers)
             }
             guard let created else {
                 FileHandle.standardError.write(Data("foiflow: users exist already; '\(login)' was not created\n".utf8))
@@ -76,9 +77,12 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             let users = try await database.makePool().using { try await UserStore(pool: $0).list() }
             let rows = users.map { user in
-                [user.login, user.role.rawValue, user.team ?? "", user.name ?? "", user.email ?? "", user.disabled ? "disabled" : "active"]
+                [
+                    user.login, user.role.rawValue, user.team ?? "", user.name ?? "", user.email ?? "", user.phone ?? "",
+                    user.disabled ? "disabled" : "active",
+                ]
             }
-            print(format.render(header: ["login", "role", "team", "name", "email", "status"], rows: rows), terminator: "")
+            print(format.render(header: ["login", "role", "team", "name", "email", "phone", "status"], rows: rows), terminator: "")
         }
     }
 

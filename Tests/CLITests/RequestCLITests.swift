@@ -123,7 +123,7 @@ import Testing
         #expect(try await Foiflow.run(["user", "token", "asmith"], environment: admin).status == 3)
         #expect(try await Foiflow.run(["user", "disable", "ghost"], environment: admin).status == 3)
         let list = try await Foiflow.run(["user", "list", "--format", "csv"], environment: admin)
-        #expect(list.stdout.contains("asmith,officer,north,,,disabled"))
+        #expect(list.stdout.contains("asmith,officer,north,,,,disabled"))
     }
 
     @Test func explainPrintsEveryDayInEachFormat() async throws {
@@ -141,5 +141,22 @@ import Testing
         #expect(json["due"] as? String == "2026-12-21" && (json["days"] as? [Any])?.count == 32)
         let missing = try await Foiflow.run(["explain", "FOI-2026-000099"], environment: env)
         #expect(missing.status == 3 && missing.stderr.contains("no request FOI-2026-000099"))
+    }
+
+    @Test func lettersAndLetterFromTheShell() async throws {
+        var env = try await setUp("cliletters")
+        env["FOIFLOW_UNIT_NAME"] = "Disclosure Unit"
+        env["FOIFLOW_UNIT_EMAIL"] = "foi@example.org"
+        let created = try await Foiflow.run(
+            ["request", "create", "foi", "received=2026-11-20", "requester=Jane", "email=jane@example.org"], environment: env)
+        #expect(created.status == 0, "\(created.stderr)")
+        let list = try await Foiflow.run(["letters", "FOI-2026-000001", "--format", "csv"], environment: env)
+        let rows = list.stdout.split(separator: "\n")
+        #expect(rows.first == "id,template,channel,status,created,sent,subject,note" && rows.count == 2)
+        #expect(rows.last?.contains(",acknowledgement,email,queued,") == true, "\(list.stdout)")
+        let letter = try await Foiflow.run(["letter", "1"], environment: env)
+        #expect(letter.status == 0 && letter.stdout.contains("to: jane@example.org"))
+        #expect(letter.stdout.contains("reference FOI-2026-000001") && letter.stdout.contains("Disclosure Unit"))
+        #expect(try await Foiflow.run(["letter", "99"], environment: env).status == 3)
     }
 }

@@ -1,4 +1,5 @@
 import Dates
+import Letters
 import Logging
 import Postgres
 import Server
@@ -19,7 +20,8 @@ final class ServerHarness {
     let databaseURL: String
 
     init(
-        configuration: ServerConfiguration = .init(), databaseURL: String? = nil, today: String = "2026-12-01", statementTimeoutMs: Int? = nil
+        configuration: ServerConfiguration = .init(), databaseURL: String? = nil, today: String = "2026-12-01", statementTimeoutMs: Int? = nil,
+        unit: UnitContact = UnitContact()
     ) async throws {
         let url: String
         if let databaseURL {
@@ -46,7 +48,9 @@ final class ServerHarness {
         let fixedToday = CivilDate(iso: today) ?? CivilDate(dayNumber: 0)
         server = LineServer(
             configuration: configuration,
-            context: ServerContext(pool: pool, logger: logger, calendarMaxAge: .milliseconds(200), today: { fixedToday }))
+            context: ServerContext(
+                pool: pool, logger: logger, calendarMaxAge: .milliseconds(200), today: { fixedToday },
+                letters: LetterWriter(book: Result { () throws(LetterError) in try LetterBook() }, unit: unit)))
         group = ServiceGroup(configuration: .init(services: [server], logger: logger))
         let group = self.group
         task = Task { try await group.run() }

@@ -36,6 +36,23 @@ enum RequestCommands {
         return .ok(view.summaryFields.map { Reply.Field($0.key, $0.value) }, records: view.dayFields.map { Reply.Record("day", $0) })
     }
 
+    static func letters(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
+        let args = Arguments(request, usage: "LETTERS <ref>")
+        let ref = try args.positional(1...1)[0]
+        try args.onlyNamed([])
+        let letters = try await context.letters.letters(ref: ref)
+        return .ok([.init("count", String(letters.count))], records: letters.map { Reply.Record("letter", $0.summaryFields) })
+    }
+
+    static func letter(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
+        let args = Arguments(request, usage: "LETTER <id>")
+        let text = try args.positional(1...1)[0]
+        try args.onlyNamed([])
+        guard let id = Int(text), id > 0 else { throw ProtocolError(.badArgument, "\(Reply.encodeValue(text)) is not a letter id") }
+        let letter = try await context.letters.letter(id: id)
+        return .ok([], records: [Reply.Record("letter", letter.fullFields)])
+    }
+
     static func history(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
         let args = Arguments(request, usage: "HISTORY <ref>")
         let ref = try args.positional(1...1)[0]

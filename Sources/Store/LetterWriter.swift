@@ -1,0 +1,141 @@
+import Dates
+import Deadlines
+import Foundation
+import Letters
+import Workflow
+
+/// Who letters name as leading on a request when it has no assignee: the unit's own contact
+/// (`FOIFLOW_UNIT_NAME`, `FOIFLOW_UNIT_EMAIL`, `FOIFLOW_UNIT_PHONE`).
+public struct UnitContact: Sendable, Equatable {
+    public var name: String?
+    public var email: String?
+    public var phone: String?
+
+    public init(name: String? = nil, email: String? = nil, phone: String? = nil) {
+        self.name = name
+        self.email = email
+        self.phone = phone
+    }
+
+    /// From `FOIFLOW_UNIT_NAME`, `FOIFLOW_UNIT_EMAIL` and `FOIFLOW_UNIT_PHONE`.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> UnitContact {
+        func value(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
+        return UnitContact(name: value("FOIFLOW_UNIT_NAME"), email: value("FOIFLOW_UNIT_EMAIL"), phone: value("FOIFLOW_UNIT_PHONE"))
+    }
+}
+
+/// Someone a letter names as leading on the request.
+public struct LeadContact: Sendable, Equatable {
+    public var name: String?
+    public var email: String?
+    public var phone: String?
+
+    /// `a.smith@example.org, 01234 567890`, or `nil` when there is no way to reach them.
+    var contactText: String? {
+        let parts = [email, phone].compactMap { $0 }.filter { !$0.isEmpty }
+        return parts.isEmpty ? nil : parts.joined(separator: ", ")
+    }
+}
+
+/// A letter rendered for a request, ready to be written with the action behind it.
+struct LetterDraft: Sendable, Equatable {
+    var type: LetterType
+    var channel: LetterChannel
+    /// `queued` (an e-mail that can go) or `task` (for the lead officer).
+    var status: String
+    var recipient: String?
+    var subject: String
+    var body: String
+    var taskNote: String?
+}
+
+/// Renders the letters the workflow's actions write: values from the request, the lead
+/// officer (its assignee, else the unit) and the templates; the channel is the requester's
+/// preferred method.
+public struct LetterWriter: Sendable {
+    let book: Result<LetterBook, LetterError>
+    public let unit: UnitContact
+
+    public init(book: Result<LetterBook, LetterError>, unit: UnitContact) {
+        self.book = book
+        self.unit = unit
+    }
+
+    /// The shipped templates, or the authority's from `FOIFLOW_TEMPLATES`, and the unit's contact
+    /// from the environment.
+    public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> LetterWriter {
+        let folder = environment["FOIFLOW_TEMPLATES"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+        return LetterWriter(book: Result { () throws(LetterError) in try LetterBook(overrides: folder) }, unit: .fromEnvironment(environment))
+    }
+
+    /// Stands in for the reference number in a letter rendered before the reference exists;
+    /// the statement that makes the reference replaces it. Random per process, so no
+    /// requester's text can contain it.
+    static let referenceSlot = "[[ref-\(UUID().uuidString)]]"
+
+    /// The acknowledgement `CREATE` writes, with the reference left as `referenceSlot`.
+    func acknowledgement(kind: RequestKind, record: RequestRecord, details: RequestDetails) -> LetterDraft {
+        var values = base(ref: LetterWriter.referenceSlot, requester: details.requester, lead: nil)
+        values["received"] = record.received.description
+        values["due"] = record.due?.description
+        values["what_next"] = LetterWriter.whatNext(kind)
+        return draft(.acknowledgement, values: values, details: details)
+    }
+
+    /// The values every letter has: reference, requester, lead officer, unit.
+    func base(ref: String, requester: String, lead: LeadContact?) -> [String: String] {
+        let lead = lead.flatMap { $0.contactText == nil ? nil : $0 } ?? LeadContact(name: unit.name, email: unit.email, phone: unit.phone)
+        var values = ["ref": ref, "requester": requester]
+        values["lead_name"] = lead.name ?? unit.name
+        values["lead_contact"] = lead.contactText
+        values["unit_name"] = unit.name
+        return values
+    }
+
+    /// Renders `type` and decides how it goes: a queued e-mail when it can, else a task saying why.
+    func draft(_ type: LetterType, values: [String: String], details: RequestDetails) -> LetterDraft {
+        let channel = LetterWriter.channel(details)
+        let letter: RenderedLetter
+        switch book {
+        case .success(let book): letter = book.render(type, values)
+        case .failure(let error): letter = RenderedLetter(type: type, subject: type.rawValue, body: "", missing: ["template (\(error))"])
+        }
+        var reasons: [String] = []
+        if !letter.missing.isEmpty { reasons.append("missing: \(letter.missing.joined(separator: ", "))") }
+        let recipient: String?
+        switch channel {
+        case .email:
+            recipient = details.email
+            if details.email == nil { reasons.append("no e-mail address") }
+        case .post:
+            recipient = details.address
+            reasons.append(details.address == nil ? "send by post: no postal address" : "send by post")
+        case .phone:
+            recipient = nil
+            reasons.append("telephone the requester")
+        }
+        return LetterDraft(
+            type: type, channel: channel, status: reasons.isEmpty ? "queued" : "task", recipient: recipient, subject: letter.subject,
+            body: letter.body, taskNote: reasons.isEmpty ? nil : reasons.joined(separator: "; "))
+    }
+
+    /// The requester's preferred method, else e-mail when there is an address, else post.
+    static func channel(_ details: RequestDetails) -> LetterChannel {
+        switch details.contact {
+        case .email?: .email
+        case .post?: .post
+        case .phone?: .phone
+        case nil: details.email != nil ? .email : .post
+        }
+    }
+
+    /// What happens next, in the acknowledgement's words.
+    static func whatNext(_ kind: RequestKind) -> String {
+        switch kind {
+        case .foi, .eir: "we will search for the information you asked for and send you what we can disclose"
+        case .sar: "we will confirm your identity if we need to, then search for your personal information"
+        case .complaint: "we will look into your complaint and reply by your preferred method"
+        case .review: "someone not involved in the original decision will review how we dealt with your request"
+        }
+    }
+}

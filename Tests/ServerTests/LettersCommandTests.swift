@@ -1,0 +1,80 @@
+import Foundation
+import Store
+import TestSupport
+import Testing
+
+/// Letters over the protocol (PROTOCOL.md, Keeping the requester informed): CREATE writes
+/// the acknowledgement in the same statement; LETTERS and LETTER read them back.
+@Suite(.requiresDatabase) struct LettersCommandTests {
+    let unit = UnitContact(name: "Disclosure Unit", email: "foi@example.org", phone: "01234 567890")
+
+    @Test func anEmailRequestIsAcknowledgedWithItsReferenceDueDateAndLead() async throws {
+        let harness = try await ServerHarness(unit: unit)
+        let client = try await harness.authenticatedClient(login: "asmith", role: .officer)
+        #expect(
+            try await client.call(#"CREATE foi received=2026-11-20 requester="Jane O'Neil" contact=email email=jane@example.org"#)
+                .hasPrefix("OK ref=FOI-2026-000001 "))
+        try client.send("LETTERS FOI-2026-000001\n")
+        let list = try await client.readReply()
+        #expect(list.status == "OK count=1")
+        let line = try #require(list.records.first)
+        for part in ["* letter id=", " template=acknowledgement", " channel=email", " status=queued", " created=2026-", "subject="] {
+            #expect(line.contains(part), "\(line) lacks \(part)")
+        }
+        let id = try #require(line.split(separator: " ").first { $0.hasPrefix("id=") }?.dropFirst(3))
+        try client.send("LETTER \(id)\n")
+        let letter = try await client.readReply()
+        #expect(letter.status == "OK")
+        let whole = try #require(letter.records.first)
+        for part in [
+            "ref=FOI-2026-000001", "to=jane@example.org", "FOI-2026-000001", "2026-12-21", "Disclosure Unit", "foi@example.org, 01234 567890",
+            #"Jane O'Neil"#,
+        ] {
+            #expect(whole.contains(part), "letter lacks \(part): \(whole)")
+        }
+        #expect(!whole.contains("[[ref-"))
+        try await harness.stop()
+    }
+
+    @Test func postPhoneAndMissingValuesBecomeTasksSayingWhy() async throws {
+        let harness = try await ServerHarness(unit: unit)
+        let client = try await harness.authenticatedClient(login: "asmith", role: .officer)
+        #expect(try await client.call(#"CREATE sar received=2026-11-20 requester=R contact=post address="1 High St""#).hasPrefix("OK "))
+        #expect(try await client.call("CREATE foi received=2026-11-20 requester=R contact=phone").hasPrefix("OK "))
+        #expect(try await client.call("CREATE foi received=2026-11-20 requester=R contact=email").hasPrefix("OK "))
+        for (ref, note) in [
+            ("SAR-2026-000001", #"note="send by post""#), ("FOI-2026-000001", #"note="telephone the requester""#),
+            ("FOI-2026-000002", #"note="no e-mail address""#),
+        ] {
+            try client.send("LETTERS \(ref)\n")
+            let line = try #require(try await client.readReply().records.first)
+            #expect(line.contains("status=task") && line.contains(note), "\(ref): \(line)")
+        }
+        try await harness.stop()
+    }
+
+    @Test func noLeadContactMeansATaskNamingWhatIsMissing() async throws {
+        let harness = try await ServerHarness()  // no unit contact configured
+        let client = try await harness.authenticatedClient(login: "asmith", role: .officer)
+        #expect(try await client.call("CREATE foi received=2026-11-20 requester=R email=r@example.org").hasPrefix("OK "))
+        try client.send("LETTERS FOI-2026-000001\n")
+        let line = try #require(try await client.readReply().records.first)
+        #expect(line.contains("status=task") && line.contains(#"note="missing: lead_name, lead_contact""#), "\(line)")
+        try await harness.stop()
+    }
+
+    @Test func aReplayOrAFailedCreateWritesNoLetter() async throws {
+        let harness = try await ServerHarness(unit: unit)
+        let client = try await harness.authenticatedClient(login: "asmith", role: .officer)
+        let create = "CREATE foi received=2026-11-20 requester=R email=r@example.org idempotency=k1"
+        #expect(try await client.call(create).hasPrefix("OK ref=FOI-2026-000001 "))
+        #expect(try await client.call(create).hasSuffix("replayed=true"))
+        #expect(try await client.call("CREATE foi received=2099-01-01 requester=R").hasPrefix("ERR BAD_ARGUMENT "))
+        let count = try await harness.pool.query("SELECT count(*) AS n FROM letters").first?.decode(Int.self, "n")
+        #expect(count == 1)
+        #expect(try await client.call("LETTERS FOI-2026-000099").hasPrefix("ERR NOT_FOUND "))
+        #expect(try await client.call("LETTER 999").hasPrefix("ERR NOT_FOUND "))
+        #expect(try await client.call("LETTER abc").hasPrefix("ERR BAD_ARGUMENT "))
+        try await harness.stop()
+    }
+}
