@@ -82,6 +82,61 @@ public struct LetterWriter: Sendable {
         return draft(.acknowledgement, values: values, details: details)
     }
 
+    /// The letter an action writes to the requester, if it writes one: clarification, fees
+    /// notice, extension, response or refusal (review outcome for a review), transfer, lapse.
+    func forAction(
+        _ action: Action, ref: String, record next: RequestRecord, fields: [Field], details: RequestDetails, lead: LeadContact?
+    ) -> LetterDraft? {
+        let given = Dictionary(fields.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+        var values = base(ref: ref, requester: details.requester, lead: lead)
+        values["due"] = next.due?.description
+        values["note"] = given["note"]
+        let type: LetterType
+        switch action {
+        case .clarify:
+            type = .clarification
+        case .feeNotice:
+            type = .feeNotice
+            values["amount"] = given["amount"]
+        case .extend:
+            type = .extension
+            values["reason"] = given["reason"]
+            values["exemptions"] = given["exemptions"]
+        case .respond:
+            let outcome = next.outcome ?? .granted
+            values["outcome_text"] = LetterWriter.outcomeText(outcome)
+            values["exemptions"] = next.exemptions
+            values["reasons"] = given["reason"] ?? given["note"]
+            values["public_interest"] = given["public_interest"]
+            if next.kind == .review {
+                type = .reviewOutcome
+            } else {
+                type = [.refused, .partial, .ncnd].contains(outcome) ? .refusal : .response
+            }
+        case .transfer:
+            type = .transfer
+            values["transferred_to"] = next.transferredTo
+        case .lapse:
+            type = .lapse
+            values["reason"] = given["reason"]
+        case .create, .assign, .clarified, .feePaid, .idRequested, .idVerified, .submit, .approve, .return, .close, .withdraw,
+            .reopen, .escalate, .recalculate:
+            return nil
+        }
+        return draft(type, values: values, details: details)
+    }
+
+    /// An outcome in a letter's words.
+    static func outcomeText(_ outcome: Outcome) -> String {
+        switch outcome {
+        case .granted: "we have granted it in full"
+        case .partial: "we have released some of the information and withheld the rest"
+        case .refused: "we have refused it"
+        case .notHeld: "we do not hold the information you asked for"
+        case .ncnd: "we can neither confirm nor deny that we hold the information"
+        }
+    }
+
     /// The values every letter has: reference, requester, lead officer, unit.
     func base(ref: String, requester: String, lead: LeadContact?) -> [String: String] {
         let lead = lead.flatMap { $0.contactText == nil ? nil : $0 } ?? LeadContact(name: unit.name, email: unit.email, phone: unit.phone)

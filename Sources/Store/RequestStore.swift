@@ -166,13 +166,17 @@ public struct RequestStore: Sendable {
             let (calendarVersion, calendarSet) = try await calendars.versioned(forceCheck: attempt > 1)
             let engine = WorkflowEngine(calendars: calendarSet, authority: authority)
             // Read, decide (pure) and write on one leased connection: two round trips, one hand-off.
+            let letters = self.letters
             let (written, next) = try await pool.withConnection { connection -> (WriteOutcome, RequestRecord) in
-                guard let (id, record) = try RequestStore.load(connection, ref: ref) else { throw WorkflowError.notFound("no request \(ref)") }
+                guard let (id, record, details, lead) = try RequestStore.loadForAction(connection, ref: ref) else {
+                    throw WorkflowError.notFound("no request \(ref)")
+                }
                 let (next, event) = try engine.act(action, fields: fields, by: actor, today: today, on: record, expectedVersion: expectedVersion)
+                let letter = letters.forAction(action, ref: ref, record: next, fields: event.fields, details: details, lead: lead)
                 return (
                     try RequestStore.write(
                         connection, id: id, from: record, to: next, event: event, actor: actor.login, calendarVersion: calendarVersion,
-                        credential: credential), next
+                        credential: credential, letter: letter), next
                 )
             }
             switch written {
@@ -202,7 +206,7 @@ public struct RequestStore: Sendable {
     /// One statement: the row (guarded by its version and the calendar) and its event.
     static func write(
         _ connection: PostgresConnection, id: Int, from record: RequestRecord, to next: RequestRecord, event: EventDraft, actor: String,
-        calendarVersion: Int, credential: Credential? = nil
+        calendarVersion: Int, credential: Credential? = nil, letter: LetterDraft? = nil
     ) throws -> WriteOutcome {
         let clock = try RequestStore.json(next.clock)
         let fields = RequestStore.json(event.fields)
@@ -228,6 +232,12 @@ public struct RequestStore: Sendable {
                     INSERT INTO request_events (request_id, seq, actor, action, from_state, to_state, due, fields)
                     SELECT id, version, \(actor), \(event.action.rawValue), \(event.from?.rawValue), state, due, \(fields)::jsonb
                     FROM upd
+                ),
+                letter AS (
+                    INSERT INTO letters (request_id, template, channel, status, recipient, subject, body, task_note)
+                    SELECT id, \(letter?.type.rawValue), \(letter?.channel.rawValue), \(letter?.status), \(letter?.recipient),
+                           \(letter?.subject), \(letter?.body), \(letter?.taskNote)
+                    FROM upd WHERE \(letter != nil)
                 )
                 SELECT (SELECT ok FROM cred) AS credential_ok, (SELECT ok FROM cal) AS calendar_ok, (SELECT version FROM upd) AS version
                 """
@@ -241,6 +251,33 @@ public struct RequestStore: Sendable {
         }
     }
 
+    /// The request's id, workflow record, requester details and lead officer (its assignee's
+    /// contact), for an action and the letter it writes: one read.
+    static func loadForAction(
+        _ connection: PostgresConnection, ref: String
+    ) throws -> (id: Int, record: RequestRecord, details: RequestDetails, lead: LeadContact?)? {
+        guard
+            let row = try connection.query(
+                """
+                SELECT \(unescaped: RequestStore.qualifiedRecordColumns),
+                       r.requester, r.email, r.address, r.contact, r.team, r.parent_ref, r.subject,
+                       u.name AS lead_name, u.email AS lead_email, u.phone AS lead_phone
+                FROM requests r LEFT JOIN users u ON u.login = r.assignee
+                WHERE r.ref = \(ref)
+                """
+            ).first
+        else { return nil }
+        let details = RequestDetails(
+            requester: try row.decode(String.self, "requester"), subject: try row.decode(String?.self, "subject"),
+            email: try row.decode(String?.self, "email"), address: try row.decode(String?.self, "address"),
+            contact: try row.decode(String?.self, "contact").flatMap(ContactMethod.init(rawValue:)), team: try row.decode(String?.self, "team"),
+            parent: try row.decode(String?.self, "parent_ref"))
+        let lead = LeadContact(
+            name: try row.decode(String?.self, "lead_name"), email: try row.decode(String?.self, "lead_email"),
+            phone: try row.decode(String?.self, "lead_phone"))
+        return (try row.decode(Int.self, "id"), try RequestStore.record(from: row), details, lead)
+    }
+
     /// The request's id and workflow record.
     static func load(_ connection: PostgresConnection, ref: String) throws -> (Int, RequestRecord)? {
         guard let row = try connection.query("SELECT \(unescaped: RequestStore.recordColumns) FROM requests WHERE ref = \(ref)").first else {
@@ -251,6 +288,10 @@ public struct RequestStore: Sendable {
 
     static let recordColumns =
         "id, kind, state, version, received, calendar, due, max_due, clock::text AS clock, assignee, outcome, exemptions, responded_on, transferred_to"
+
+    /// `recordColumns` qualified with `r.`, for statements that join other tables.
+    static let qualifiedRecordColumns = recordColumns.split(separator: ",")
+        .map { "r." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
 
     static func record(from row: PostgresRow) throws -> RequestRecord {
         let kindName = try row.decode(String.self, "kind"), stateName = try row.decode(String.self, "state")

@@ -89,4 +89,17 @@ public struct RequestDetails: Sendable, Equatable {
     public var contact: ContactMethod?
     public var team: String?
     public var parent: String?
+
+    public init(
+        requester: String, subject: String? = nil, email: String? = nil, address: String? = nil, contact: ContactMethod? = nil,
+        team: String? = nil, parent: String? = nil
+    ) {
+        self.requester = requester
+        self.subject = subject
+        self.email = email
+        self.address = address
+        self.contact = contact
+        self.team = team
+        self.parent = parent
+    }
 }

@@ -117,7 +117,8 @@ public enum TransitionTable {
                 roles: managers, kinds: allKinds, clock: "none")
         case .respond:
             ActionSpec(
-                action: .respond, from: running, to: .state(.responded), required: ["outcome"], optional: ["exemptions", "on"],
+                action: .respond, from: running, to: .state(.responded), required: ["outcome"],
+                optional: ["exemptions", "on", "reason", "public_interest"],
                 roles: people, kinds: allKinds, clock: "the request is answered")
         case .close:
             ActionSpec(

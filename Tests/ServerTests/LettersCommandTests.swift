@@ -77,4 +77,64 @@ import Testing
         #expect(try await client.call("LETTER abc").hasPrefix("ERR BAD_ARGUMENT "))
         try await harness.stop()
     }
+
+    /// Each action behind a letter writes it, in the same statement; a refused action writes none.
+    @Test func everyLetterTypeIsWrittenByItsAction() async throws {
+        let harness = try await ServerHarness(unit: unit)
+        let client = try await harness.authenticatedClient(login: "bkhan", role: .manager)
+        _ = try await UserStore(pool: harness.pool).add(
+            login: "asmith", role: .officer, name: "Alex Smith", email: "a.smith@example.org", phone: "0123")
+        func letters(_ ref: String) async throws -> [String] {
+            try client.send("LETTERS \(ref)\n")
+            return try await client.readReply().records
+        }
+        func body(_ line: String) async throws -> String {
+            let id = line.split(separator: " ").first { $0.hasPrefix("id=") }?.dropFirst(3) ?? ""
+            try client.send("LETTER \(id)\n")
+            return try await client.readReply().records.first ?? ""
+        }
+        let email = "requester=R email=r@example.org"
+        #expect(try await client.call("CREATE foi received=2026-11-20 \(email)").hasPrefix("OK ref=FOI-2026-000001 "))
+        #expect(try await client.call("ACT FOI-2026-000001 assign to=asmith").hasPrefix("OK "))
+        #expect(try await client.call("ACT FOI-2026-000001 clarify on=2026-11-23 note=\"Which year?\"").hasPrefix("OK "))
+        #expect(try await client.call("ACT FOI-2026-000001 clarified on=2026-11-24").hasPrefix("OK "))
+        #expect(try await client.call("ACT FOI-2026-000001 fee-notice on=2026-11-25 amount=45.00").hasPrefix("OK "))
+        #expect(try await client.call("ACT FOI-2026-000001 fee-paid on=2026-11-26").hasPrefix("OK "))
+        #expect(try await client.call("ACT FOI-2026-000001 extend reason=\"weighing the public interest\" exemptions=s31 days=5").hasPrefix("OK "))
+        // A refusal with no exemptions or reasons cannot be sent: a task naming what it lacks.
+        #expect(try await client.call("ACT FOI-2026-000001 respond outcome=refused").hasPrefix("OK "))
+        #expect(try await client.call("ACT FOI-2026-000001 reopen").hasPrefix("OK "))
+        #expect(
+            try await client.call(
+                #"ACT FOI-2026-000001 respond outcome=refused exemptions="s31, s40(2)" reason="it would prejudice an investigation""#
+            ).hasPrefix("OK "))
+        let all = try await letters("FOI-2026-000001")
+        #expect(
+            all.map { $0.split(separator: " ").first { $0.hasPrefix("template=") } ?? "" } == [
+                "template=acknowledgement", "template=clarification", "template=fee-notice", "template=extension", "template=refusal",
+                "template=refusal",
+            ])
+        #expect(all[4].contains("status=task") && all[4].contains(#"note="missing: exemptions, reasons""#))
+        let clarification = try await body(all[1])
+        #expect(clarification.contains("Which year?") && clarification.contains("Alex Smith") && clarification.contains("a.smith@example.org, 0123"))
+        #expect(try await body(all[2]).contains("£45.00"))
+        let extensionLetter = try await body(all[3])
+        #expect(extensionLetter.contains("weighing the public interest") && extensionLetter.contains("s31"))
+        let refusal = try await body(all[5])
+        for part in ["s31, s40(2)", "it would prejudice an investigation", "internal review", "Information Commissioner", "s.50"] {
+            #expect(refusal.contains(part), "refusal lacks \(part)")
+        }
+        #expect(all[5].contains("status=queued"))
+        // A granted response, a transfer, a review outcome.
+        #expect(try await client.call("CREATE foi received=2026-11-20 \(email)").hasPrefix("OK ref=FOI-2026-000002 "))
+        #expect(try await client.call("ACT FOI-2026-000002 respond outcome=granted").hasPrefix("OK "))
+        #expect(try await letters("FOI-2026-000002").last?.contains("template=response") == true)
+        #expect(try await client.call("CREATE foi received=2026-11-20 \(email)").hasPrefix("OK ref=FOI-2026-000003 "))
+        #expect(try await client.call("ACT FOI-2026-000003 transfer to=\"Another Force\"").hasPrefix("OK "))
+        #expect(try await body(try await letters("FOI-2026-000003").last ?? "").contains("Another Force"))
+        #expect(try await client.call("CREATE review received=2026-11-20 parent=FOI-2026-000001 \(email)").hasPrefix("OK ref=REV-2026-000001 "))
+        #expect(try await client.call("ACT REV-2026-000001 respond outcome=granted").hasPrefix("OK "))
+        #expect(try await letters("REV-2026-000001").last?.contains("template=review-outcome") == true)
+        try await harness.stop()
+    }
 }
