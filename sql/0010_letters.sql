@@ -22,3 +22,11 @@ CREATE TABLE letters (
 );
 
 CREATE INDEX letters_request ON letters (request_id, id);
+
+-- A queued e-mail letter is delivered through the outbox like a staff notification: its
+-- outbox row points at it, and delivery marks the letter sent (or failed once given up).
+ALTER TABLE notifications ADD COLUMN letter_id bigint REFERENCES letters (id);
+ALTER TABLE notifications DROP CONSTRAINT notifications_level_check;
+ALTER TABLE notifications ADD CONSTRAINT notifications_level_check
+    CHECK (level IN ('warning', 'overdue', 'very-overdue', 'letter'));
+COMMENT ON COLUMN notifications.recipient IS 'staff login for escalations; the requester''s name for letters';

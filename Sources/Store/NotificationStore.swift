@@ -84,9 +84,13 @@ public struct NotificationStore: Sendable {
         }
     }
 
-    /// Marks a claimed row delivered.
+    /// Marks a claimed row delivered, and its letter (if it is one) sent.
     public func markDelivered(_ id: Int) async throws {
-        try await pool.query("UPDATE notifications SET delivered_at = now(), last_error = NULL WHERE id = \(id)")
+        try await pool.query(
+            """
+            WITH n AS (UPDATE notifications SET delivered_at = now(), last_error = NULL WHERE id = \(id) RETURNING letter_id)
+            UPDATE letters SET status = 'sent', sent_at = now() FROM n WHERE letters.id = n.letter_id
+            """)
     }
 
     /// Records a failed attempt: retried after a back-off, or given up after `maxAttempts`.
@@ -97,10 +101,14 @@ public struct NotificationStore: Sendable {
         let backoffMinutes = min(1 << min(attempts - 1, 8), 360)
         try await pool.query(
             """
-            UPDATE notifications
-            SET last_error = \(String(error.prefix(1000))), failed_at = CASE WHEN \(giveUp) THEN now() END,
-                next_attempt_at = now() + make_interval(mins => \(backoffMinutes)::int)
-            WHERE id = \(id)
+            WITH n AS (
+                UPDATE notifications
+                SET last_error = \(String(error.prefix(1000))), failed_at = CASE WHEN \(giveUp) THEN now() END,
+                    next_attempt_at = now() + make_interval(mins => \(backoffMinutes)::int)
+                WHERE id = \(id)
+                RETURNING letter_id, failed_at
+            )
+            UPDATE letters SET status = 'failed' FROM n WHERE letters.id = n.letter_id AND n.failed_at IS NOT NULL
             """)
         return giveUp
     }

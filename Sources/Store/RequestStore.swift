@@ -129,6 +129,11 @@ public struct RequestStore: Sendable {
                            replace(\(letter.subject)::text, \(slot)::text, ref), replace(\(letter.body)::text, \(slot)::text, ref),
                            \(letter.taskNote)
                     FROM req
+                    RETURNING id, request_id, status, recipient, subject, body
+                ),
+                mail AS (
+                    INSERT INTO notifications (request_id, level, recipient, email, subject, body, letter_id)
+                    SELECT request_id, 'letter', \(details.requester), recipient, subject, body, id FROM letter WHERE status = 'queued'
                 ),
                 idem AS (
                     INSERT INTO idempotency_keys (login, key, content_hash, request_id)
@@ -176,7 +181,7 @@ public struct RequestStore: Sendable {
                 return (
                     try RequestStore.write(
                         connection, id: id, from: record, to: next, event: event, actor: actor.login, calendarVersion: calendarVersion,
-                        credential: credential, letter: letter), next
+                        credential: credential, letter: letter, requester: details.requester), next
                 )
             }
             switch written {
@@ -206,7 +211,7 @@ public struct RequestStore: Sendable {
     /// One statement: the row (guarded by its version and the calendar) and its event.
     static func write(
         _ connection: PostgresConnection, id: Int, from record: RequestRecord, to next: RequestRecord, event: EventDraft, actor: String,
-        calendarVersion: Int, credential: Credential? = nil, letter: LetterDraft? = nil
+        calendarVersion: Int, credential: Credential? = nil, letter: LetterDraft? = nil, requester: String? = nil
     ) throws -> WriteOutcome {
         let clock = try RequestStore.json(next.clock)
         let fields = RequestStore.json(event.fields)
@@ -238,6 +243,11 @@ public struct RequestStore: Sendable {
                     SELECT id, \(letter?.type.rawValue), \(letter?.channel.rawValue), \(letter?.status), \(letter?.recipient),
                            \(letter?.subject), \(letter?.body), \(letter?.taskNote)
                     FROM upd WHERE \(letter != nil)
+                    RETURNING id, request_id, status, recipient, subject, body
+                ),
+                mail AS (
+                    INSERT INTO notifications (request_id, level, recipient, email, subject, body, letter_id)
+                    SELECT request_id, 'letter', \(requester), recipient, subject, body, id FROM letter WHERE status = 'queued'
                 )
                 SELECT (SELECT ok FROM cred) AS credential_ok, (SELECT ok FROM cal) AS calendar_ok, (SELECT version FROM upd) AS version
                 """

@@ -44,4 +44,37 @@ import Testing
         let nothing = try await Foiflow.run(["notify", "--spool", spool.path], environment: env)
         #expect(nothing.stdout.contains("delivered=0 retrying=0 given_up=0"))
     }
+
+    /// A requester's e-mail letter goes out through `foiflow notify` exactly once, and a
+    /// name with a line break in it cannot add a header.
+    @Test func aLetterIsDeliveredOnceByTheFakeSendmail() async throws {
+        let url = try await TestDatabase.create("clilettermail")
+        let env = [
+            "DATABASE_URL": url, "FOIFLOW_TODAY": "2026-12-01", "FOIFLOW_USER": "asmith", "FOIFLOW_UNIT_NAME": "Disclosure Unit",
+            "FOIFLOW_UNIT_EMAIL": "foi@example.org",
+        ]
+        _ = try await Foiflow.run(["migrate"], environment: ["DATABASE_URL": url])
+        _ = try await Foiflow.run(["user", "add", "asmith", "--role", "officer"], environment: ["DATABASE_URL": url])
+        let created = try await Foiflow.run(
+            [
+                "request", "create", "foi", "received=2026-11-20", "requester=Jane\r\nBcc: victim@example.org", "email=jane@example.org",
+                "contact=email",
+            ],
+            environment: env)
+        #expect(created.status == 0, "\(created.stderr)")
+        let mailbox = FileManager.default.temporaryDirectory.appendingPathComponent("foiflow-mailbox-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: mailbox) }
+        let sendmail = "cat >> '\(mailbox.path)'; echo '--end--' >> '\(mailbox.path)'"
+        let first = try await Foiflow.run(["notify", "--command", sendmail], environment: env)
+        #expect(first.status == 0 && first.stdout.contains("delivered=1"), "\(first.stdout) \(first.stderr)")
+        let second = try await Foiflow.run(["notify", "--command", sendmail], environment: env)
+        #expect(second.stdout.contains("delivered=0"))
+        let text = try String(contentsOf: mailbox, encoding: .utf8)
+        #expect(text.components(separatedBy: "--end--").count == 2)  // one message
+        #expect(text.contains("<jane@example.org>") && text.contains("Subject: Your request FOI-2026-000001: received"))
+        let headers = text.components(separatedBy: "\n\n").first ?? ""
+        #expect(!headers.split(separator: "\n").contains { $0.hasPrefix("Bcc:") }, "\(headers)")
+        let status = try await TestDatabase.rows(["DATABASE_URL": url], "SELECT status || ' ' || (sent_at IS NOT NULL)::text FROM letters")
+        #expect(status == ["sent true"])
+    }
 }
