@@ -120,7 +120,7 @@ public struct LetterWriter: Sendable {
             type = .lapse
             values["reason"] = given["reason"]
         case .create, .assign, .clarified, .feePaid, .idRequested, .idVerified, .submit, .approve, .return, .close, .withdraw,
-            .reopen, .escalate, .recalculate:
+            .reopen, .escalate, .recalculate, .contacted:
             return nil
         }
         return draft(type, values: values, details: details)

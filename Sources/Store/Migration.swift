@@ -20,8 +20,9 @@ public struct Migration: Sendable, Equatable {
     }
 
     /// A line `-- foiflow: recalculate open due dates: REASON` asks the migrator to derive
-    /// every open request's due date again after the file's SQL (a fix to a clock rule);
-    /// the reason is recorded on each `recalculate` event.
+    /// every open request's due date again (a fix to a clock rule), after the last migration
+    /// of the run, when the schema is today's; it stays pending until done. The reason is
+    /// recorded on each `recalculate` event.
     public var recalculation: String? {
         let marker = "-- foiflow: recalculate open due dates:"
         for line in sql.split(separator: "\n") where line.hasPrefix(marker) {

@@ -12,6 +12,14 @@ public struct Migrator: Sendable {
         public var applied: [String]
         /// Files that were already applied.
         public var alreadyApplied: Int
+        /// Open requests whose due date a migration's recalculation moved.
+        public var recalculated: Int = 0
+
+        public init(applied: [String], alreadyApplied: Int, recalculated: Int = 0) {
+            self.applied = applied
+            self.alreadyApplied = alreadyApplied
+            self.recalculated = recalculated
+        }
     }
 
     /// The advisory lock key (`'foiflow.migrate'` as a number).
@@ -36,6 +44,15 @@ public struct Migrator: Sendable {
                     name       text NOT NULL,
                     checksum   text NOT NULL,
                     applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """)
+            // Recalculations asked for by migrations, done after the last one (today's code
+            // needs today's schema) and kept until done, so a failure is retried next time.
+            try connection.query(
+                """
+                CREATE TABLE IF NOT EXISTS foiflow_pending_recalculations (
+                    version integer PRIMARY KEY,
+                    reason  text NOT NULL
                 )
                 """)
             let rows = try connection.query("SELECT version, name, checksum FROM foiflow_migrations ORDER BY version")
@@ -64,16 +81,26 @@ public struct Migrator: Sendable {
                 try connection.withTransaction { tx in
                     try tx.executeScript(migration.sql)
                     if let reason = migration.recalculation {
-                        // A change to how due dates are derived: every open request's due date is
-                        // derived again, in the same transaction, with a recalculate event where it moved.
-                        try HolidayStore.lockCalendar(tx)
-                        _ = try HolidayStore.recalculate(tx, actor: "system", reason: reason)
+                        try tx.query(
+                            "INSERT INTO foiflow_pending_recalculations (version, reason) VALUES (\(migration.version), \(reason))")
                     }
                     try tx.query(
                         "INSERT INTO foiflow_migrations (version, name, checksum) VALUES (\(migration.version), \(migration.name), \(migration.checksum))"
                     )
                 }
                 report.applied.append(migration.name)
+            }
+            // A change to how due dates are derived: every open request's due date is derived
+            // again, with a recalculate event where it moved; one transaction per pending reason.
+            let pending = try connection.query("SELECT version, reason FROM foiflow_pending_recalculations ORDER BY version").rows
+            for row in pending {
+                let version = try row.decode(Int.self, "version")
+                let reason = try row.decode(String.self, "reason")
+                try connection.withTransaction { tx in
+                    try HolidayStore.lockCalendar(tx)
+                    report.recalculated += try HolidayStore.recalculate(tx, actor: "system", reason: reason).count
+                    try tx.query("DELETE FROM foiflow_pending_recalculations WHERE version = \(version)")
+                }
             }
             return report
         }

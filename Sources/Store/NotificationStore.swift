@@ -88,8 +88,11 @@ public struct NotificationStore: Sendable {
     public func markDelivered(_ id: Int) async throws {
         try await pool.query(
             """
-            WITH n AS (UPDATE notifications SET delivered_at = now(), last_error = NULL WHERE id = \(id) RETURNING letter_id)
-            UPDATE letters SET status = 'sent', sent_at = now() FROM n WHERE letters.id = n.letter_id
+            WITH n AS (UPDATE notifications SET delivered_at = now(), last_error = NULL WHERE id = \(id) RETURNING letter_id),
+            l AS (UPDATE letters SET status = 'sent', sent_at = now() FROM n WHERE letters.id = n.letter_id RETURNING letters.request_id)
+            -- A letter that reached the requester is contact: it moves update_due.
+            UPDATE requests SET last_contact = greatest(last_contact, (now() AT TIME ZONE 'Europe/London')::date)
+            FROM l WHERE requests.id = l.request_id
             """)
     }
 

@@ -178,6 +178,13 @@ public struct RequestStore: Sendable {
                 }
                 let (next, event) = try engine.act(action, fields: fields, by: actor, today: today, on: record, expectedVersion: expectedVersion)
                 let letter = letters.forAction(action, ref: ref, record: next, fields: event.fields, details: details, lead: lead)
+                if action == .contacted, let text = event.fields.first(where: { $0.key == "letter" })?.value, let letterID = Int(text) {
+                    let status = try connection.query(
+                        "SELECT status FROM letters WHERE id = \(letterID) AND request_id = \(id)"
+                    ).first?.decode(String.self, "status")
+                    guard let status else { throw WorkflowError.notFound("no letter \(letterID) of \(ref)") }
+                    guard status == "task" else { throw WorkflowError.invalidTransition("letter \(letterID) is \(status), not a task") }
+                }
                 return (
                     try RequestStore.write(
                         connection, id: id, from: record, to: next, event: event, actor: actor.login, calendarVersion: calendarVersion,
@@ -213,6 +220,8 @@ public struct RequestStore: Sendable {
         _ connection: PostgresConnection, id: Int, from record: RequestRecord, to next: RequestRecord, event: EventDraft, actor: String,
         calendarVersion: Int, credential: Credential? = nil, letter: LetterDraft? = nil, requester: String? = nil
     ) throws -> WriteOutcome {
+        // `contacted letter=ID` closes that task of this request.
+        let doneLetter = event.action == .contacted ? event.fields.first { $0.key == "letter" }.flatMap { Int($0.value) } : nil
         let clock = try RequestStore.json(next.clock)
         let fields = RequestStore.json(event.fields)
         do {
@@ -229,7 +238,7 @@ public struct RequestStore: Sendable {
                     SET state = \(next.state.rawValue), version = version + 1, due = \(next.due), max_due = \(next.maxDue),
                         clock = \(clock)::jsonb, assignee = \(next.assignee), outcome = \(next.outcome?.rawValue),
                         exemptions = \(next.exemptions), responded_on = \(next.respondedOn),
-                        transferred_to = \(next.transferredTo), updated_at = now()
+                        transferred_to = \(next.transferredTo), last_contact = \(next.lastContact), updated_at = now()
                     WHERE id = \(id) AND version = \(record.version) AND (SELECT ok FROM cred) AND (SELECT ok FROM cal)
                     RETURNING id, version, state, due
                 ),
@@ -248,6 +257,10 @@ public struct RequestStore: Sendable {
                 mail AS (
                     INSERT INTO notifications (request_id, level, recipient, email, subject, body, letter_id)
                     SELECT request_id, 'letter', \(requester), recipient, subject, body, id FROM letter WHERE status = 'queued'
+                ),
+                done AS (
+                    UPDATE letters SET status = 'done', sent_at = now()
+                    WHERE id = \(doneLetter)::bigint AND request_id = (SELECT id FROM upd) AND status = 'task'
                 )
                 SELECT (SELECT ok FROM cred) AS credential_ok, (SELECT ok FROM cal) AS calendar_ok, (SELECT version FROM upd) AS version
                 """
@@ -297,7 +310,7 @@ public struct RequestStore: Sendable {
     }
 
     static let recordColumns =
-        "id, kind, state, version, received, calendar, due, max_due, clock::text AS clock, assignee, outcome, exemptions, responded_on, transferred_to"
+        "id, kind, state, version, received, calendar, due, max_due, clock::text AS clock, assignee, outcome, exemptions, responded_on, transferred_to, last_contact"
 
     /// `recordColumns` qualified with `r.`, for statements that join other tables.
     static let qualifiedRecordColumns = recordColumns.split(separator: ",")
@@ -317,14 +330,14 @@ public struct RequestStore: Sendable {
             calendar: calendar, clock: clock, due: try row.decode(CivilDate?.self, "due"), maxDue: try row.decode(CivilDate?.self, "max_due"),
             assignee: try row.decode(String?.self, "assignee"), outcome: try row.decode(String?.self, "outcome").flatMap(Outcome.init(rawValue:)),
             exemptions: try row.decode(String?.self, "exemptions"), respondedOn: try row.decode(CivilDate?.self, "responded_on"),
-            transferredTo: try row.decode(String?.self, "transferred_to"))
+            transferredTo: try row.decode(String?.self, "transferred_to"), lastContact: try row.decode(CivilDate?.self, "last_contact"))
     }
 
     // MARK: Read
 
     static let viewColumns = """
         ref, kind, state, version, received, calendar, due, max_due, assignee, team, requester, subject, email, address,
-        contact, parent_ref, outcome, exemptions, responded_on, transferred_to
+        contact, parent_ref, outcome, exemptions, responded_on, transferred_to, last_contact
         """
 
     /// One request (`SHOW`), with `days_left` counted from `today`.
@@ -530,7 +543,9 @@ public struct RequestStore: Sendable {
             address: try row.decode(String?.self, "address"), contact: try row.decode(String?.self, "contact"),
             parent: try row.decode(String?.self, "parent_ref"), outcome: try row.decode(String?.self, "outcome"),
             exemptions: try row.decode(String?.self, "exemptions"), respondedOn: try row.decode(CivilDate?.self, "responded_on"),
-            transferredTo: try row.decode(String?.self, "transferred_to"), daysLeft: daysLeft)
+            transferredTo: try row.decode(String?.self, "transferred_to"), daysLeft: daysLeft,
+            updateDue: state.isOpen
+                ? (try row.decode(CivilDate?.self, "last_contact") ?? row.decode(CivilDate.self, "received")).adding(months: 1) : nil)
     }
 
     static func json(_ clock: StatutoryClock) throws -> String {

@@ -27,6 +27,8 @@ public struct RequestView: Sendable, Equatable {
     public var transferredTo: String?
     /// Working days from the reference date to the due date (0 = due that day, negative = overdue).
     public var daysLeft: Int?
+    /// When a progress update to the requester falls due (open requests).
+    public var updateDue: CivilDate?
 
     /// The fields in protocol order; absent values are left out.
     public var fields: [Field] {
@@ -52,19 +54,22 @@ public struct RequestView: Sendable, Equatable {
         add("exemptions", exemptions)
         add("responded_on", respondedOn?.description)
         add("transferred_to", transferredTo)
+        add("update_due", updateDue?.description)
         return out
     }
 }
 
 extension RequestView {
     /// The keys of the shorter record LIST and RISK give (SHOW gives every field).
-    public static let summaryKeys: Set<String> = ["ref", "kind", "state", "received", "due", "version", "days_left", "assignee", "team"]
+    public static let summaryKeys: Set<String> = [
+        "ref", "kind", "state", "received", "due", "version", "days_left", "assignee", "team", "update_due",
+    ]
 
     /// The shorter record, in protocol order.
     public var summaryFields: [Field] { fields.filter { Self.summaryKeys.contains($0.key) } }
 
     /// The columns of a listing (`foiflow request list`, `foiflow risk`), in order.
-    public static let listColumns = ["ref", "kind", "state", "assignee", "team", "received", "due", "days_left", "version"]
+    public static let listColumns = ["ref", "kind", "state", "assignee", "team", "received", "due", "days_left", "version", "update_due"]
 }
 
 /// One event of a request's history.

@@ -17,6 +17,8 @@ public enum Action: String, Sendable, CaseIterable, Codable {
     case withdraw
     case reopen
     case transfer
+    /// A contact made by hand (a call, a posted letter); with `letter=ID` it closes that task.
+    case contacted
     /// The nightly job: a fee or clarification not received in time (FOIA s.9(2)).
     case lapse
     /// The nightly job: a deadline close or past.

@@ -19,11 +19,14 @@ public struct RequestRecord: Sendable, Equatable {
     public var exemptions: String?
     public var respondedOn: CivilDate?
     public var transferredTo: String?
+    /// The last time the requester heard from us (a letter sent or done, a recorded contact).
+    public var lastContact: CivilDate?
 
     public init(
         kind: RequestKind, state: RequestState, version: Int, received: CivilDate, calendar: CalendarID,
         clock: StatutoryClock, due: CivilDate?, maxDue: CivilDate?, assignee: String? = nil,
-        outcome: Outcome? = nil, exemptions: String? = nil, respondedOn: CivilDate? = nil, transferredTo: String? = nil
+        outcome: Outcome? = nil, exemptions: String? = nil, respondedOn: CivilDate? = nil, transferredTo: String? = nil,
+        lastContact: CivilDate? = nil
     ) {
         self.kind = kind
         self.state = state
@@ -38,6 +41,13 @@ public struct RequestRecord: Sendable, Equatable {
         self.exemptions = exemptions
         self.respondedOn = respondedOn
         self.transferredTo = transferredTo
+        self.lastContact = lastContact
+    }
+
+    /// When a progress update falls due while the request is open: a calendar month after the
+    /// last contact (or receipt, before any), clamped to the month's end; `nil` once closed.
+    public var updateDue: CivilDate? {
+        state.isOpen ? (lastContact ?? received).adding(months: 1) : nil
     }
 }
 

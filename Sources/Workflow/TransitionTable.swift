@@ -136,6 +136,10 @@ public enum TransitionTable {
             ActionSpec(
                 action: .transfer, from: open, to: .state(.transferred), required: ["to"], optional: ["on"],
                 roles: people, kinds: allKinds, clock: "ends it")
+        case .contacted:
+            ActionSpec(
+                action: .contacted, from: Set(RequestState.allCases), to: .same, required: ["method"], optional: ["on", "letter"],
+                roles: people, kinds: allKinds, clock: "none")
         case .lapse:
             ActionSpec(
                 action: .lapse, from: [.awaitingFee, .awaitingClarification], to: .state(.lapsed), required: [],

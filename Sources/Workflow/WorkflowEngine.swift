@@ -159,6 +159,14 @@ public struct WorkflowEngine: Sendable {
             _ = try onDate()
         case .withdraw:
             _ = try onDate()
+        case .contacted:
+            let method = values["method"] ?? ""
+            guard ["email", "post", "phone", "in-person"].contains(method) else {
+                throw .badArgument("method=\(method) is not one of email, post, phone, in-person")
+            }
+            if let letter = values["letter"], (Int(letter) ?? 0) <= 0 { throw .badArgument("letter=\(letter) is not a letter id") }
+            let on = try onDate()
+            next.lastContact = max(record.lastContact ?? on, on)
         case .submit, .approve, .return, .close, .reopen, .lapse, .escalate, .recalculate, .create:
             break
         }

@@ -76,5 +76,7 @@ import Testing
         #expect(!headers.split(separator: "\n").contains { $0.hasPrefix("Bcc:") }, "\(headers)")
         let status = try await TestDatabase.rows(["DATABASE_URL": url], "SELECT status || ' ' || (sent_at IS NOT NULL)::text FROM letters")
         #expect(status == ["sent true"])
+        // A letter that reached the requester is contact.
+        #expect(try await TestDatabase.rows(["DATABASE_URL": url], "SELECT (last_contact IS NOT NULL)::text FROM requests") == ["true"])
     }
 }

@@ -29,7 +29,8 @@ import Testing
         let object = try #require(try json(assigned.stdout) as? [String: Any])
         #expect(object["state"] as? String == "in_progress" && object["version"] as? Int == 2)
         let show = try await Foiflow.run(["request", "show", "FOI-2026-000001"], environment: env)
-        #expect(show.stdout.contains("assignee   asmith") && show.stdout.contains("days_left  14"))
+        let shown = show.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        #expect(shown.contains(["assignee", "asmith"]) && shown.contains(["days_left", "14"]) && shown.contains(["update_due", "2026-12-20"]))
         let showJSON = try #require(
             try json(try await Foiflow.run(["request", "show", "FOI-2026-000001", "--format", "json"], environment: env).stdout) as? [String: Any])
         #expect(showJSON["requester"] as? String == "Jane O'Neil" && showJSON["days_left"] as? Int == 14)

@@ -137,4 +137,31 @@ import Testing
         #expect(try await letters("REV-2026-000001").last?.contains("template=review-outcome") == true)
         try await harness.stop()
     }
+
+    /// A post letter is a task until `contacted letter=ID`; contact moves `update_due`.
+    @Test func contactedClosesATaskAndMovesUpdateDue() async throws {
+        let harness = try await ServerHarness(unit: unit)
+        let client = try await harness.authenticatedClient(login: "asmith", role: .officer)
+        #expect(try await client.call(#"CREATE foi received=2026-11-20 requester=R contact=post address="1 High St""#).hasPrefix("OK "))
+        try client.send("SHOW FOI-2026-000001\n")
+        #expect(try await client.readReply().records.first?.contains("update_due=2026-12-20") == true)
+        try client.send("LETTERS FOI-2026-000001\n")
+        let task = try #require(try await client.readReply().records.first)
+        #expect(task.contains("status=task"))
+        let id = try #require(task.split(separator: " ").first { $0.hasPrefix("id=") }?.dropFirst(3))
+        #expect(try await client.call("ACT FOI-2026-000001 contacted method=fax").hasPrefix("ERR BAD_ARGUMENT "))
+        #expect(try await client.call("ACT FOI-2026-000001 contacted method=post letter=999").hasPrefix("ERR NOT_FOUND "))
+        #expect(try await client.call("ACT FOI-2026-000001 contacted method=post letter=\(id) on=2026-11-25").hasPrefix("OK "))
+        try client.send("LETTERS FOI-2026-000001\n")
+        let done = try #require(try await client.readReply().records.first)
+        #expect(done.contains("status=done") && done.contains(" sent=20"), "\(done)")
+        #expect(try await client.call("ACT FOI-2026-000001 contacted method=post letter=\(id)").hasPrefix("ERR INVALID_TRANSITION "))
+        try client.send("SHOW FOI-2026-000001\n")
+        #expect(try await client.readReply().records.first?.contains("update_due=2026-12-25") == true)
+        // A later contact moves it again; RISK carries it too.
+        #expect(try await client.call("ACT FOI-2026-000001 contacted method=phone on=2026-11-30").hasPrefix("OK "))
+        try client.send("RISK within=40\n")
+        #expect(try await client.readReply().records.first?.contains("update_due=2026-12-30") == true)
+        try await harness.stop()
+    }
 }

@@ -82,6 +82,7 @@ struct RequestFixture {
                         + (kind == .foi ? [Field("exemptions", "s31")] : [])
                 case .respond: fields = [Field("outcome", "granted")]
                 case .transfer: fields = [Field("to", "Another force")]
+                case .contacted: fields = [Field("method", "phone")]
                 case .escalate: fields = [Field("level", "warning")]
                 default: break
                 }

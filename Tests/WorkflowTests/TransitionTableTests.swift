@@ -33,6 +33,7 @@ func validFields(_ action: Action) -> [Field] {
     case .extend: [Field("reason", "public interest test"), Field("days", "5"), Field("exemptions", "s31")]
     case .respond: [Field("outcome", "granted")]
     case .transfer: [Field("to", "Another force")]
+    case .contacted: [Field("method", "phone")]
     case .escalate: [Field("level", "warning")]
     default: []
     }
@@ -93,7 +94,7 @@ func validFields(_ action: Action) -> [Field] {
     @Test func rolesAndActions() {
         let officerMay: Set<Action> = [
             .assign, .clarify, .clarified, .feeNotice, .feePaid, .idRequested, .idVerified,
-            .submit, .respond, .close, .withdraw, .transfer,
+            .submit, .respond, .close, .withdraw, .transfer, .contacted,
         ]
         let managerOnly: Set<Action> = [.approve, .return, .reopen, .extend]
         for action in Action.userActions {
