@@ -113,7 +113,8 @@ let package = Package(
         .testTarget(name: "DigestTests", dependencies: ["Digest"], swiftSettings: strict),
         .testTarget(name: "LettersTests", dependencies: ["Letters"], swiftSettings: strict),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport", "Workflow", "Deadlines", "Dates", "Digest"], swiftSettings: strict),
+        .testTarget(
+            name: "StoreTests", dependencies: ["Store", "TestSupport", "Workflow", "Deadlines", "Dates", "Digest", "Letters"], swiftSettings: strict),
         .testTarget(
             name: "ServerTests",
             dependencies: [

@@ -1,6 +1,7 @@
 import Dates
 import Deadlines
 import Foundation
+import Letters
 import Postgres
 import Workflow
 
@@ -12,6 +13,8 @@ public struct EscalationReport: Sendable, Equatable {
     public var escalated: [Escalated]
     /// Refs of the requests that lapsed.
     public var lapsedRefs: [String]
+    /// Refs of the open requests sent (or set as a task) their monthly progress update.
+    public var updatedRefs: [String] = []
     /// Another run held the lock, so this one did nothing.
     public var skipped: Bool
     /// Per level and calendar: the last due date that had reached the level.
@@ -76,11 +79,16 @@ public struct EscalationStore: Sendable {
     public let pool: PostgresPool
     public let calendars: CalendarCache
     public let configuration: Configuration
+    /// Renders the monthly progress updates.
+    public let letters: LetterWriter
 
-    public init(pool: PostgresPool, calendars: CalendarCache, configuration: Configuration = Configuration()) {
+    public init(
+        pool: PostgresPool, calendars: CalendarCache, configuration: Configuration = Configuration(), letters: LetterWriter = .standard()
+    ) {
         self.pool = pool
         self.calendars = calendars
         self.configuration = configuration
+        self.letters = letters
     }
 
     static let lockKey = 7_419_238_475_003
@@ -94,6 +102,7 @@ public struct EscalationStore: Sendable {
             let thresholds = try Thresholds(calendarSet, asOf: asOf)
             let engine = WorkflowEngine(calendars: calendarSet)
             let configuration = self.configuration
+            let letters = self.letters
             let report = try await pool.withConnection { connection -> EscalationReport? in
                 let locked =
                     try connection.query("SELECT pg_try_advisory_lock(\(EscalationStore.lockKey)) AS ok").first?.decode(Bool.self, "ok") ?? false
@@ -107,7 +116,10 @@ public struct EscalationStore: Sendable {
                     }
                     let escalated = try EscalationStore.escalate(tx, thresholds: thresholds, asOf: asOf, dryRun: dryRun, configuration: configuration)
                     let lapsed = try EscalationStore.lapse(tx, engine: engine, asOf: asOf, dryRun: dryRun, rules: configuration.lapseRules)
-                    return EscalationReport(asOf: asOf, dryRun: dryRun, escalated: escalated, lapsedRefs: lapsed, skipped: false)
+                    let updated = try EscalationStore.progressUpdates(tx, letters: letters, asOf: asOf, dryRun: dryRun)
+                    var report = EscalationReport(asOf: asOf, dryRun: dryRun, escalated: escalated, lapsedRefs: lapsed, skipped: false)
+                    report.updatedRefs = updated
+                    return report
                 }
             }
             if var report {
@@ -229,6 +241,72 @@ public struct EscalationStore: Sendable {
             guard let level = EscalationLevel(rawValue: name) else { throw WorkflowError.inconsistent("unknown escalation level '\(name)'") }
             return .init(ref: try row.decode(String.self, "ref"), level: level)
         }
+    }
+
+    /// The monthly progress update: every open request whose last contact (else receipt) is a
+    /// calendar month or more before `asOf`, and that has not had its update for that date,
+    /// gets a progress-update letter (queued e-mail with its outbox row, or a task), written in
+    /// one statement that also records the date it was written for.
+    static func progressUpdates(_ tx: PostgresConnection, letters: LetterWriter, asOf: CivilDate, dryRun: Bool) throws -> [String] {
+        let rows = try tx.query(
+            """
+            SELECT r.id, r.ref, r.state, r.due, r.requester, r.email, r.address, r.contact,
+                   u.name AS lead_name, u.email AS lead_email, u.phone AS lead_phone,
+                   (coalesce(r.last_contact, r.received) + interval '1 month')::date AS update_due
+            FROM requests r LEFT JOIN users u ON u.login = r.assignee
+            WHERE r.state IN \(unescaped: RequestStore.openStatesSQL)
+              AND (coalesce(r.last_contact, r.received) + interval '1 month')::date <= \(asOf)
+              AND (r.update_written_for IS NULL
+                   OR r.update_written_for < (coalesce(r.last_contact, r.received) + interval '1 month')::date)
+            ORDER BY r.ref
+            """
+        ).rows
+        var refs: [String] = [], ids: [Int] = [], dues: [CivilDate] = [], channels: [String] = [], statuses: [String] = []
+        var recipients: [String?] = [], subjects: [String] = [], bodies: [String] = [], notes: [String?] = [], names: [String] = []
+        for row in rows {
+            let stateName = try row.decode(String.self, "state")
+            guard let state = RequestState(rawValue: stateName) else { throw WorkflowError.inconsistent("unknown state '\(stateName)'") }
+            let details = RequestDetails(
+                requester: try row.decode(String.self, "requester"), email: try row.decode(String?.self, "email"),
+                address: try row.decode(String?.self, "address"),
+                contact: try row.decode(String?.self, "contact").flatMap(ContactMethod.init(rawValue:)))
+            let lead = LeadContact(
+                name: try row.decode(String?.self, "lead_name"), email: try row.decode(String?.self, "lead_email"),
+                phone: try row.decode(String?.self, "lead_phone"))
+            let ref = try row.decode(String.self, "ref")
+            let letter = letters.progressUpdate(ref: ref, state: state, due: try row.decode(CivilDate?.self, "due"), details: details, lead: lead)
+            refs.append(ref)
+            ids.append(try row.decode(Int.self, "id"))
+            dues.append(try row.decode(CivilDate.self, "update_due"))
+            channels.append(letter.channel.rawValue)
+            statuses.append(letter.status)
+            recipients.append(letter.recipient)
+            subjects.append(letter.subject)
+            bodies.append(letter.body)
+            notes.append(letter.taskNote)
+            names.append(details.requester)
+        }
+        guard !dryRun, !ids.isEmpty else { return refs }
+        try tx.query(
+            """
+            WITH u AS (
+                SELECT * FROM unnest(\(ids)::bigint[], \(dues)::date[], \(channels)::text[], \(statuses)::text[], \(recipients)::text[],
+                                     \(subjects)::text[], \(bodies)::text[], \(notes)::text[], \(names)::text[])
+                    AS u(id, update_due, channel, status, recipient, subject, body, task_note, requester)
+            ),
+            marked AS (
+                UPDATE requests r SET update_written_for = u.update_due FROM u WHERE r.id = u.id RETURNING r.id
+            ),
+            letter AS (
+                INSERT INTO letters (request_id, template, channel, status, recipient, subject, body, task_note)
+                SELECT id, \(LetterType.progressUpdate.rawValue), channel, status, recipient, subject, body, task_note FROM u
+                RETURNING id, request_id, status, recipient, subject, body
+            )
+            INSERT INTO notifications (request_id, level, recipient, email, subject, body, letter_id)
+            SELECT l.request_id, 'letter', u.requester, l.recipient, l.subject, l.body, l.id
+            FROM letter l JOIN u ON u.id = l.request_id WHERE l.status = 'queued'
+            """)
+        return refs
     }
 
     /// Requests that waited on the requester past their rule's limit, each lapsed by the

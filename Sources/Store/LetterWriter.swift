@@ -137,6 +137,27 @@ public struct LetterWriter: Sendable {
         }
     }
 
+    /// The monthly progress update of an open request.
+    func progressUpdate(ref: String, state: RequestState, due: CivilDate?, details: RequestDetails, lead: LeadContact?) -> LetterDraft {
+        var values = base(ref: ref, requester: details.requester, lead: lead)
+        values["due"] = due?.description
+        values["state_text"] = LetterWriter.stateText(state)
+        return draft(.progressUpdate, values: values, details: details)
+    }
+
+    /// Where a request stands, in a progress update's words.
+    static func stateText(_ state: RequestState) -> String {
+        switch state {
+        case .received: "we have received it and will start work on it shortly"
+        case .inProgress: "we are working on it"
+        case .awaitingApproval: "our answer is being checked before it is sent"
+        case .awaitingClarification: "we are waiting for the clarification we asked you for"
+        case .awaitingFee: "we are waiting for the fee"
+        case .awaitingID: "we are waiting for proof of your identity"
+        case .responded, .closed, .withdrawn, .lapsed, .transferred: "it is closed"
+        }
+    }
+
     /// The values every letter has: reference, requester, lead officer, unit.
     func base(ref: String, requester: String, lead: LeadContact?) -> [String: String] {
         let lead = lead.flatMap { $0.contactText == nil ? nil : $0 } ?? LeadContact(name: unit.name, email: unit.email, phone: unit.phone)

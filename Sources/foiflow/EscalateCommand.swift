@@ -15,8 +15,10 @@ struct EscalateCommand: AsyncParsableCommand {
             Each request reaches each level once per due date. Each escalation is an escalate
             event and a notification in the outbox (sent by `foiflow notify`), written together.
             FOIs waiting three months for a fee (FOIA s.9(2)) and requests waiting too long for
-            clarification lapse. Safe to run twice, or on two hosts at once: a second run finds
-            the lock taken and exits 0 doing nothing.
+            clarification lapse. Every open request whose requester has heard nothing for a
+            calendar month gets its monthly progress update (an e-mail queued for notify, or a
+            task for the lead officer), once per month. Safe to run twice, or on two hosts at
+            once: a second run finds the lock taken and exits 0 doing nothing.
 
             Example (cron, nightly):
               foiflow escalate --format json
@@ -54,11 +56,13 @@ struct EscalateCommand: AsyncParsableCommand {
         case .text, .table, .csv:
             for item in report.escalated { print("\(dryRun ? "would " : "")escalate \(item.ref) \(item.level.rawValue)") }
             for ref in report.lapsedRefs { print("\(dryRun ? "would " : "")lapse \(ref)") }
+            for ref in report.updatedRefs { print("\(dryRun ? "would " : "")send a progress update for \(ref)") }
             let summary = levels.map { "\($0.rawValue)=\(counts[$0] ?? 0)" }.joined(separator: " ")
-            print("escalate \(date)\(dryRun ? " (dry run)" : ""): \(summary) lapsed=\(report.lapsed)")
+            print("escalate \(date)\(dryRun ? " (dry run)" : ""): \(summary) lapsed=\(report.lapsed) updates=\(report.updatedRefs.count)")
         case .json:
             var object: [String: Any] = [
                 "as_of": date.description, "dry_run": dryRun, "skipped": report.skipped, "lapsed": report.lapsed,
+                "updates": report.updatedRefs.count,
                 "items": report.items.map { ["ref": $0.ref, "level": $0.level] },
             ]
             for level in levels {

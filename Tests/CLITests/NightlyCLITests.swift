@@ -25,7 +25,7 @@ import Testing
         let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         #expect(run.status == 0 && report["overdue"] as? Int == 1 && report["warning"] as? Int == 1 && report["skipped"] as? Bool == false)
         let again = try await Foiflow.run(["escalate"], environment: env)
-        #expect(again.status == 0 && again.stdout == "escalate 2026-12-01: warning=0 overdue=0 very-overdue=0 lapsed=0\n")
+        #expect(again.status == 0 && again.stdout == "escalate 2026-12-01: warning=0 overdue=0 very-overdue=0 lapsed=0 updates=0\n")
 
         let spool = FileManager.default.temporaryDirectory.appendingPathComponent("foiflow-spool-\(UUID().uuidString)")
         let pending = try await Foiflow.run(["notify", "--dry-run"], environment: env)

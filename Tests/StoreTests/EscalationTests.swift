@@ -1,6 +1,7 @@
 import Dates
 import Deadlines
 import Foundation
+import Letters
 import Postgres
 import Store
 import TestSupport
@@ -182,6 +183,43 @@ final class Deliveries: @unchecked Sendable {
         try await f.pool.query("UPDATE notifications SET email = NULL")
         let report = try await NotificationStore(pool: f.pool).deliverAll { _ in Issue.record("delivered without an address") }
         #expect(report.retrying.count == 1 && report.retrying.first?.error.contains("no e-mail address") == true)
+        await f.shutdown()
+    }
+}
+
+/// The monthly progress update (PROTOCOL.md, Keeping the requester informed).
+@Suite(.requiresDatabase) struct ProgressUpdateTests {
+    @Test func oneUpdatePerMonthFromTwoRunsAndFromConcurrentRuns() async throws {
+        let f = try await RequestFixture("progress", maxConnections: 6)
+        let unit = UnitContact(name: "Disclosure Unit", email: "foi@example.org")
+        let letters = LetterWriter(book: Result { () throws(LetterError) in try LetterBook() }, unit: unit)
+        let email = [Field("email", "r@example.org")]
+        let quiet = try await f.create(received: "2026-10-20", extra: email).ref  // no contact since: update due 2026-11-20
+        let recent = try await f.create(received: "2026-11-25", extra: email).ref  // update due 2026-12-25
+        let answered = try await f.create(received: "2026-10-01", extra: email).ref
+        _ = try await f.store.act(ref: answered, action: .respond, fields: [Field("outcome", "granted")], by: f.officer, today: f.today)
+        func store() -> EscalationStore {
+            EscalationStore(pool: f.pool, calendars: CalendarCache(store: HolidayStore(pool: f.pool), maxAge: .zero), letters: letters)
+        }
+        let dry = try await store().run(asOf: day("2026-12-01"), dryRun: true)
+        #expect(dry.updatedRefs == [quiet])
+        // Two runs at once, then a third: one letter.
+        async let a = store().run(asOf: day("2026-12-01"))
+        async let b = store().run(asOf: day("2026-12-01"))
+        let (ra, rb) = try await (a, b)
+        #expect((ra.updatedRefs + rb.updatedRefs) == [quiet])
+        #expect(try await store().run(asOf: day("2026-12-01")).updatedRefs.isEmpty)
+        let updates = try await f.pool.query(
+            "SELECT r.ref, l.status FROM letters l JOIN requests r ON r.id = l.request_id WHERE l.template = 'progress-update'"
+        ).rows.map { "\(try $0.decode(String.self, "ref")) \(try $0.decode(String.self, "status"))" }
+        #expect(updates == ["\(quiet) queued"])
+        let outbox = try await f.pool.query("SELECT count(*) AS n FROM notifications WHERE level = 'letter' AND subject LIKE '%an update%'")
+        #expect(try outbox.first?.decode(Int.self, "n") == 1)
+        // A contact moves the next update a month on; the recent request's comes when due.
+        _ = try await f.store.act(
+            ref: quiet, action: .contacted, fields: [Field("method", "phone"), Field("on", "2026-12-01")], by: f.officer, today: f.today)
+        #expect(try await store().run(asOf: day("2026-12-31")).updatedRefs == [recent])
+        #expect(try await store().run(asOf: day("2027-01-01")).updatedRefs == [quiet])
         await f.shutdown()
     }
 }
