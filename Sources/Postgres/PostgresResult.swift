@@ -99,6 +99,11 @@ public struct PostgresRow: Sendable {
         return value
     }
 
+    /// Whether the result has a column named `name`.
+    public func hasColumn(_ name: String) -> Bool {
+        (try? result.columnNumber(name)) != nil
+    }
+
     /// The value of the column named `name`, or `nil` for SQL NULL.
     public func decode<T: PostgresDecodable>(_ type: T?.Type, _ name: String) throws(PostgresError) -> T? {
         try decode(T?.self, at: result.columnNumber(name))

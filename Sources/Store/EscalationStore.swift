@@ -115,7 +115,8 @@ public struct EscalationStore: Sendable {
                         return nil  // the calendar changed: decide again on the new one
                     }
                     let escalated = try EscalationStore.escalate(tx, thresholds: thresholds, asOf: asOf, dryRun: dryRun, configuration: configuration)
-                    let lapsed = try EscalationStore.lapse(tx, engine: engine, asOf: asOf, dryRun: dryRun, rules: configuration.lapseRules)
+                    let lapsed = try EscalationStore.lapse(
+                        tx, engine: engine, letters: letters, asOf: asOf, dryRun: dryRun, rules: configuration.lapseRules)
                     let updated = try EscalationStore.progressUpdates(tx, letters: letters, asOf: asOf, dryRun: dryRun)
                     var report = EscalationReport(asOf: asOf, dryRun: dryRun, escalated: escalated, lapsedRefs: lapsed, skipped: false)
                     report.updatedRefs = updated
@@ -311,7 +312,9 @@ public struct EscalationStore: Sendable {
 
     /// Requests that waited on the requester past their rule's limit, each lapsed by the
     /// workflow engine (`ACT lapse` as the system) and written together.
-    static func lapse(_ tx: PostgresConnection, engine: WorkflowEngine, asOf: CivilDate, dryRun: Bool, rules: [LapseRule]) throws -> [String] {
+    static func lapse(
+        _ tx: PostgresConnection, engine: WorkflowEngine, letters: LetterWriter, asOf: CivilDate, dryRun: Bool, rules: [LapseRule]
+    ) throws -> [String] {
         var states: [String] = [], kinds: [String] = [], months: [Int] = [], reasons: [String] = []
         for rule in rules {
             for kind in RequestKind.allCases where rule.kinds.contains(kind) {
@@ -323,8 +326,9 @@ public struct EscalationStore: Sendable {
         }
         let rows = try tx.query(
             """
-            SELECT \(unescaped: RequestStore.recordColumns), r.ref, rule.reason AS lapse_reason
-            FROM requests r
+            SELECT \(unescaped: RequestStore.qualifiedRecordColumns), r.ref, rule.reason AS lapse_reason,
+                   r.requester, r.email, r.address, r.contact, u.name AS lead_name, u.email AS lead_email, u.phone AS lead_phone
+            FROM requests r LEFT JOIN users u ON u.login = r.assignee
             JOIN unnest(\(states)::text[], \(kinds)::text[], \(months)::int[], \(reasons)::text[])
                 AS rule(rule_state, rule_kind, rule_months, reason)
               ON rule.rule_state = r.state AND rule.rule_kind = r.kind
@@ -337,7 +341,19 @@ public struct EscalationStore: Sendable {
             let record = try RequestStore.record(from: row)
             let reason = try row.decode(String.self, "lapse_reason")
             let (next, event) = try engine.act(.lapse, fields: [Field("reason", reason)], by: system, today: asOf, on: record)
-            changes.append(.init(id: try row.decode(Int.self, "id"), ref: try row.decode(String.self, "ref"), from: record, to: next, event: event))
+            let ref = try row.decode(String.self, "ref")
+            let details = RequestDetails(
+                requester: try row.decode(String.self, "requester"), email: try row.decode(String?.self, "email"),
+                address: try row.decode(String?.self, "address"),
+                contact: try row.decode(String?.self, "contact").flatMap(ContactMethod.init(rawValue:)))
+            let lead = LeadContact(
+                name: try row.decode(String?.self, "lead_name"), email: try row.decode(String?.self, "lead_email"),
+                phone: try row.decode(String?.self, "lead_phone"))
+            let letter = letters.forAction(.lapse, ref: ref, record: next, fields: event.fields, details: details, lead: lead)
+            changes.append(
+                .init(
+                    id: try row.decode(Int.self, "id"), ref: ref, from: record, to: next, event: event, letter: letter,
+                    requester: details.requester))
         }
         if dryRun { return changes.map(\.ref) }
         return try RequestStore.writeAll(tx, changes, actor: system.login)

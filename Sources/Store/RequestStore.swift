@@ -419,7 +419,9 @@ public struct RequestStore: Sendable {
         let rows = try await pool.withConnection { connection in
             try connection.query(
                 """
-                SELECT \(unescaped: RequestStore.viewColumns) FROM requests
+                SELECT \(unescaped: RequestStore.viewColumns),
+                       (SELECT count(*) FROM letters l WHERE l.request_id = requests.id AND l.status = 'task') AS tasks
+                FROM requests
                 WHERE state IN \(unescaped: RequestStore.openStatesSQL) AND due <= \(cutoffs.latest)
                   AND due <= (\(cutoffs.dates)::date[])[array_position(\(cutoffs.names)::text[], calendar)]
                   AND (\(kind?.rawValue)::text IS NULL OR kind = \(kind?.rawValue))
@@ -473,6 +475,9 @@ public struct RequestStore: Sendable {
         var from: RequestRecord
         var to: RequestRecord
         var event: EventDraft
+        /// The letter the change writes to the requester (a lapse notice), and their name.
+        var letter: LetterDraft? = nil
+        var requester: String? = nil
     }
 
     /// Writes many changes of state, clock and due date (the system's: lapses, recalculations)
@@ -482,6 +487,8 @@ public struct RequestStore: Sendable {
         guard !changes.isEmpty else { return [] }
         var ids: [Int] = [], versions: [Int] = [], states: [String] = [], dues: [CivilDate?] = [], maxDues: [CivilDate?] = []
         var clocks: [String] = [], actions: [String] = [], froms: [String?] = [], fields: [String] = []
+        var templates: [String?] = [], channels: [String?] = [], statuses: [String?] = [], recipients: [String?] = []
+        var subjects: [String?] = [], bodies: [String?] = [], notes: [String?] = [], requesters: [String?] = []
         for change in changes {
             let (from, to) = (change.from, change.to)
             guard to.assignee == from.assignee, to.outcome == from.outcome, to.exemptions == from.exemptions,
@@ -498,6 +505,14 @@ public struct RequestStore: Sendable {
             actions.append(change.event.action.rawValue)
             froms.append(change.event.from?.rawValue)
             fields.append(json(change.event.fields))
+            templates.append(change.letter?.type.rawValue)
+            channels.append(change.letter?.channel.rawValue)
+            statuses.append(change.letter?.status)
+            recipients.append(change.letter?.recipient)
+            subjects.append(change.letter?.subject)
+            bodies.append(change.letter?.body)
+            notes.append(change.letter?.taskNote)
+            requesters.append(change.requester)
         }
         return try tx.query(
             """
@@ -515,6 +530,23 @@ public struct RequestStore: Sendable {
             ev AS (
                 INSERT INTO request_events (request_id, seq, actor, action, from_state, to_state, due, fields)
                 SELECT id, version, \(actor), action, from_state, state, due, fields::jsonb FROM upd
+            ),
+            l AS (
+                SELECT * FROM unnest(\(ids)::bigint[], \(templates)::text[], \(channels)::text[], \(statuses)::text[],
+                                     \(recipients)::text[], \(subjects)::text[], \(bodies)::text[], \(notes)::text[], \(requesters)::text[])
+                    AS l(id, template, channel, status, recipient, subject, body, task_note, requester)
+                WHERE template IS NOT NULL
+            ),
+            letter AS (
+                INSERT INTO letters (request_id, template, channel, status, recipient, subject, body, task_note)
+                SELECT l.id, l.template, l.channel, l.status, l.recipient, l.subject, l.body, l.task_note
+                FROM l JOIN upd ON upd.id = l.id
+                RETURNING id, request_id, status, recipient, subject, body
+            ),
+            mail AS (
+                INSERT INTO notifications (request_id, level, recipient, email, subject, body, letter_id)
+                SELECT letter.request_id, 'letter', l.requester, letter.recipient, letter.subject, letter.body, letter.id
+                FROM letter JOIN l ON l.id = letter.request_id WHERE letter.status = 'queued'
             )
             SELECT ref FROM upd ORDER BY ref
             """
@@ -524,6 +556,12 @@ public struct RequestStore: Sendable {
     // MARK: Encoding
 
     static func view(from row: PostgresRow, calendars calendarSet: CalendarSet, today: CivilDate) throws -> RequestView {
+        var view = try baseView(from: row, calendars: calendarSet, today: today)
+        if row.hasColumn("tasks") { view.tasks = try row.decode(Int.self, "tasks") }
+        return view
+    }
+
+    private static func baseView(from row: PostgresRow, calendars calendarSet: CalendarSet, today: CivilDate) throws -> RequestView {
         let kindName = try row.decode(String.self, "kind"), stateName = try row.decode(String.self, "state")
         let calendarName = try row.decode(String.self, "calendar")
         guard let kind = RequestKind(rawValue: kindName), let state = RequestState(rawValue: stateName),

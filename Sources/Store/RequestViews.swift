@@ -29,6 +29,8 @@ public struct RequestView: Sendable, Equatable {
     public var daysLeft: Int?
     /// When a progress update to the requester falls due (open requests).
     public var updateDue: CivilDate?
+    /// Letters waiting on the lead officer (post, phone, or a value missing): RISK only.
+    public var tasks: Int?
 
     /// The fields in protocol order; absent values are left out.
     public var fields: [Field] {
@@ -55,6 +57,7 @@ public struct RequestView: Sendable, Equatable {
         add("responded_on", respondedOn?.description)
         add("transferred_to", transferredTo)
         add("update_due", updateDue?.description)
+        if let tasks, tasks > 0 { out.append(Field("tasks", String(tasks))) }
         return out
     }
 }
@@ -62,7 +65,7 @@ public struct RequestView: Sendable, Equatable {
 extension RequestView {
     /// The keys of the shorter record LIST and RISK give (SHOW gives every field).
     public static let summaryKeys: Set<String> = [
-        "ref", "kind", "state", "received", "due", "version", "days_left", "assignee", "team", "update_due",
+        "ref", "kind", "state", "received", "due", "version", "days_left", "assignee", "team", "update_due", "tasks",
     ]
 
     /// The shorter record, in protocol order.

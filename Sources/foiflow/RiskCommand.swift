@@ -42,7 +42,7 @@ struct RiskCommand: AsyncParsableCommand {
         let views = try await database.makePool().using {
             try await $0.requestStore.risk(within: within, asOf: date, kind: kind, assignee: assignee, team: team, limit: limit)
         }
-        let columns = RequestView.listColumns
+        let columns = RequestView.listColumns + ["tasks"]
         let rows = views.map(\.fields)
         switch format {
         case .csv, .json, .text:

@@ -50,6 +50,10 @@ import Testing
             let line = try #require(try await client.readReply().records.first)
             #expect(line.contains("status=task") && line.contains(note), "\(ref): \(line)")
         }
+        // The lead officer sees the tasks on the breach-risk list.
+        try client.send("RISK within=40\n")
+        let risk = try await client.readReply().records
+        #expect(risk.count == 3 && risk.allSatisfy { $0.contains(" tasks=1") }, "\(risk)")
         try await harness.stop()
     }
 

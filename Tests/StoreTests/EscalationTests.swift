@@ -117,6 +117,12 @@ import Workflow
         #expect(try await f.store.history(ref: fee).last?.action == "lapse")
         #expect(try await s.run(asOf: day("2026-12-03")).items.filter { $0.level == "lapsed" }.map(\.ref) == [sar])
         #expect(try await s.run(asOf: day("2026-12-04")).lapsed == 0)
+        // Each lapse wrote its lapse notice, with the reason.
+        let notices = try await f.pool.query(
+            "SELECT r.ref, l.body FROM letters l JOIN requests r ON r.id = l.request_id WHERE l.template = 'lapse' ORDER BY r.ref"
+        ).rows
+        #expect(try notices.map { try $0.decode(String.self, "ref") } == [fee, sar])
+        #expect(try notices.first?.decode(String.self, "body").contains("fee not paid within 3 months (FOIA s.9(2))") == true)
         await f.shutdown()
     }
 }
