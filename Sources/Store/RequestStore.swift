@@ -312,6 +312,10 @@ public struct RequestStore: Sendable {
     static let recordColumns =
         "id, kind, state, version, received, calendar, due, max_due, clock::text AS clock, assignee, outcome, exemptions, responded_on, transferred_to, last_contact"
 
+    /// `viewColumns` qualified with `r.`, for statements that join other tables.
+    static let qualifiedViewColumns = viewColumns.split(separator: ",")
+        .map { "r." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+
     /// `recordColumns` qualified with `r.`, for statements that join other tables.
     static let qualifiedRecordColumns = recordColumns.split(separator: ",")
         .map { "r." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
@@ -344,7 +348,14 @@ public struct RequestStore: Sendable {
     public func show(ref: String, today: CivilDate) async throws -> RequestView {
         let calendarSet = try await calendars.current()
         let row = try await pool.withConnection { connection in
-            try connection.query("SELECT \(unescaped: RequestStore.viewColumns) FROM requests WHERE ref = \(ref)").first
+            try connection.query(
+                """
+                SELECT \(unescaped: RequestStore.qualifiedViewColumns), c.unit AS commitment_unit, c.amount AS commitment_amount,
+                       c.text AS commitment_text
+                FROM requests r LEFT JOIN commitments c ON c.kind = r.kind
+                WHERE r.ref = \(ref)
+                """
+            ).first
         }
         guard let row else { throw WorkflowError.notFound("no request \(ref)") }
         return try RequestStore.view(from: row, calendars: calendarSet, today: today)
@@ -558,6 +569,11 @@ public struct RequestStore: Sendable {
     static func view(from row: PostgresRow, calendars calendarSet: CalendarSet, today: CivilDate) throws -> RequestView {
         var view = try baseView(from: row, calendars: calendarSet, today: today)
         if row.hasColumn("tasks") { view.tasks = try row.decode(Int.self, "tasks") }
+        if row.hasColumn("commitment_unit"), try row.decode(String?.self, "commitment_unit") != nil {
+            let commitment = try CommitmentStore.commitment(
+                from: row, prefix: "commitment_")
+            view.commitmentDue = try? commitment.due(received: view.received, calendar: calendarSet[view.calendar])
+        }
         return view
     }
 

@@ -31,6 +31,8 @@ public struct RequestView: Sendable, Equatable {
     public var updateDue: CivilDate?
     /// Letters waiting on the lead officer (post, phone, or a value missing): RISK only.
     public var tasks: Int?
+    /// The date the authority's published commitment for the kind promises: SHOW only.
+    public var commitmentDue: CivilDate?
 
     /// The fields in protocol order; absent values are left out.
     public var fields: [Field] {
@@ -57,6 +59,7 @@ public struct RequestView: Sendable, Equatable {
         add("responded_on", respondedOn?.description)
         add("transferred_to", transferredTo)
         add("update_due", updateDue?.description)
+        add("commitment_due", commitmentDue?.description)
         if let tasks, tasks > 0 { out.append(Field("tasks", String(tasks))) }
         return out
     }

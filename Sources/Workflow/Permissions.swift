@@ -14,6 +14,8 @@ public enum Operation: Sendable, Equatable {
     case manageHolidays
     /// The nightly jobs (escalation, lapsing, notifications).
     case runJobs
+    /// The authority's configuration (published service commitments).
+    case configure
 }
 
 extension Role {
@@ -54,6 +56,7 @@ public enum Permissions {
         case .manageUsers: "manage users"
         case .manageHolidays: "change the holiday calendar"
         case .runJobs: "run the nightly jobs"
+        case .configure: "change the authority's configuration"
         }
     }
 }

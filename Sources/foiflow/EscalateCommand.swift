@@ -22,7 +22,8 @@ struct EscalateCommand: AsyncParsableCommand {
 
             Example (cron, nightly):
               foiflow escalate --format json
-            """)
+            """,
+        aliases: ["nightly"])
 
     @OptionGroup var database: DatabaseOptions
     @Option(name: .customLong("as-of"), help: "The night to run for, YYYY-MM-DD (default today in Europe/London).") var asOf: CivilDate?

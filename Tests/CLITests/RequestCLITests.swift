@@ -160,4 +160,40 @@ import Testing
         #expect(letter.stdout.contains("reference FOI-2026-000001") && letter.stdout.contains("Disclosure Unit"))
         #expect(try await Foiflow.run(["letter", "99"], environment: env).status == 3)
     }
+
+    /// The seeds' two commitments, as the README's walk-through configures them.
+    @Test func publishedCommitmentsBesideTheStatute() async throws {
+        var env = try await setUp("clicommit")
+        env["FOIFLOW_USER"] = "root"
+        let sar = try await Foiflow.run(
+            ["commitment", "set", "sar", "--calendar-days", "40", "--text", "personal information within 40 calendar days"], environment: env)
+        #expect(sar.status == 0 && sar.stderr.contains("warning") && sar.stderr.contains("later than the statutory due date"), "\(sar.stderr)")
+        let complaint = try await Foiflow.run(
+            ["commitment", "set", "complaint", "--working-days", "10", "--text", "within 10 working days"], environment: env)
+        #expect(complaint.status == 0 && complaint.stderr.isEmpty, "\(complaint.stderr)")
+        let list = try await Foiflow.run(["commitment", "list", "--format", "csv"], environment: env)
+        #expect(
+            list.stdout
+                == "kind,unit,amount,text\ncomplaint,working-days,10,within 10 working days\nsar,calendar-days,40,personal information within 40 calendar days\n"
+        )
+        #expect(
+            try await Foiflow.run(["commitment", "set", "sar", "--months", "1", "--calendar-days", "3", "--text", "x"], environment: env).status == 2)
+        #expect(
+            try await Foiflow.run(
+                ["commitment", "set", "sar", "--months", "1", "--text", "x"], environment: env.merging(["FOIFLOW_USER": "asmith"]) { $1 }
+            ).status == 6)
+        env["FOIFLOW_USER"] = "asmith"
+        #expect(try await Foiflow.run(["request", "create", "sar", "received=2026-11-20", "requester=R"], environment: env).status == 0)
+        let shown = try #require(
+            try json(try await Foiflow.run(["request", "show", "SAR-2026-000001", "--format", "json"], environment: env).stdout) as? [String: Any])
+        #expect(shown["due"] as? String == "2026-12-21" && shown["commitment_due"] as? String == "2026-12-30")
+        env["FOIFLOW_USER"] = "root"
+        #expect(try await Foiflow.run(["commitment", "clear", "sar"], environment: env).status == 0)
+        #expect(try await Foiflow.run(["commitment", "clear", "sar"], environment: env).status == 3)
+        let after = try #require(
+            try json(try await Foiflow.run(["request", "show", "SAR-2026-000001", "--format", "json"], environment: env).stdout) as? [String: Any])
+        #expect(after["commitment_due"] == nil)
+        // The nightly job answers to both names.
+        #expect(try await Foiflow.run(["nightly", "--dry-run"], environment: env).status == 0)
+    }
 }
