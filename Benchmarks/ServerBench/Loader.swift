@@ -49,12 +49,12 @@ enum Loader {
             let calendar = Authority().defaultCalendar(for: kindValue).rawValue
             let clock = #"{"extensionDays":0,"extensionMonths":0,"feePeriods":[],"pausedDays":0,"start":"\#(received)"}"#
             rows.append(
-                "\(ref(i))\t\(kind)\t\(state)\t1\t\(received)\t\(calendar)\t\(deadline.due)\t\(deadline.maxDue)\t\(clock)\tRequester \(i)\tSubject \(i)\tloader\n"
+                "\(ref(i))\t\(kind)\t\(state)\t1\t\(received)\t\(calendar)\t\(deadline.due)\t\(deadline.maxDue)\t\(clock)\tRequester \(i)\tSubject \(i)\tloader\t\(i % 2 == 0 ? "requester\(i)@example.org" : "\\N")\n"
             )
             events.append("\(i)\t1\tloader\tcreate\t\\N\treceived\t\(deadline.due)\t[]\n")
         }
         try connection.copyIn(
-            "COPY requests (ref, kind, state, version, received, calendar, due, max_due, clock, requester, subject, created_by) FROM STDIN",
+            "COPY requests (ref, kind, state, version, received, calendar, due, max_due, clock, requester, subject, created_by, email) FROM STDIN",
             lines: rows)
         rows.removeAll()
         try connection.copyIn(

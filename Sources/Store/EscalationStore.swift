@@ -263,7 +263,9 @@ public struct EscalationStore: Sendable {
             """
         ).rows
         var refs: [String] = [], ids: [Int] = [], dues: [CivilDate] = [], channels: [String] = [], statuses: [String] = []
-        var recipients: [String?] = [], subjects: [String] = [], bodies: [String] = [], notes: [String?] = [], names: [String] = []
+        var recipients: [String?] = [], subjects: [String] = [], bodies: [String] = [], notes: [String?] = []
+        var due: [LetterWriter.UpdateDue] = []
+        due.reserveCapacity(rows.count)
         for row in rows {
             let stateName = try row.decode(String.self, "state")
             guard let state = RequestState(rawValue: stateName) else { throw WorkflowError.inconsistent("unknown state '\(stateName)'") }
@@ -275,25 +277,26 @@ public struct EscalationStore: Sendable {
                 name: try row.decode(String?.self, "lead_name"), email: try row.decode(String?.self, "lead_email"),
                 phone: try row.decode(String?.self, "lead_phone"))
             let ref = try row.decode(String.self, "ref")
-            let letter = letters.progressUpdate(ref: ref, state: state, due: try row.decode(CivilDate?.self, "due"), details: details, lead: lead)
+            due.append(.init(ref: ref, state: state, due: try row.decode(CivilDate?.self, "due"), details: details, lead: lead))
             refs.append(ref)
             ids.append(try row.decode(Int.self, "id"))
             dues.append(try row.decode(CivilDate.self, "update_due"))
+        }
+        guard !dryRun, !ids.isEmpty else { return refs }
+        for letter in letters.progressUpdates(due) {
             channels.append(letter.channel.rawValue)
             statuses.append(letter.status)
             recipients.append(letter.recipient)
             subjects.append(letter.subject)
             bodies.append(letter.body)
             notes.append(letter.taskNote)
-            names.append(details.requester)
         }
-        guard !dryRun, !ids.isEmpty else { return refs }
         try tx.query(
             """
             WITH u AS (
                 SELECT * FROM unnest(\(ids)::bigint[], \(dues)::date[], \(channels)::text[], \(statuses)::text[], \(recipients)::text[],
-                                     \(subjects)::text[], \(bodies)::text[], \(notes)::text[], \(names)::text[])
-                    AS u(id, update_due, channel, status, recipient, subject, body, task_note, requester)
+                                     \(subjects)::text[], \(bodies)::text[], \(notes)::text[])
+                    AS u(id, update_due, channel, status, recipient, subject, body, task_note)
             ),
             marked AS (
                 UPDATE requests r SET update_written_for = u.update_due FROM u WHERE r.id = u.id RETURNING r.id
@@ -304,8 +307,8 @@ public struct EscalationStore: Sendable {
                 RETURNING id, request_id, status, recipient, subject, body
             )
             INSERT INTO notifications (request_id, level, recipient, email, subject, body, letter_id)
-            SELECT l.request_id, 'letter', u.requester, l.recipient, l.subject, l.body, l.id
-            FROM letter l JOIN u ON u.id = l.request_id WHERE l.status = 'queued'
+            SELECT l.request_id, 'letter', r.requester, l.recipient, l.subject, l.body, l.id
+            FROM letter l JOIN requests r ON r.id = l.request_id WHERE l.status = 'queued'
             """)
         return refs
     }

@@ -137,12 +137,31 @@ public struct LetterWriter: Sendable {
         }
     }
 
-    /// The monthly progress update of an open request.
-    func progressUpdate(ref: String, state: RequestState, due: CivilDate?, details: RequestDetails, lead: LeadContact?) -> LetterDraft {
-        var values = base(ref: ref, requester: details.requester, lead: lead)
-        values["due"] = due?.description
-        values["state_text"] = LetterWriter.stateText(state)
-        return draft(.progressUpdate, values: values, details: details)
+    /// An open request due its monthly progress update.
+    struct UpdateDue {
+        var ref: String
+        var state: RequestState
+        var due: CivilDate?
+        var details: RequestDetails
+        var lead: LeadContact?
+    }
+
+    /// The monthly progress updates of many open requests, rendered as one batch.
+    func progressUpdates(_ requests: [UpdateDue]) -> [LetterDraft] {
+        let values = requests.map { request in
+            var values = base(ref: request.ref, requester: request.details.requester, lead: request.lead)
+            values["due"] = request.due?.description
+            values["state_text"] = LetterWriter.stateText(request.state)
+            return values
+        }
+        let rendered: [RenderedLetter]
+        switch book {
+        case .success(let book): rendered = book.render(.progressUpdate, many: values)
+        case .failure(let error):
+            rendered = values.map { _ in RenderedLetter(type: .progressUpdate, subject: "progress-update", body: "", missing: ["template (\(error))"])
+            }
+        }
+        return zip(rendered, requests).map { decide($0, details: $1.details) }
     }
 
     /// Where a request stands, in a progress update's words.
@@ -170,12 +189,18 @@ public struct LetterWriter: Sendable {
 
     /// Renders `type` and decides how it goes: a queued e-mail when it can, else a task saying why.
     func draft(_ type: LetterType, values: [String: String], details: RequestDetails) -> LetterDraft {
-        let channel = LetterWriter.channel(details)
         let letter: RenderedLetter
         switch book {
         case .success(let book): letter = book.render(type, values)
         case .failure(let error): letter = RenderedLetter(type: type, subject: type.rawValue, body: "", missing: ["template (\(error))"])
         }
+        return decide(letter, details: details)
+    }
+
+    /// How a rendered letter goes: a queued e-mail when it can, else a task saying why.
+    func decide(_ letter: RenderedLetter, details: RequestDetails) -> LetterDraft {
+        let type = letter.type
+        let channel = LetterWriter.channel(details)
         var reasons: [String] = []
         if !letter.missing.isEmpty { reasons.append("missing: \(letter.missing.joined(separator: ", "))") }
         let recipient: String?

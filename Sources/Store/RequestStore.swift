@@ -556,8 +556,8 @@ public struct RequestStore: Sendable {
             ),
             mail AS (
                 INSERT INTO notifications (request_id, level, recipient, email, subject, body, letter_id)
-                SELECT letter.request_id, 'letter', l.requester, letter.recipient, letter.subject, letter.body, letter.id
-                FROM letter JOIN l ON l.id = letter.request_id WHERE letter.status = 'queued'
+                SELECT letter.request_id, 'letter', r.requester, letter.recipient, letter.subject, letter.body, letter.id
+                FROM letter JOIN requests r ON r.id = letter.request_id WHERE letter.status = 'queued'
             )
             SELECT ref FROM upd ORDER BY ref
             """

@@ -65,4 +65,24 @@ import Testing
         try "no header\n".write(to: dir.appendingPathComponent("transfer.mustache"), atomically: true, encoding: .utf8)
         #expect(throws: LetterError.self) { try LetterBook(overrides: dir) }
     }
+
+    /// The nightly batch renders each template once per pattern of values; the letters must be
+    /// exactly those rendered one by one, whatever the values hold.
+    @Test func batchRenderingEqualsRenderingOneByOne() throws {
+        let book = try LetterBook()
+        var rows: [[String: String]] = []
+        for i in 0..<60 {
+            var row = values
+            row["ref"] = "FOI-2026-\(100_000 + i)"
+            row["requester"] = ["Ann", "{{ref}} & <b>", "Line\nbreak\r\nBcc: x", " ", "Zoë ☃"][i % 5]
+            if i % 3 == 0 { row["note"] = "note \(i)" }
+            if i % 7 == 0 { row["lead_contact"] = nil }
+            if i % 11 == 0 { row["unit_name"] = "" }
+            rows.append(row)
+        }
+        for type in LetterType.allCases {
+            let batch = book.render(type, many: rows)
+            #expect(batch == rows.map { book.render(type, $0) }, "\(type)")
+        }
+    }
 }
