@@ -269,13 +269,7 @@ public struct EscalationStore: Sendable {
         for row in rows {
             let stateName = try row.decode(String.self, "state")
             guard let state = RequestState(rawValue: stateName) else { throw WorkflowError.inconsistent("unknown state '\(stateName)'") }
-            let details = RequestDetails(
-                requester: try row.decode(String.self, "requester"), email: try row.decode(String?.self, "email"),
-                address: try row.decode(String?.self, "address"),
-                contact: try row.decode(String?.self, "contact").flatMap(ContactMethod.init(rawValue:)))
-            let lead = LeadContact(
-                name: try row.decode(String?.self, "lead_name"), email: try row.decode(String?.self, "lead_email"),
-                phone: try row.decode(String?.self, "lead_phone"))
+            let (details, lead) = try RequestStore.recipient(from: row)
             let ref = try row.decode(String.self, "ref")
             due.append(.init(ref: ref, state: state, due: try row.decode(CivilDate?.self, "due"), details: details, lead: lead))
             refs.append(ref)
@@ -345,13 +339,7 @@ public struct EscalationStore: Sendable {
             let reason = try row.decode(String.self, "lapse_reason")
             let (next, event) = try engine.act(.lapse, fields: [Field("reason", reason)], by: system, today: asOf, on: record)
             let ref = try row.decode(String.self, "ref")
-            let details = RequestDetails(
-                requester: try row.decode(String.self, "requester"), email: try row.decode(String?.self, "email"),
-                address: try row.decode(String?.self, "address"),
-                contact: try row.decode(String?.self, "contact").flatMap(ContactMethod.init(rawValue:)))
-            let lead = LeadContact(
-                name: try row.decode(String?.self, "lead_name"), email: try row.decode(String?.self, "lead_email"),
-                phone: try row.decode(String?.self, "lead_phone"))
+            let (details, lead) = try RequestStore.recipient(from: row)
             let letter = letters.forAction(.lapse, ref: ref, record: next, fields: event.fields, details: details, lead: lead)
             changes.append(
                 .init(

@@ -53,7 +53,8 @@ struct LetterDraft: Sendable, Equatable {
 /// officer (its assignee, else the unit) and the templates; the channel is the requester's
 /// preferred method.
 public struct LetterWriter: Sendable {
-    let book: Result<LetterBook, LetterError>
+    /// The templates, or why they could not be loaded (then every letter is a task saying so).
+    public let book: Result<LetterBook, LetterError>
     public let unit: UnitContact
 
     public init(book: Result<LetterBook, LetterError>, unit: UnitContact) {

@@ -290,15 +290,24 @@ public struct RequestStore: Sendable {
                 """
             ).first
         else { return nil }
+        var (details, lead) = try RequestStore.recipient(from: row)
+        details.subject = try row.decode(String?.self, "subject")
+        details.team = try row.decode(String?.self, "team")
+        details.parent = try row.decode(String?.self, "parent_ref")
+        return (try row.decode(Int.self, "id"), try RequestStore.record(from: row), details, lead)
+    }
+
+    /// Who a letter goes to and who it names as leading, from a row with the columns
+    /// `requester, email, address, contact` and `lead_name, lead_email, lead_phone`.
+    static func recipient(from row: PostgresRow) throws -> (details: RequestDetails, lead: LeadContact) {
         let details = RequestDetails(
-            requester: try row.decode(String.self, "requester"), subject: try row.decode(String?.self, "subject"),
-            email: try row.decode(String?.self, "email"), address: try row.decode(String?.self, "address"),
-            contact: try row.decode(String?.self, "contact").flatMap(ContactMethod.init(rawValue:)), team: try row.decode(String?.self, "team"),
-            parent: try row.decode(String?.self, "parent_ref"))
+            requester: try row.decode(String.self, "requester"), email: try row.decode(String?.self, "email"),
+            address: try row.decode(String?.self, "address"),
+            contact: try row.decode(String?.self, "contact").flatMap(ContactMethod.init(rawValue:)))
         let lead = LeadContact(
             name: try row.decode(String?.self, "lead_name"), email: try row.decode(String?.self, "lead_email"),
             phone: try row.decode(String?.self, "lead_phone"))
-        return (try row.decode(Int.self, "id"), try RequestStore.record(from: row), details, lead)
+        return (details, lead)
     }
 
     /// The request's id and workflow record.

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Server
 import ServiceLifecycle
+import Store
 
 /// `foiflow serve`: run the line-protocol server.
 struct Serve: AsyncParsableCommand {
@@ -66,12 +67,17 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "foiflow")
+        // Letter templates are checked now: a bad override folder stops the server at start.
+        let letters = LetterWriter.standard()
+        if case .failure(let error) = letters.book {
+            throw CLIError("letter templates: \(error)", exitCode: .usage)
+        }
         let pool = database.makePool(maxConnections: poolSize, sessionSettings: ["SET statement_timeout = \(statementTimeout)"])
         let server = LineServer(
             configuration: ServerConfiguration(
                 host: host, port: port, maxLineLength: maxLine, maxConnections: maxConnections,
                 idleTimeout: .seconds(idleTimeout)),
-            context: ServerContext(pool: pool, logger: logger, authority: authority.authority))
+            context: ServerContext(pool: pool, logger: logger, authority: authority.authority, letters: letters))
         let group = ServiceGroup(
             configuration: .init(
                 services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -112,4 +112,17 @@ import Testing
         server.signal(SIGTERM)
         #expect(try await server.wait(timeout: .seconds(20)).status == 0)
     }
+
+    /// A broken override of the letter templates stops the server at start, saying why.
+    @Test func serveRefusesBrokenLetterTemplates() async throws {
+        let url = try await TestDatabase.create("clitemplates")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("foiflow-templates-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "no header\n".write(to: dir.appendingPathComponent("refusal.mustache"), atomically: true, encoding: .utf8)
+        let outcome = try await Foiflow.run(
+            ["serve", "--listen", "127.0.0.1:\(freeLoopbackPort())"], environment: ["DATABASE_URL": url, "FOIFLOW_TEMPLATES": dir.path],
+            timeout: .seconds(30))
+        #expect(outcome.status == 2 && outcome.stderr.contains("letter templates: refusal"), "\(outcome.stderr)")
+    }
 }
