@@ -1,4 +1,5 @@
 import Deadlines
+import Letters
 import Postgres
 import Store
 import TestSupport
@@ -40,6 +41,8 @@ import Workflow
         #expect(quoted(try await constraint(pool, "request_events_action_check")) == Set(Action.allCases.map(\.rawValue)))
         #expect(quoted(try await constraint(pool, "request_events_states_check")) == Set(RequestState.allCases.map(\.rawValue)))
         #expect(quoted(try await constraint(pool, "notifications_level_check")) == Set(EscalationLevel.allCases.map(\.rawValue) + ["letter"]))
+        #expect(quoted(try await constraint(pool, "letters_template_check")) == Set(LetterType.allCases.map(\.rawValue)))
+        #expect(quoted(try await constraint(pool, "letters_channel_check")) == Set(LetterChannel.allCases.map(\.rawValue)))
         // An unknown action or kind is refused by the database itself.
         await #expect(throws: PostgresError.self) {
             try await pool.query("INSERT INTO request_kinds (kind, prefix) VALUES ('foi', 'FOX')")
