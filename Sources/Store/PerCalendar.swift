@@ -26,11 +26,6 @@ struct PerCalendar: Sendable {
         self.dates = dates
     }
 
-    /// The date of calendar `id`.
-    subscript(id: CalendarID) -> CivilDate? {
-        names.firstIndex(of: id.rawValue).map { dates[$0] }
-    }
-
     /// The latest of the dates (a bound every row's own date is under).
     var latest: CivilDate? { dates.max() }
 
