@@ -6,6 +6,8 @@ public enum CalendarError: Error, Sendable, Equatable, CustomStringConvertible {
     case dateOutOfRange(CivilDate)
     /// A working-day offset beyond ±10,000.
     case offsetOutOfRange(Int)
+    /// A rule whose dates are not derived but set by others (an ICO case).
+    case notDerived(String)
 
     public var description: String {
         switch self {
@@ -13,6 +15,7 @@ public enum CalendarError: Error, Sendable, Equatable, CustomStringConvertible {
             "date \(date) is outside the supported range \(WorkingDayCalendar.firstDate) to \(WorkingDayCalendar.lastDate)"
         case .offsetOutOfRange(let n):
             "\(n) working days is beyond the supported ±\(WorkingDayCalendar.maxOffset)"
+        case .notDerived(let text): text
         }
     }
 }

@@ -27,7 +27,10 @@ public struct DeadlineCalculator: Sendable {
     /// stops or extensions: the clock of a new request, so the same derivation as a
     /// stored due date. `calendar` overrides the kind's default calendar.
     public func deadline(kind: RequestKind, start: CivilDate, calendar: CalendarID? = nil) throws(CalendarError) -> Deadline {
-        try StatutoryClock(received: start).runningDeadline(
+        guard kind.rule != .setByOthers else {
+            throw .notDerived("a \(kind.rawValue) case's dates are set by others (\(kind.ruleText)); there is no deadline to derive")
+        }
+        return try StatutoryClock(received: start).runningDeadline(
             rule: kind.rule, calendar: calendars[calendar ?? authority.defaultCalendar(for: kind)])
     }
 }

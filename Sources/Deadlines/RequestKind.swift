@@ -14,6 +14,9 @@ public enum RequestKind: String, Sendable, CaseIterable, Codable {
     case complaint
     /// Internal review of an FOI/EIR response (s.45 Code: 20 working days, 40 at most).
     case review
+    /// A complaint the Information Commissioner opened about one of our requests (FOIA s.50):
+    /// its dates are set by others (the ICO's submission date, a decision notice's 35 days).
+    case ico
 
     /// The reference-number prefix: `FOI-2026-000124`.
     public var referencePrefix: String {
@@ -23,6 +26,7 @@ public enum RequestKind: String, Sendable, CaseIterable, Codable {
         case .sar: "SAR"
         case .complaint: "CMP"
         case .review: "REV"
+        case .ico: "ICO"
         }
     }
 
@@ -48,13 +52,14 @@ public enum RequestKind: String, Sendable, CaseIterable, Codable {
         case .review: .workingDays(20, extendedTo: 40)
         case .complaint: .workingDays(10, extendedTo: 10)
         case .sar: .calendarMonths(1, extendedTo: 3)
+        case .ico: .setByOthers
         }
     }
 
     /// What receiving a clarification the authority asked for does to the clock.
     public var clarification: ClarificationEffect {
         switch self {
-        case .foi, .eir, .complaint, .review: .restartsCount
+        case .foi, .eir, .complaint, .review, .ico: .restartsCount
         case .sar: .pausesCalendarDays
         }
     }
@@ -62,7 +67,7 @@ public enum RequestKind: String, Sendable, CaseIterable, Codable {
     /// What a fee paid after a fees notice does to the clock.
     public var feePayment: FeeEffect {
         switch self {
-        case .foi, .eir, .complaint, .review: .disregardsWorkingDays
+        case .foi, .eir, .complaint, .review, .ico: .disregardsWorkingDays
         case .sar: .startsClock
         }
     }
@@ -79,6 +84,8 @@ public enum RequestKind: String, Sendable, CaseIterable, Codable {
         case .review: "20 working days after the complaint (s.45 Code); 40 in all at most"
         case .complaint: "10 working days (published service commitment)"
         case .sar: "one calendar month from receipt, or from ID or fee (UK GDPR Art 12(3), DPA 2018 s.54); three months in all if extended"
+        case .ico:
+            "the date the ICO set for our submission; a decision notice's steps 35 calendar days after it (FOIA s.50), waiting while an appeal is at the tribunal"
         }
     }
 
@@ -89,6 +96,7 @@ public enum RequestKind: String, Sendable, CaseIterable, Codable {
     public var parentKinds: Set<RequestKind> {
         switch self {
         case .review: [.foi, .eir]
+        case .ico: [.foi, .eir, .sar]
         case .foi, .eir, .sar, .complaint: []
         }
     }
@@ -100,10 +108,14 @@ public enum RequestKind: String, Sendable, CaseIterable, Codable {
     /// forward on the home division's own calendar.
     public func defaultCalendar(home: Division) -> CalendarID {
         switch self {
-        case .foi, .eir, .review: home == .scotland ? .scotland : .uk
+        case .foi, .eir, .review, .ico: home == .scotland ? .scotland : .uk
         case .sar, .complaint: CalendarID(division: home)
         }
     }
+
+    /// Whether foiflow writes to the requester about it (acknowledgement, letters, monthly
+    /// updates): not for an ICO case, whose correspondent is the regulator.
+    public var writesToRequester: Bool { self != .ico }
 }
 
 /// What a clarification does to a kind's clock: the statutes differ (FOIA s.1(3) restarts, DUAA 2025 pauses).
@@ -129,11 +141,15 @@ public enum DeadlineRule: Sendable, Equatable {
     /// The corresponding date N calendar months on, clamped to the month's end and
     /// moved to the next working day (ICO counting for SARs); extensions up to a total.
     case calendarMonths(Int, extendedTo: Int)
+    /// Dates set by someone else and recorded as they come (an ICO case: the submission date
+    /// the ICO gave, a decision notice + 35 calendar days); nothing to extend.
+    case setByOthers
 
     /// The most that extensions may add in all, in the rule's unit (0: no extension).
     public var maxExtension: Int {
         switch self {
         case .workingDays(let base, let total), .calendarMonths(let base, let total): total - base
+        case .setByOthers: 0
         }
     }
 
@@ -141,6 +157,7 @@ public enum DeadlineRule: Sendable, Equatable {
     public var lengths: (base: Int, extended: Int) {
         switch self {
         case .workingDays(let base, let total), .calendarMonths(let base, let total): (base, total)
+        case .setByOthers: (0, 0)
         }
     }
 
@@ -148,7 +165,7 @@ public enum DeadlineRule: Sendable, Equatable {
     public var extensionField: String {
         switch self {
         case .workingDays: "days"
-        case .calendarMonths: "months"
+        case .calendarMonths, .setByOthers: "months"
         }
     }
 
@@ -156,7 +173,7 @@ public enum DeadlineRule: Sendable, Equatable {
     public var unitAdjective: String {
         switch self {
         case .workingDays: "working-day"
-        case .calendarMonths: "month"
+        case .calendarMonths, .setByOthers: "month"
         }
     }
 
@@ -164,7 +181,7 @@ public enum DeadlineRule: Sendable, Equatable {
     public var unitName: String {
         switch self {
         case .workingDays: "working days"
-        case .calendarMonths: "months"
+        case .calendarMonths, .setByOthers: "months"
         }
     }
 }

@@ -81,6 +81,31 @@ public struct StatutoryClock: Sendable, Equatable, Codable {
         }
     }
 
+    /// A date someone else set (rule `setByOthers`): the ICO's submission date, or a decision's
+    /// steps deadline; `due` is `nil` while nothing is due (the case is with the ICO, or at
+    /// the tribunal).
+    public struct SetDate: Sendable, Equatable, Codable {
+        /// The day it was set: receipt of the ICO's letter, a decision notice, a tribunal's decision.
+        public var on: CivilDate
+        /// What happened that day: `decision notice`.
+        public var event: String
+        /// The date due, or `nil` while nothing is due.
+        public var due: CivilDate?
+        /// How the date follows, or why nothing is due: `decision notice + 35 calendar days`.
+        public var basis: String
+
+        public init(on: CivilDate, event: String, due: CivilDate?, basis: String) {
+            self.on = on
+            self.event = event
+            self.due = due
+            self.basis = basis
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case on, event, due, basis
+        }
+    }
+
     /// The day the clock counts from: receipt, or a later restart.
     public var start: CivilDate
     /// Set while the clock is stopped (awaiting clarification, fee or identity).
@@ -98,6 +123,8 @@ public struct StatutoryClock: Sendable, Equatable, Codable {
     public var stops: [Stop]
     /// Every extension, in order (for explanations).
     public var extensions: [Extension]
+    /// The date set by others, for rule `setByOthers` (an ICO case).
+    public var setDate: SetDate?
 
     /// The stored keys: SQL reads `pausedSince` (lapsing), and old rows must stay readable,
     /// so they are written out here and never follow a rename of a property.
@@ -111,6 +138,7 @@ public struct StatutoryClock: Sendable, Equatable, Codable {
         case extensionMonths
         case stops
         case extensions
+        case setDate = "set"
     }
 
     public init(received: CivilDate) {
@@ -123,6 +151,7 @@ public struct StatutoryClock: Sendable, Equatable, Codable {
         extensionMonths = 0
         stops = []
         extensions = []
+        setDate = nil
     }
 
     /// Reads a stored clock; keys added later may be missing from older rows.
@@ -137,6 +166,7 @@ public struct StatutoryClock: Sendable, Equatable, Codable {
         extensionMonths = try values.decodeIfPresent(Int.self, forKey: .extensionMonths) ?? 0
         stops = try values.decodeIfPresent([Stop].self, forKey: .stops) ?? []
         extensions = try values.decodeIfPresent([Extension].self, forKey: .extensions) ?? []
+        setDate = try values.decodeIfPresent(SetDate.self, forKey: .setDate)
     }
 
     /// Whether the clock is stopped (waiting for the requester).
@@ -147,12 +177,17 @@ public struct StatutoryClock: Sendable, Equatable, Codable {
         switch rule {
         case .workingDays: extensionDays
         case .calendarMonths: extensionMonths
+        case .setByOthers: 0
         }
     }
 
-    /// The deadline now: `nil` while the clock is stopped.
+    /// The deadline now: `nil` while the clock is stopped, or while nothing is due on a date
+    /// set by others.
     public func deadline(rule: DeadlineRule, calendar: WorkingDayCalendar) throws(CalendarError) -> Deadline? {
         if isStopped { return nil }
+        if rule == .setByOthers {
+            return setDate?.due.map { Deadline(due: $0, maxDue: $0) }
+        }
         return try runningDeadline(rule: rule, calendar: calendar)
     }
 
@@ -172,6 +207,10 @@ public struct StatutoryClock: Sendable, Equatable, Codable {
         rule: DeadlineRule, calendar: WorkingDayCalendar, received: CivilDate, today: CivilDate
     ) throws(CalendarError) -> Explanation {
         var walker = DayWalker(clock: self, rule: rule, calendar: calendar, received: received, recording: true)
+        if rule == .setByOthers {
+            let due = try walker.walkSetDate(today: today)
+            return Explanation(days: walker.days, due: due)
+        }
         if isStopped {
             try walker.walkStopped(until: max(today, pausedSince ?? today))
             return Explanation(days: walker.days, due: nil)
@@ -234,7 +273,35 @@ struct DayWalker {
             return try walkWorkingDays(target: extended ? total : base + clock.extensionDays)
         case .calendarMonths(let base, let total):
             return try walkMonths(months: extended ? total : base + clock.extensionMonths)
+        case .setByOthers:
+            // Nothing to derive: the date is the one set (checked by `deadline` first).
+            guard let due = clock.setDate?.due else { throw .notDerived("nothing is due: the date is set by others") }
+            return due
         }
+    }
+
+    /// A date set by others: one line per day from receipt to the due date (or to `today`
+    /// while nothing is due), counting nothing; the day it was set says by what, and the due
+    /// date says how it follows. Returns the due date, or `nil`.
+    mutating func walkSetDate(today: CivilDate) throws(CalendarError) -> CivilDate? {
+        let set = clock.setDate
+        let due = set?.due
+        let end = due ?? max(today, set?.on ?? received)
+        var date = received
+        while date <= end {
+            var line = ExplainedDay(date: date)
+            if date == received { line.notes.append("received") }
+            if let set, date == set.on, set.event != "received" { line.notes.append(set.event) }
+            if let set, date < set.on { line.skip = "before the \(set.event)" }
+            if let set, due == nil, date > set.on { line.skip = "clock stopped: \(set.basis)" }
+            if date == due {
+                line.notes.append(set?.basis ?? "set by others")
+                line.notes.append("due")
+            }
+            days.append(line)
+            date = date.adding(days: 1)
+        }
+        return due
     }
 
     /// Lines from receipt to `today` for a clock that is stopped now.

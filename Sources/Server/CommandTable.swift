@@ -67,6 +67,7 @@ enum CommandTable {
         request("LETTER", requires: .read, RequestCommands.letter),
         change("ACT", RequestCommands.act),
         request("LIST", requires: .read, RequestCommands.list),
+        request("GROUNDS", requires: .read, RequestCommands.grounds),
         request("RISK", requires: .read, RequestCommands.risk),
         CommandSpec(
             name: "WORKDAY", needsAuth: true, touchesDatabase: false, requires: .read,

@@ -248,6 +248,9 @@ public struct EscalationStore: Sendable {
     /// calendar month or more before `asOf`, and that has not had its update for that date,
     /// gets a progress-update letter (queued e-mail with its outbox row, or a task), written in
     /// one statement that also records the date it was written for.
+    /// The kinds whose requesters get letters (not an ICO case).
+    static let kindsWritingToRequesters = RequestKind.allCases.filter(\.writesToRequester).map(\.rawValue)
+
     static func progressUpdates(_ tx: PostgresConnection, letters: LetterWriter, asOf: CivilDate, dryRun: Bool) throws -> [String] {
         let rows = try tx.query(
             """
@@ -255,7 +258,7 @@ public struct EscalationStore: Sendable {
                    u.name AS lead_name, u.email AS lead_email, u.phone AS lead_phone,
                    (coalesce(r.last_contact, r.received) + interval '1 month')::date AS update_due
             FROM requests r LEFT JOIN users u ON u.login = r.assignee
-            WHERE r.state IN \(unescaped: RequestStore.openStatesSQL)
+            WHERE r.state IN \(unescaped: RequestStore.openStatesSQL) AND r.kind = ANY(\(EscalationStore.kindsWritingToRequesters)::text[])
               AND (coalesce(r.last_contact, r.received) + interval '1 month')::date <= \(asOf)
               AND (r.update_written_for IS NULL
                    OR r.update_written_for < (coalesce(r.last_contact, r.received) + interval '1 month')::date)

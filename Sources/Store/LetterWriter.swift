@@ -121,7 +121,8 @@ public struct LetterWriter: Sendable {
             type = .lapse
             values["reason"] = given["reason"]
         case .create, .assign, .clarified, .feePaid, .idRequested, .idVerified, .submit, .approve, .return, .close, .withdraw,
-            .reopen, .escalate, .recalculate, .contacted:
+            .reopen, .escalate, .recalculate, .contacted, .submitted, .decision, .complied, .appealed, .tribunal, .reviewOutcome,
+            .icoOutcome:
             return nil
         }
         return draft(type, values: values, details: details)
@@ -135,6 +136,9 @@ public struct LetterWriter: Sendable {
         case .refused: "we have refused it"
         case .notHeld: "we do not hold the information you asked for"
         case .ncnd: "we can neither confirm nor deny that we hold the information"
+        case .upheld: "we have upheld our original response"
+        case .upheldInPart: "we have upheld our original response in part and changed the rest"
+        case .overturned: "we have overturned our original response"
         }
     }
 
@@ -174,7 +178,10 @@ public struct LetterWriter: Sendable {
         case .awaitingClarification: "we are waiting for the clarification we asked you for"
         case .awaitingFee: "we are waiting for the fee"
         case .awaitingID: "we are waiting for proof of your identity"
-        case .responded, .closed, .withdrawn, .lapsed, .transferred: "it is closed"
+        case .withICO: "it is with the Information Commissioner"
+        case .stepsDue: "we are taking the steps the Information Commissioner required"
+        case .atTribunal: "an appeal is before the First-tier Tribunal"
+        case .responded, .closed, .withdrawn, .lapsed, .transferred, .decided: "it is closed"
         }
     }
 
@@ -238,6 +245,7 @@ public struct LetterWriter: Sendable {
         case .sar: "we will confirm your identity if we need to, then search for your personal information"
         case .complaint: "we will look into your complaint and reply by your preferred method"
         case .review: "someone not involved in the original decision will review how we dealt with your request"
+        case .ico: "we will answer the Information Commissioner by the date it set"
         }
     }
 }

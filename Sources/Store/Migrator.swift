@@ -14,6 +14,8 @@ public struct Migrator: Sendable {
         public var alreadyApplied: Int
         /// Open requests whose due date a migration's recalculation moved.
         public var recalculated: Int = 0
+        /// Free-text exemptions read into grounds (migration 0014), with the codes it could not read.
+        public var exemptions = GroundsStore.FreeTextReport()
 
         public init(applied: [String], alreadyApplied: Int, recalculated: Int = 0) {
             self.applied = applied
@@ -102,6 +104,8 @@ public struct Migrator: Sendable {
                     try tx.query("DELETE FROM foiflow_pending_recalculations WHERE version = \(version)")
                 }
             }
+            // Exemptions recorded as free text before grounds were data, read once.
+            report.exemptions = try GroundsStore.parseQueuedFreeText(connection)
             return report
         }
     }

@@ -20,12 +20,18 @@ public struct RequestStore: Sendable {
     public let authority: Authority
     /// The letters actions write to requesters.
     public let letters: LetterWriter
+    /// The refusal grounds responses and extensions cite.
+    public let grounds: GroundsStore
 
-    public init(pool: PostgresPool, calendars: CalendarCache, authority: Authority = Authority(), letters: LetterWriter = .standard()) {
+    public init(
+        pool: PostgresPool, calendars: CalendarCache, authority: Authority = Authority(), letters: LetterWriter = .standard(),
+        grounds: GroundsStore? = nil
+    ) {
         self.pool = pool
         self.calendars = calendars
         self.authority = authority
         self.letters = letters
+        self.grounds = grounds ?? GroundsStore(pool: pool)
     }
 
     /// How many times a change is retried after losing a race it did not ask to detect.
@@ -40,10 +46,19 @@ public struct RequestStore: Sendable {
         today: CivilDate
     ) async throws -> ChangeResult {
         let contentHash = SHA256.hex(([kind.rawValue] + fields.map { "\($0.key)=\($0.value)" }.sorted()).joined(separator: "\n"))
+        // A review or an ICO case needs to know the request it concerns (a review asked for
+        // late is flagged); one read, only for them.
+        var parent: ParentFacts?
+        if let ref = fields.last(where: { $0.key == "parent" })?.value, let reference = RequestReference(ref),
+            kind.parentKinds.contains(reference.kind)
+        {
+            parent = try await parentFacts(ref: ref)
+            if parent == nil { throw WorkflowError.notFound("parent=\(ref): no such request") }
+        }
         for attempt in 1...RequestStore.attempts {
             let (version, calendarSet) = try await calendars.versioned(forceCheck: attempt > 1)
             let engine = WorkflowEngine(calendars: calendarSet, authority: authority)
-            let (record, details, event) = try engine.create(kind: kind, fields: fields, by: actor, today: today)
+            let (record, details, event) = try engine.create(kind: kind, fields: fields, by: actor, today: today, parent: parent)
             let outcome: CreateOutcome
             do {
                 outcome = try await insert(
@@ -56,7 +71,9 @@ public struct RequestStore: Sendable {
                 throw WorkflowError.notFound("parent=\(details.parent ?? ""): no such request")
             }
             switch outcome {
-            case .created(let result): return result
+            case .created(var result):
+                result.requestedLate = details.requestedLate
+                return result
             case .calendarChanged: continue
             case .revoked: throw WorkflowError.revoked(Credential.revokedMessage)
             case .replay(let hash, let result):
@@ -68,6 +85,19 @@ public struct RequestStore: Sendable {
             }
         }
         throw WorkflowError.conflict("the request could not be created: too much concurrent change; retry")
+    }
+
+    /// What a new review or ICO case needs to know of the request it names.
+    private func parentFacts(ref: String) async throws -> ParentFacts? {
+        guard
+            let row = try await pool.withConnection({ connection in
+                try connection.query("SELECT kind, state, responded_on FROM requests WHERE ref = \(ref)").first
+            })
+        else { return nil }
+        guard let kind = RequestKind(rawValue: try row.decode(String.self, "kind")),
+            let state = RequestState(rawValue: try row.decode(String.self, "state"))
+        else { throw WorkflowError.inconsistent("unexpected kind or state of \(ref)") }
+        return ParentFacts(kind: kind, state: state, respondedOn: try row.decode(CivilDate?.self, "responded_on"))
     }
 
     private enum CreateOutcome {
@@ -85,7 +115,7 @@ public struct RequestStore: Sendable {
         let fields = RequestStore.json(event.fields)
         let year = record.received.year
         // The acknowledgement, written with the request; its reference is filled in by the statement.
-        let letter = letters.acknowledgement(kind: kind, record: record, details: details)
+        let letter = kind.writesToRequester ? letters.acknowledgement(kind: kind, record: record, details: details) : nil
         let slot = LetterWriter.referenceSlot
         let row = try await pool.withConnection { connection in
             try connection.query(
@@ -108,12 +138,12 @@ public struct RequestStore: Sendable {
                 ),
                 req AS (
                     INSERT INTO requests (ref, kind, state, version, received, calendar, due, max_due, clock, team,
-                                          requester, email, address, contact, subject, parent_ref, created_by)
+                                          requester, email, address, contact, subject, parent_ref, ico_ref, requested_late, created_by)
                     SELECT \(kind.referencePrefix) || '-' || \(year)::text || '-' || lpad(last::text, 6, '0'), \(kind.rawValue),
                            \(record.state.rawValue), \(record.version), \(record.received), \(record.calendar.rawValue),
                            \(record.due), \(record.maxDue), \(clock)::jsonb, \(details.team), \(details.requester),
                            \(details.email), \(details.address), \(details.contact?.rawValue), \(details.subject),
-                           \(details.parent), \(actor.login)
+                           \(details.parent), \(details.icoRef), \(details.requestedLate), \(actor.login)
                     FROM counter
                     RETURNING id, ref
                 ),
@@ -125,10 +155,10 @@ public struct RequestStore: Sendable {
                 ),
                 letter AS (
                     INSERT INTO letters (request_id, template, channel, status, recipient, subject, body, task_note)
-                    SELECT id, \(letter.type.rawValue), \(letter.channel.rawValue), \(letter.status), \(letter.recipient),
-                           replace(\(letter.subject)::text, \(slot)::text, ref), replace(\(letter.body)::text, \(slot)::text, ref),
-                           \(letter.taskNote)
-                    FROM req
+                    SELECT id, \(letter?.type.rawValue), \(letter?.channel.rawValue), \(letter?.status), \(letter?.recipient),
+                           replace(\(letter?.subject)::text, \(slot)::text, ref), replace(\(letter?.body)::text, \(slot)::text, ref),
+                           \(letter?.taskNote)
+                    FROM req WHERE \(letter != nil)
                     RETURNING id, request_id, status, recipient, subject, body
                 ),
                 mail AS (
@@ -167,9 +197,10 @@ public struct RequestStore: Sendable {
     ) async throws -> ChangeResult {
         // Refuse what no state could allow before reading anything.
         try Permissions.require(actor.role, .act(action))
+        let groundsTable = try await grounds.table()
         for attempt in 1...RequestStore.attempts {
             let (calendarVersion, calendarSet) = try await calendars.versioned(forceCheck: attempt > 1)
-            let engine = WorkflowEngine(calendars: calendarSet, authority: authority)
+            let engine = WorkflowEngine(calendars: calendarSet, authority: authority, grounds: groundsTable)
             // Read, decide (pure) and write on one leased connection: two round trips, one hand-off.
             let letters = self.letters
             let (written, next) = try await pool.withConnection { connection -> (WriteOutcome, RequestRecord) in
@@ -187,8 +218,8 @@ public struct RequestStore: Sendable {
                 }
                 return (
                     try RequestStore.write(
-                        connection, id: id, from: record, to: next, event: event, actor: actor.login, calendarVersion: calendarVersion,
-                        credential: credential, letter: letter, requester: details.requester), next
+                        connection, id: id, ref: ref, from: record, to: next, event: event, actor: actor.login,
+                        calendarVersion: calendarVersion, credential: credential, letter: letter, requester: details.requester), next
                 )
             }
             switch written {
@@ -215,15 +246,21 @@ public struct RequestStore: Sendable {
         case revoked
     }
 
-    /// One statement: the row (guarded by its version and the calendar) and its event.
+    /// One statement: the row (guarded by its version and the calendar) and its event; the
+    /// grounds it cites; its letter; and the event it leaves on its parent (a review's outcome,
+    /// an ICO case's decision), which moves the parent's version on by one.
     static func write(
-        _ connection: PostgresConnection, id: Int, from record: RequestRecord, to next: RequestRecord, event: EventDraft, actor: String,
-        calendarVersion: Int, credential: Credential? = nil, letter: LetterDraft? = nil, requester: String? = nil
+        _ connection: PostgresConnection, id: Int, ref: String, from record: RequestRecord, to next: RequestRecord, event: EventDraft,
+        actor: String, calendarVersion: Int, credential: Credential? = nil, letter: LetterDraft? = nil, requester: String? = nil
     ) throws -> WriteOutcome {
         // `contacted letter=ID` closes that task of this request.
         let doneLetter = event.action == .contacted ? event.fields.first { $0.key == "letter" }.flatMap { Int($0.value) } : nil
         let clock = try RequestStore.json(next.clock)
         let fields = RequestStore.json(event.fields)
+        let groundCodes = event.grounds.map(\.ground.code), groundCitations = event.grounds.map(\.cited)
+        let isResponse = event.action == .respond, isExtension = event.action == .extend
+        let trail = event.trail
+        let trailFields = RequestStore.json([Field("ref", ref)] + (trail?.fields ?? []))
         do {
             let row = try connection.query(
                 """
@@ -237,7 +274,7 @@ public struct RequestStore: Sendable {
                     UPDATE requests
                     SET state = \(next.state.rawValue), version = version + 1, due = \(next.due), max_due = \(next.maxDue),
                         clock = \(clock)::jsonb, assignee = \(next.assignee), outcome = \(next.outcome?.rawValue),
-                        exemptions = \(next.exemptions), responded_on = \(next.respondedOn),
+                        exemptions = \(next.exemptions), responded_on = \(next.respondedOn), appeal_by = \(next.appealBy),
                         transferred_to = \(next.transferredTo), last_contact = \(next.lastContact), updated_at = now()
                     WHERE id = \(id) AND version = \(record.version) AND (SELECT ok FROM cred) AND (SELECT ok FROM cal)
                     RETURNING id, version, state, due
@@ -261,6 +298,33 @@ public struct RequestStore: Sendable {
                 done AS (
                     UPDATE letters SET status = 'done', sent_at = now()
                     WHERE id = \(doneLetter)::bigint AND request_id = (SELECT id FROM upd) AND status = 'task'
+                ),
+                -- A response replaces the grounds of an earlier one (a reopened request answered
+                -- again); an extension's stay. Each statement below touches other rows.
+                grounds_dropped AS (
+                    DELETE FROM request_grounds
+                    WHERE \(isResponse) AND request_id = (SELECT id FROM upd) AND NOT in_extension AND ground <> ALL(\(groundCodes)::text[])
+                ),
+                grounds_unmarked AS (
+                    UPDATE request_grounds SET in_response = false
+                    WHERE \(isResponse) AND request_id = (SELECT id FROM upd) AND in_extension AND ground <> ALL(\(groundCodes)::text[])
+                ),
+                grounds AS (
+                    INSERT INTO request_grounds (request_id, ground, cited, in_response, in_extension)
+                    SELECT upd.id, g.ground, g.cited, \(isResponse), \(isExtension)
+                    FROM upd, unnest(\(groundCodes)::text[], \(groundCitations)::text[]) AS g(ground, cited)
+                    ON CONFLICT (request_id, ground) DO UPDATE
+                    SET cited = excluded.cited, in_response = request_grounds.in_response OR excluded.in_response,
+                        in_extension = request_grounds.in_extension OR excluded.in_extension
+                ),
+                parent AS (
+                    UPDATE requests SET version = version + 1, updated_at = now()
+                    WHERE \(trail != nil) AND ref = \(next.parent)::text AND EXISTS (SELECT 1 FROM upd)
+                    RETURNING id, version, state, due
+                ),
+                parent_event AS (
+                    INSERT INTO request_events (request_id, seq, actor, action, from_state, to_state, due, fields)
+                    SELECT id, version, \(actor), \(trail?.action.rawValue), state, state, due, \(trailFields)::jsonb FROM parent
                 )
                 SELECT (SELECT ok FROM cred) AS credential_ok, (SELECT ok FROM cal) AS calendar_ok, (SELECT version FROM upd) AS version
                 """
@@ -319,7 +383,7 @@ public struct RequestStore: Sendable {
     }
 
     static let recordColumns =
-        "id, kind, state, version, received, calendar, due, max_due, clock::text AS clock, assignee, outcome, exemptions, responded_on, transferred_to, last_contact"
+        "id, kind, state, version, received, calendar, due, max_due, clock::text AS clock, assignee, outcome, exemptions, responded_on, transferred_to, last_contact, parent_ref, appeal_by"
 
     /// `viewColumns` qualified with `r.`, for statements that join other tables.
     static let qualifiedViewColumns = viewColumns.split(separator: ",")
@@ -343,14 +407,15 @@ public struct RequestStore: Sendable {
             calendar: calendar, clock: clock, due: try row.decode(CivilDate?.self, "due"), maxDue: try row.decode(CivilDate?.self, "max_due"),
             assignee: try row.decode(String?.self, "assignee"), outcome: try row.decode(String?.self, "outcome").flatMap(Outcome.init(rawValue:)),
             exemptions: try row.decode(String?.self, "exemptions"), respondedOn: try row.decode(CivilDate?.self, "responded_on"),
-            transferredTo: try row.decode(String?.self, "transferred_to"), lastContact: try row.decode(CivilDate?.self, "last_contact"))
+            transferredTo: try row.decode(String?.self, "transferred_to"), lastContact: try row.decode(CivilDate?.self, "last_contact"),
+            parent: try row.decode(String?.self, "parent_ref"), appealBy: try row.decode(CivilDate?.self, "appeal_by"))
     }
 
     // MARK: Read
 
     static let viewColumns = """
         ref, kind, state, version, received, calendar, due, max_due, assignee, team, requester, subject, email, address,
-        contact, parent_ref, outcome, exemptions, responded_on, transferred_to, last_contact
+        contact, parent_ref, outcome, exemptions, responded_on, transferred_to, last_contact, ico_ref, appeal_by, requested_late
         """
 
     /// One request (`SHOW`), with `days_left` counted from `today`.
@@ -360,7 +425,9 @@ public struct RequestStore: Sendable {
             try connection.query(
                 """
                 SELECT \(unescaped: RequestStore.qualifiedViewColumns), c.unit AS commitment_unit, c.amount AS commitment_amount,
-                       c.text AS commitment_text
+                       c.text AS commitment_text,
+                       (SELECT string_agg(k.ref, ',' ORDER BY k.ref) FROM requests k WHERE k.parent_ref = r.ref AND k.kind = 'review') AS reviews,
+                       (SELECT string_agg(k.ref, ',' ORDER BY k.ref) FROM requests k WHERE k.parent_ref = r.ref AND k.kind = 'ico') AS ico_cases
                 FROM requests r LEFT JOIN commitments c ON c.kind = r.kind
                 WHERE r.ref = \(ref)
                 """
@@ -512,7 +579,8 @@ public struct RequestStore: Sendable {
         for change in changes {
             let (from, to) = (change.from, change.to)
             guard to.assignee == from.assignee, to.outcome == from.outcome, to.exemptions == from.exemptions,
-                to.respondedOn == from.respondedOn, to.transferredTo == from.transferredTo
+                to.respondedOn == from.respondedOn, to.transferredTo == from.transferredTo, to.appealBy == from.appealBy,
+                change.event.trail == nil, change.event.grounds.isEmpty
             else {
                 throw WorkflowError.inconsistent("\(change.event.action.rawValue) changes more than the bulk writer writes")
             }
@@ -578,6 +646,8 @@ public struct RequestStore: Sendable {
     static func view(from row: PostgresRow, calendars calendarSet: CalendarSet, today: CivilDate) throws -> RequestView {
         var view = try baseView(from: row, calendars: calendarSet, today: today)
         if row.hasColumn("tasks") { view.tasks = try row.decode(Int.self, "tasks") }
+        if row.hasColumn("reviews") { view.reviews = try row.decode(String?.self, "reviews") }
+        if row.hasColumn("ico_cases") { view.icoCases = try row.decode(String?.self, "ico_cases") }
         if row.hasColumn("commitment_unit"), try row.decode(String?.self, "commitment_unit") != nil {
             let commitment = try CommitmentStore.commitment(
                 from: row, prefix: "commitment_")
@@ -606,7 +676,9 @@ public struct RequestStore: Sendable {
             address: try row.decode(String?.self, "address"), contact: try row.decode(String?.self, "contact"),
             parent: try row.decode(String?.self, "parent_ref"), outcome: try row.decode(String?.self, "outcome"),
             exemptions: try row.decode(String?.self, "exemptions"), respondedOn: try row.decode(CivilDate?.self, "responded_on"),
-            transferredTo: try row.decode(String?.self, "transferred_to"), daysLeft: daysLeft,
+            transferredTo: try row.decode(String?.self, "transferred_to"), icoRef: try row.decode(String?.self, "ico_ref"),
+            appealBy: try row.decode(CivilDate?.self, "appeal_by"), requestedLate: try row.decode(Bool.self, "requested_late"),
+            daysLeft: daysLeft,
             updateDue: state.isOpen
                 ? (try row.decode(CivilDate?.self, "last_contact") ?? row.decode(CivilDate.self, "received")).adding(months: 1) : nil)
     }

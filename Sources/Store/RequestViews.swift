@@ -25,6 +25,16 @@ public struct RequestView: Sendable, Equatable {
     public var exemptions: String?
     public var respondedOn: CivilDate?
     public var transferredTo: String?
+    /// An ICO case: the ICO's reference.
+    public var icoRef: String?
+    /// An ICO case: the last day to appeal the decision notice.
+    public var appealBy: CivilDate?
+    /// A review asked for more than 40 working days after the response (the authority may decline it).
+    public var requestedLate: Bool = false
+    /// The reviews of this request, by ref (comma-separated): SHOW only.
+    public var reviews: String?
+    /// The ICO cases about this request, by ref (comma-separated): SHOW only.
+    public var icoCases: String?
     /// Working days from the reference date to the due date (0 = due that day, negative = overdue).
     public var daysLeft: Int?
     /// When a progress update to the requester falls due (open requests).
@@ -58,6 +68,11 @@ public struct RequestView: Sendable, Equatable {
         add("exemptions", exemptions)
         add("responded_on", respondedOn?.description)
         add("transferred_to", transferredTo)
+        add("ico_ref", icoRef)
+        add("appeal_by", appealBy?.description)
+        if requestedLate { out.append(Field("requested_late", "true")) }
+        add("reviews", reviews)
+        add("ico", icoCases)
         add("update_due", updateDue?.description)
         add("commitment_due", commitmentDue?.description)
         if let tasks, tasks > 0 { out.append(Field("tasks", String(tasks))) }
@@ -126,6 +141,8 @@ public struct ChangeResult: Sendable, Equatable {
     public var due: CivilDate?
     public var version: Int
     public var replayed: Bool
+    /// A review asked for more than 40 working days after the response it reviews.
+    public var requestedLate = false
 
     public init(ref: String, state: RequestState, due: CivilDate?, version: Int, replayed: Bool) {
         self.ref = ref
@@ -141,6 +158,7 @@ public struct ChangeResult: Sendable, Equatable {
         if let due { fields.append(Field("due", due.description)) }
         fields.append(Field("version", String(version)))
         if replayed { fields.append(Field("replayed", "true")) }
+        if requestedLate { fields.append(Field("requested_late", "true")) }
         return fields
     }
 }

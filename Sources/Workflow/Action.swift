@@ -17,6 +17,16 @@ public enum Action: String, Sendable, CaseIterable, Codable {
     case withdraw
     case reopen
     case transfer
+    /// ICO case: our submission went to the ICO.
+    case submitted
+    /// ICO case: the decision notice (`outcome`, `steps`, `dn_ref`).
+    case decision
+    /// ICO case: the steps were taken.
+    case complied
+    /// ICO case: an appeal to the First-tier Tribunal (`by=authority|requester`).
+    case appealed
+    /// ICO case: the tribunal's decision (`outcome`, `steps`).
+    case tribunal
     /// A contact made by hand (a call, a posted letter); with `letter=ID` it closes that task.
     case contacted
     /// The nightly job: a fee or clarification not received in time (FOIA s.9(2)).
@@ -25,6 +35,10 @@ public enum Action: String, Sendable, CaseIterable, Codable {
     case escalate
     /// The calendar changed and moved the due date.
     case recalculate
+    /// On a request: an internal review of it was answered (`ref`, `outcome`, `reason`).
+    case reviewOutcome = "review-outcome"
+    /// On a request: its ICO case moved on (`ref`, `step`, `outcome`, `steps`).
+    case icoOutcome = "ico-outcome"
 
     /// Parses an action name, case-insensitively.
     public init?(name: String) {
@@ -32,7 +46,11 @@ public enum Action: String, Sendable, CaseIterable, Codable {
     }
 
     /// Actions a person may take with `ACT` (the rest are the system's).
-    public static let userActions: [Action] = allCases.filter { ![.create, .lapse, .escalate, .recalculate].contains($0) }
+    public static let userActions: [Action] = allCases.filter { !systemActions.contains($0) }
+
+    /// Actions only the system takes (the nightly job, calendar changes, the trail a review
+    /// or an ICO case leaves on its parent).
+    public static let systemActions: Set<Action> = [.create, .lapse, .escalate, .recalculate, .reviewOutcome, .icoOutcome]
 
     public static var userActionNames: String { userActions.map(\.rawValue).joined(separator: ", ") }
 }

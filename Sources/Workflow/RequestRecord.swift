@@ -21,12 +21,16 @@ public struct RequestRecord: Sendable, Equatable {
     public var transferredTo: String?
     /// The last time the requester heard from us (a letter sent or done, a recorded contact).
     public var lastContact: CivilDate?
+    /// The request a review or an ICO case is about.
+    public var parent: String?
+    /// An ICO case: the last day to appeal its decision notice to the tribunal (notice + 28 days).
+    public var appealBy: CivilDate?
 
     public init(
         kind: RequestKind, state: RequestState, version: Int, received: CivilDate, calendar: CalendarID,
         clock: StatutoryClock, due: CivilDate?, maxDue: CivilDate?, assignee: String? = nil,
         outcome: Outcome? = nil, exemptions: String? = nil, respondedOn: CivilDate? = nil, transferredTo: String? = nil,
-        lastContact: CivilDate? = nil
+        lastContact: CivilDate? = nil, parent: String? = nil, appealBy: CivilDate? = nil
     ) {
         self.kind = kind
         self.state = state
@@ -42,6 +46,8 @@ public struct RequestRecord: Sendable, Equatable {
         self.respondedOn = respondedOn
         self.transferredTo = transferredTo
         self.lastContact = lastContact
+        self.parent = parent
+        self.appealBy = appealBy
     }
 
     /// When a progress update falls due while the request is open: a calendar month after the
@@ -70,13 +76,34 @@ public struct EventDraft: Sendable, Equatable {
     public var fields: [Field]
     /// The due date after the change.
     public var due: CivilDate?
+    /// The refusal grounds the change cites (`respond`, `extend`), one per ground.
+    public var grounds: [CitedGround]
+    /// The event the change leaves on the parent request (a review's outcome, an ICO case's
+    /// decision), without the `ref` of the request changed, which the store adds.
+    public var trail: Trail?
 
-    public init(action: Action, from: RequestState?, to: RequestState, fields: [Field], due: CivilDate?) {
+    /// An event on the parent request.
+    public struct Trail: Sendable, Equatable {
+        public var action: Action
+        public var fields: [Field]
+
+        public init(action: Action, fields: [Field]) {
+            self.action = action
+            self.fields = fields
+        }
+    }
+
+    public init(
+        action: Action, from: RequestState?, to: RequestState, fields: [Field], due: CivilDate?, grounds: [CitedGround] = [],
+        trail: Trail? = nil
+    ) {
         self.action = action
         self.from = from
         self.to = to
         self.fields = fields
         self.due = due
+        self.grounds = grounds
+        self.trail = trail
     }
 }
 
@@ -99,10 +126,15 @@ public struct RequestDetails: Sendable, Equatable {
     public var contact: ContactMethod?
     public var team: String?
     public var parent: String?
+    /// An ICO case: the ICO's own reference.
+    public var icoRef: String?
+    /// A review asked for more than 40 working days after the response it reviews: accepted,
+    /// but the authority may decline it.
+    public var requestedLate: Bool
 
     public init(
         requester: String, subject: String? = nil, email: String? = nil, address: String? = nil, contact: ContactMethod? = nil,
-        team: String? = nil, parent: String? = nil
+        team: String? = nil, parent: String? = nil, icoRef: String? = nil, requestedLate: Bool = false
     ) {
         self.requester = requester
         self.subject = subject
@@ -111,5 +143,21 @@ public struct RequestDetails: Sendable, Equatable {
         self.contact = contact
         self.team = team
         self.parent = parent
+        self.icoRef = icoRef
+        self.requestedLate = requestedLate
+    }
+}
+
+/// What a new request needs to know of the request it names as `parent=`.
+public struct ParentFacts: Sendable, Equatable {
+    public var kind: RequestKind
+    public var state: RequestState
+    /// When it was answered, if it was.
+    public var respondedOn: CivilDate?
+
+    public init(kind: RequestKind, state: RequestState, respondedOn: CivilDate?) {
+        self.kind = kind
+        self.state = state
+        self.respondedOn = respondedOn
     }
 }

@@ -1,3 +1,5 @@
+import Deadlines
+
 /// Where a request is in its life.
 public enum RequestState: String, Sendable, CaseIterable, Codable {
     case received
@@ -11,11 +13,19 @@ public enum RequestState: String, Sendable, CaseIterable, Codable {
     case withdrawn
     case lapsed
     case transferred
+    /// An ICO case: our submission is with the ICO (nothing due until it decides).
+    case withICO = "with_ico"
+    /// An ICO case: a decision notice (or the tribunal) requires steps by a date.
+    case stepsDue = "steps_due"
+    /// An ICO case: decided with no steps to take (an appeal may still follow, by `appeal_by`).
+    case decided
+    /// An ICO case: an appeal is at the First-tier Tribunal; the steps wait (FOIA s.50(6)).
+    case atTribunal = "at_tribunal"
 
     /// Open: still owed an answer (paused ones included).
     public var isOpen: Bool {
         switch self {
-        case .responded, .closed, .withdrawn, .lapsed, .transferred: false
+        case .responded, .closed, .withdrawn, .lapsed, .transferred, .decided: false
         default: true
         }
     }
@@ -31,13 +41,31 @@ public enum RequestState: String, Sendable, CaseIterable, Codable {
     public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
 
-/// How a request was answered.
+/// How a request was answered (an internal review: how the original answer stood up).
 public enum Outcome: String, Sendable, CaseIterable, Codable {
     case granted, partial, refused
     case notHeld = "not-held"
     case ncnd
+    /// A review: the original response stands.
+    case upheld
+    /// A review: it stands in part (more is released, or another ground is relied on).
+    case upheldInPart = "upheld-in-part"
+    /// A review: the original response was wrong.
+    case overturned
 
     public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
+    /// The outcomes a request of `kind` may be answered with (`respond outcome=`).
+    public static func allowed(for kind: RequestKind) -> [Outcome] {
+        switch kind {
+        case .foi, .eir, .sar, .complaint: [.granted, .partial, .refused, .notHeld, .ncnd]
+        case .review: [.upheld, .upheldInPart, .overturned]
+        case .ico: []
+        }
+    }
+
+    /// Whether a response with this outcome must name at least one refusal ground.
+    public var needsGround: Bool { self == .refused || self == .partial || self == .ncnd }
 }
 
 /// How the requester prefers to be contacted.

@@ -11,6 +11,8 @@ public struct ActionSpec: Sendable {
         case same
         /// `received` becomes `in_progress`; other states stay (assigning starts the work).
         case startWork
+        /// `steps_due` when the action gives `steps=`, else this state (an ICO decision).
+        case stepsDueOr(RequestState)
     }
 
     public var action: Action
@@ -25,12 +27,13 @@ public struct ActionSpec: Sendable {
     /// What it does to the statutory clock, in words (for documentation and errors).
     public var clock: String
 
-    /// The state after the action, from `state`.
-    public func target(from state: RequestState) -> RequestState {
+    /// The state after the action, from `state`, given whether it names steps to take.
+    public func target(from state: RequestState, withSteps: Bool = false) -> RequestState {
         switch to {
         case .state(let next): next
         case .same: state
         case .startWork: state == .received ? .inProgress : state
+        case .stepsDueOr(let otherwise): withSteps ? .stepsDue : otherwise
         }
     }
 }
@@ -42,9 +45,24 @@ public enum TransitionTable {
     static let people: Set<Role> = [.officer, .manager, .admin]
     static let managers: Set<Role> = [.manager, .admin]
     static let allKinds = Set(RequestKind.allCases)
+    /// The kinds we answer (every kind but an ICO case, whose dates others set).
+    static let answerable = allKinds.filter { $0.rule != .setByOthers }
+    static let icoKinds = allKinds.filter { $0.rule == .setByOthers }
 
     /// Every action's row, in `Action.allCases` order.
     public static let specs: [ActionSpec] = Action.allCases.map(row)
+
+    /// The `create` row for a request of `kind`: an ICO case names the request complained
+    /// about, the ICO's reference and the date it set for our submission; a requester is optional.
+    public static func createSpec(for kind: RequestKind) -> ActionSpec {
+        var spec = spec(for: .create)
+        spec.kinds = [kind]
+        if kind.rule == .setByOthers {
+            spec.required = ["received", "parent", "ico_ref", "due"]
+            spec.optional = ["requester", "subject", "email", "team", "calendar"]
+        }
+        return spec
+    }
 
     /// The row for `action`.
     public static func spec(for action: Action) -> ActionSpec {
@@ -71,11 +89,11 @@ public enum TransitionTable {
         case .clarify:
             ActionSpec(
                 action: .clarify, from: running, to: .state(.awaitingClarification), required: [], optional: ["on"],
-                roles: people, kinds: allKinds, clock: "stops the clock")
+                roles: people, kinds: answerable, clock: "stops the clock")
         case .clarified:
             ActionSpec(
                 action: .clarified, from: [.awaitingClarification], to: .state(.inProgress), required: [], optional: ["on"],
-                roles: people, kinds: allKinds,
+                roles: people, kinds: answerable,
                 clock: "FOI/EIR/review/complaint: a fresh clock from the date (FOIA s.1(3)); SAR: the paused days do not count")
         case .feeNotice:
             ActionSpec(
@@ -106,23 +124,23 @@ public enum TransitionTable {
         case .submit:
             ActionSpec(
                 action: .submit, from: [.inProgress], to: .state(.awaitingApproval), required: [], optional: [],
-                roles: people, kinds: allKinds, clock: "none")
+                roles: people, kinds: answerable, clock: "none")
         case .approve:
             ActionSpec(
                 action: .approve, from: [.awaitingApproval], to: .state(.inProgress), required: [], optional: [],
-                roles: managers, kinds: allKinds, clock: "none")
+                roles: managers, kinds: answerable, clock: "none")
         case .return:
             ActionSpec(
                 action: .return, from: [.awaitingApproval], to: .state(.inProgress), required: [], optional: [],
-                roles: managers, kinds: allKinds, clock: "none")
+                roles: managers, kinds: answerable, clock: "none")
         case .respond:
             ActionSpec(
                 action: .respond, from: running, to: .state(.responded), required: ["outcome"],
                 optional: ["exemptions", "on", "reason", "public_interest"],
-                roles: people, kinds: allKinds, clock: "the request is answered")
+                roles: people, kinds: answerable, clock: "the request is answered")
         case .close:
             ActionSpec(
-                action: .close, from: [.responded], to: .state(.closed), required: [], optional: [],
+                action: .close, from: [.responded, .decided], to: .state(.closed), required: [], optional: [],
                 roles: people, kinds: allKinds, clock: "none")
         case .withdraw:
             ActionSpec(
@@ -131,11 +149,32 @@ public enum TransitionTable {
         case .reopen:
             ActionSpec(
                 action: .reopen, from: [.responded, .closed, .withdrawn, .lapsed, .transferred], to: .state(.inProgress),
-                required: [], optional: [], roles: managers, kinds: allKinds, clock: "the clock as it was")
+                required: [], optional: [], roles: managers, kinds: answerable, clock: "the clock as it was")
         case .transfer:
             ActionSpec(
                 action: .transfer, from: open, to: .state(.transferred), required: ["to"], optional: ["on"],
-                roles: people, kinds: allKinds, clock: "ends it")
+                roles: people, kinds: answerable, clock: "ends it")
+        case .submitted:
+            ActionSpec(
+                action: .submitted, from: [.received, .inProgress], to: .state(.withICO), required: [], optional: ["on"],
+                roles: people, kinds: icoKinds, clock: "our submission is with the ICO: nothing is due until it decides")
+        case .decision:
+            ActionSpec(
+                action: .decision, from: [.received, .inProgress, .withICO], to: .stepsDueOr(.decided), required: ["on", "outcome"],
+                optional: ["steps", "dn_ref"], roles: people, kinds: icoKinds,
+                clock: "with steps: due 35 calendar days after the notice; appeal_by 28 days after it either way")
+        case .complied:
+            ActionSpec(
+                action: .complied, from: [.stepsDue], to: .state(.closed), required: [], optional: ["on"],
+                roles: people, kinds: icoKinds, clock: "ends it")
+        case .appealed:
+            ActionSpec(
+                action: .appealed, from: [.stepsDue, .decided], to: .state(.atTribunal), required: ["by"], optional: ["on"],
+                roles: people, kinds: icoKinds, clock: "the steps wait while the tribunal decides (FOIA s.50(6))")
+        case .tribunal:
+            ActionSpec(
+                action: .tribunal, from: [.atTribunal], to: .stepsDueOr(.closed), required: ["on", "outcome"], optional: ["steps"],
+                roles: people, kinds: icoKinds, clock: "with steps: due 35 calendar days after the tribunal's decision")
         case .contacted:
             ActionSpec(
                 action: .contacted, from: Set(RequestState.allCases), to: .same, required: ["method"], optional: ["on", "letter"],
@@ -152,6 +191,15 @@ public enum TransitionTable {
             ActionSpec(
                 action: .recalculate, from: Set(RequestState.allCases), to: .same, required: [], optional: ["reason"],
                 roles: [.system, .admin], kinds: allKinds, clock: "the calendar changed")
+        case .reviewOutcome:
+            ActionSpec(
+                action: .reviewOutcome, from: Set(RequestState.allCases), to: .same, required: ["ref", "outcome"], optional: ["reason"],
+                roles: [.system], kinds: RequestKind.review.parentKinds, clock: "none (the review's own clock)")
+        case .icoOutcome:
+            ActionSpec(
+                action: .icoOutcome, from: Set(RequestState.allCases), to: .same, required: ["ref", "step"],
+                optional: ["outcome", "steps", "dn_ref", "by", "due", "appeal_by"], roles: [.system],
+                kinds: RequestKind.ico.parentKinds, clock: "none (the ICO case's own dates)")
         }
     }
 }

@@ -7,27 +7,41 @@ import Deadlines
 public struct WorkflowEngine: Sendable {
     public let calendars: CalendarSet
     public let authority: Authority
+    /// The refusal grounds `respond` and `extend` cite.
+    public let grounds: GroundsTable
 
-    public init(calendars: CalendarSet, authority: Authority = Authority()) {
+    public init(calendars: CalendarSet, authority: Authority = Authority(), grounds: GroundsTable = .empty) {
         self.calendars = calendars
         self.authority = authority
+        self.grounds = grounds
     }
+
+    /// How many working days after a response a review may be asked for before the authority
+    /// may decline it (ICO guidance on FOIA s.45 Code).
+    public static let reviewWindow = 40
+    /// A decision notice's steps are due this many calendar days after it (FOIA s.50(4)).
+    public static let stepsDays = 35
+    /// An appeal to the First-tier Tribunal within this many days of the decision notice.
+    public static let appealDays = 28
+    /// The requester of an ICO case when none is named.
+    public static let icoRequester = "Information Commissioner's Office"
 
     // MARK: Create
 
     /// A new request from `CREATE` fields: its record (version 1) and the `create` event.
+    /// `parent` describes the request named by `parent=`, when there is one (the store reads it).
     public func create(
-        kind: RequestKind, fields: [Field], by actor: Actor, today: CivilDate
+        kind: RequestKind, fields: [Field], by actor: Actor, today: CivilDate, parent facts: ParentFacts? = nil
     ) throws(WorkflowError) -> (record: RequestRecord, details: RequestDetails, event: EventDraft) {
         try Permissions.require(actor.role, .create)
-        let spec = TransitionTable.spec(for: .create)
+        let spec = TransitionTable.createSpec(for: kind)
         let values = try checkFields(fields, spec: spec)
         let received = try date(values["received"] ?? "", name: "received")
         guard received <= today else { throw .badArgument("received=\(received) is in the future (today is \(today))") }
         guard received >= WorkingDayCalendar.firstDate else {
             throw .badArgument("received=\(received) is before \(WorkingDayCalendar.firstDate)")
         }
-        let requester = values["requester"] ?? ""
+        let requester = values["requester"] ?? (kind == .ico ? Self.icoRequester : "")
         guard !Self.isBlank(requester) else { throw .badArgument("requester must not be empty") }
         var contact: ContactMethod?
         if let text = values["contact"] {
@@ -44,14 +58,33 @@ public struct WorkflowEngine: Sendable {
             calendar = id
         }
         try checkParent(values["parent"], of: kind)
-        let clock = StatutoryClock(received: received)
+        if let facts, !kind.parentKinds.isEmpty, !kind.parentKinds.contains(facts.kind) {
+            throw .badArgument("a \(kind.rawValue)'s parent must be a \(kind.parentKinds.map(\.rawValue).sorted().joined(separator: " or ")) request")
+        }
+        var clock = StatutoryClock(received: received)
+        var icoRef: String?
+        if kind.rule == .setByOthers {
+            // The ICO's letter sets the date our submission is due.
+            let due = try date(values["due"] ?? "", name: "due")
+            guard due >= received else { throw .badArgument("due=\(due) is before received=\(received)") }
+            let reference = values["ico_ref"] ?? ""
+            guard !Self.isBlank(reference) else { throw .badArgument("ico_ref must not be empty") }
+            icoRef = reference
+            clock.setDate = .init(on: received, event: "received", due: due, basis: "submission date set by the ICO")
+        }
+        // A review asked for long after the response may be declined, but is recorded.
+        var requestedLate = false
+        if kind == .review, let respondedOn = facts?.respondedOn, respondedOn < received {
+            let days = try workingDays(from: respondedOn, to: received, calendar: calendar)
+            requestedLate = days > Self.reviewWindow
+        }
         let deadline = try derive(clock, kind: kind, calendar: calendar)
         let record = RequestRecord(
             kind: kind, state: .received, version: 1, received: received, calendar: calendar,
-            clock: clock, due: deadline?.due, maxDue: deadline?.maxDue)
+            clock: clock, due: deadline?.due, maxDue: deadline?.maxDue, parent: values["parent"])
         let details = RequestDetails(
             requester: requester, subject: values["subject"], email: values["email"], address: values["address"],
-            contact: contact, team: values["team"], parent: values["parent"])
+            contact: contact, team: values["team"], parent: values["parent"], icoRef: icoRef, requestedLate: requestedLate)
         let event = EventDraft(action: .create, from: nil, to: .received, fields: fields, due: record.due)
         return (record, details, event)
     }
@@ -65,6 +98,9 @@ public struct WorkflowEngine: Sendable {
         on record: RequestRecord, expectedVersion: Int? = nil
     ) throws(WorkflowError) -> (record: RequestRecord, event: EventDraft) {
         guard action != .create else { throw .badArgument("use CREATE to create a request") }
+        guard action != .reviewOutcome, action != .icoOutcome else {
+            throw .badArgument("\(action.rawValue) is recorded by the review or ICO case itself")
+        }
         try Permissions.require(actor.role, .act(action))
         if let expectedVersion, expectedVersion != record.version {
             throw .conflict("expected version \(expectedVersion), but the request is at version \(record.version)")
@@ -83,7 +119,9 @@ public struct WorkflowEngine: Sendable {
         let values = try checkFields(fields, spec: spec)
         var next = record
         var eventFields = fields
-        next.state = spec.target(from: record.state)
+        var cited: [CitedGround] = []
+        var trail: EventDraft.Trail?
+        next.state = spec.target(from: record.state, withSteps: values["steps"] != nil)
 
         /// The `on=` date: today by default, never in the future nor before receipt (or `notBefore`).
         func onDate(notBefore: CivilDate? = nil) throws(WorkflowError) -> CivilDate {
@@ -144,14 +182,71 @@ public struct WorkflowEngine: Sendable {
             next.clock.pausedSince = nil
             next.clock.pausedReason = nil
         case .extend:
-            try extend(&next.clock, record: record, values: values, on: try onDate(), eventFields: &eventFields)
+            cited = try extend(&next.clock, record: record, values: values, on: try onDate(), eventFields: &eventFields)
         case .respond:
-            guard let outcome = Outcome(rawValue: (values["outcome"] ?? "").lowercased()) else {
-                throw .badArgument("outcome=\(values["outcome"] ?? "") is not one of \(Outcome.names)")
+            let allowed = Outcome.allowed(for: record.kind)
+            let outcomeText = (values["outcome"] ?? "").lowercased()
+            guard let outcome = Outcome(rawValue: outcomeText), allowed.contains(outcome) else {
+                throw .badArgument(
+                    "outcome=\(values["outcome"] ?? "") is not one of \(allowed.map(\.rawValue).joined(separator: ", ")) (a \(record.kind.rawValue))")
+            }
+            cited = try responseGrounds(outcome, record: record, values: values)
+            if outcome == .overturned, Self.isBlank(values["reason"] ?? "") {
+                throw .badArgument("an overturned review needs reason=... (what was wrong: missed searches, the wrong exemption ...)")
             }
             next.outcome = outcome
-            next.exemptions = values["exemptions"]
+            next.exemptions = cited.isEmpty ? nil : cited.map(\.cited).joined(separator: ", ")
+            replace("exemptions", with: next.exemptions, in: &eventFields)
             next.respondedOn = try onDate()
+            if record.kind == .review {
+                trail = .init(
+                    action: .reviewOutcome,
+                    fields: [Field("outcome", outcome.rawValue)] + (values["reason"].map { [Field("reason", $0)] } ?? []))
+            }
+        case .submitted:
+            let on = try onDate(notBefore: record.clock.setDate?.on)
+            next.clock.setDate = .init(on: on, event: "submission sent", due: nil, basis: "with the ICO")
+        case .decision:
+            let on = try onDate(notBefore: record.clock.setDate?.on)
+            let outcome = try choice(values["outcome"], name: "outcome", of: ["upheld", "partly-upheld", "not-upheld"])
+            let steps = try optionalText(values["steps"], name: "steps")
+            next.appealBy = on.adding(days: Self.appealDays)
+            next.clock.setDate =
+                steps == nil
+                ? .init(on: on, event: "decision notice", due: nil, basis: "decided: no steps to take")
+                : .init(
+                    on: on, event: "decision notice", due: on.adding(days: Self.stepsDays),
+                    basis: "decision notice + \(Self.stepsDays) calendar days")
+            var fields = [Field("step", "decision"), Field("outcome", outcome)]
+            if let steps { fields.append(Field("steps", steps)) }
+            if let reference = values["dn_ref"] { fields.append(Field("dn_ref", reference)) }
+            if let appealBy = next.appealBy { fields.append(Field("appeal_by", appealBy.description)) }
+            trail = .init(action: .icoOutcome, fields: fields)
+        case .complied:
+            let on = try onDate(notBefore: record.clock.setDate?.on)
+            next.clock.setDate = .init(on: on, event: "steps taken", due: nil, basis: "steps taken")
+            trail = .init(action: .icoOutcome, fields: [Field("step", "complied")])
+        case .appealed:
+            let by = try choice(values["by"], name: "by", of: ["authority", "requester"])
+            let on = try onDate(notBefore: record.clock.setDate?.on)
+            if let appealBy = record.appealBy, on > appealBy {
+                throw .invalidTransition("the appeal window closed on \(appealBy) (on=\(on)); a late appeal needs the tribunal's permission")
+            }
+            next.clock.setDate = .init(on: on, event: "appeal lodged", due: nil, basis: "at the tribunal: the steps wait")
+            trail = .init(action: .icoOutcome, fields: [Field("step", "appealed"), Field("by", by)])
+        case .tribunal:
+            let on = try onDate(notBefore: record.clock.setDate?.on)
+            let outcome = try choice(values["outcome"], name: "outcome", of: ["allowed", "allowed-in-part", "dismissed", "withdrawn"])
+            let steps = try optionalText(values["steps"], name: "steps")
+            next.clock.setDate =
+                steps == nil
+                ? .init(on: on, event: "tribunal decision", due: nil, basis: "closed by the tribunal's decision")
+                : .init(
+                    on: on, event: "tribunal decision", due: on.adding(days: Self.stepsDays),
+                    basis: "tribunal decision + \(Self.stepsDays) calendar days")
+            var fields = [Field("step", "tribunal"), Field("outcome", outcome)]
+            if let steps { fields.append(Field("steps", steps)) }
+            trail = .init(action: .icoOutcome, fields: fields)
         case .transfer:
             let to = values["to"] ?? ""
             guard !Self.isBlank(to) else { throw .badArgument("to must name where the request went") }
@@ -167,15 +262,73 @@ public struct WorkflowEngine: Sendable {
             if let letter = values["letter"], (Int(letter) ?? 0) <= 0 { throw .badArgument("letter=\(letter) is not a letter id") }
             let on = try onDate()
             next.lastContact = max(record.lastContact ?? on, on)
-        case .submit, .approve, .return, .close, .reopen, .lapse, .escalate, .recalculate, .create:
+        case .submit, .approve, .return, .close, .reopen, .lapse, .escalate, .recalculate, .create, .reviewOutcome, .icoOutcome:
             break
+        }
+        if let due = trail.flatMap({ _ in next.clock.setDate?.due }), trail?.action == .icoOutcome {
+            trail?.fields.append(Field("due", due.description))
         }
 
         let deadline = try derive(next.clock, kind: next.kind, calendar: next.calendar)
         next.due = deadline?.due
         next.maxDue = deadline?.maxDue
         next.version = record.version + 1
-        return (next, EventDraft(action: action, from: record.state, to: next.state, fields: eventFields, due: next.due))
+        return (
+            next, EventDraft(action: action, from: record.state, to: next.state, fields: eventFields, due: next.due, grounds: cited, trail: trail)
+        )
+    }
+
+    /// The grounds a response cites, checked against its outcome: refused, partial and ncnd
+    /// need one (ncnd one whose provision allows it), granted none.
+    private func responseGrounds(_ outcome: Outcome, record: RequestRecord, values: [String: String]) throws(WorkflowError) -> [CitedGround] {
+        let text = values["exemptions"].flatMap { Self.isBlank($0) ? nil : $0 }
+        let cited = try text.map { text throws(WorkflowError) in try grounds.resolveList(text, kind: groundsKind(record)) } ?? []
+        if outcome.needsGround, cited.isEmpty {
+            throw .badArgument(
+                "outcome=\(outcome.rawValue) needs exemptions= naming at least one ground (GROUNDS kind=\(record.kind.rawValue) lists them)")
+        }
+        if outcome == .ncnd, !cited.contains(where: \.ground.ncnd) {
+            let listed = cited.map(\.cited).joined(separator: ", ")
+            throw .badArgument("outcome=ncnd needs a ground that allows neither confirming nor denying; \(listed) does not")
+        }
+        if outcome == .granted, !cited.isEmpty {
+            throw .badArgument("outcome=granted releases everything: it cites no exemptions (use partial)")
+        }
+        return cited
+    }
+
+    /// The kind whose grounds a request cites: a review cites those of the request it reviews.
+    private func groundsKind(_ record: RequestRecord) -> RequestKind {
+        if record.kind == .review, let parent = record.parent.flatMap(RequestReference.init) { return parent.kind }
+        return record.kind
+    }
+
+    /// Replaces the value of `key` in `fields` (removing it when `value` is `nil`).
+    private func replace(_ key: String, with value: String?, in fields: inout [Field]) {
+        guard let index = fields.firstIndex(where: { $0.key == key }) else { return }
+        if let value { fields[index].value = value } else { fields.remove(at: index) }
+    }
+
+    private func choice(_ text: String?, name: String, of options: [String]) throws(WorkflowError) -> String {
+        let value = (text ?? "").lowercased()
+        guard options.contains(value) else {
+            throw .badArgument("\(name)=\(text ?? "") is not one of \(options.joined(separator: ", "))")
+        }
+        return value
+    }
+
+    private func optionalText(_ text: String?, name: String) throws(WorkflowError) -> String? {
+        guard let text else { return nil }
+        guard !Self.isBlank(text) else { throw .badArgument("\(name) must not be empty when given") }
+        return text
+    }
+
+    private func workingDays(from: CivilDate, to: CivilDate, calendar: CalendarID) throws(WorkflowError) -> Int {
+        do {
+            return try calendars[calendar].workingDaysBetween(from, to)
+        } catch {
+            throw .badArgument(error.description)
+        }
     }
 
     /// The derivation of `record`'s due date day by day (up to `today` while its clock is
@@ -204,7 +357,7 @@ public struct WorkflowEngine: Sendable {
     private func extend(
         _ clock: inout StatutoryClock, record: RequestRecord, values: [String: String], on: CivilDate,
         eventFields: inout [Field]
-    ) throws(WorkflowError) {
+    ) throws(WorkflowError) -> [CitedGround] {
         guard let due = record.due else { throw .invalidTransition("the clock is stopped: there is no due date to extend") }
         guard on <= due else {
             let when = values["on"] == nil ? "today is \(on)" : "on=\(on)"
@@ -225,23 +378,27 @@ public struct WorkflowEngine: Sendable {
         guard amount <= left else {
             throw .badArgument("\(field)=\(amount): at most \(left) more \(rule.unitName) (\(rule.lengths.extended) in all)")
         }
+        let text = values["exemptions"].flatMap { Self.isBlank($0) ? nil : $0 }
+        let cited = try text.map { text throws(WorkflowError) in try grounds.resolveList(text, kind: groundsKind(record)) } ?? []
         if record.kind.extensionNeedsQualifiedExemption {
             // FOIA s.10(3): only while the public interest in a qualified exemption is weighed.
-            guard let text = values["exemptions"], !Self.isBlank(text) else {
+            guard !cited.isEmpty else {
                 throw .badArgument("a \(record.kind.rawValue) extension (FOIA s.10(3)) needs exemptions= naming a qualified exemption, e.g. s31")
             }
-            let codes = try FOIAExemption.parseList(text)
-            guard codes.contains(where: \.isQualified) else {
-                let listed = codes.map(\.description).joined(separator: ", ")
+            guard cited.contains(where: \.ground.pit) else {
+                let listed = cited.map(\.cited).joined(separator: ", ")
                 throw .badArgument("exemptions=\(listed): a public-interest extension needs a qualified exemption; these are absolute or procedural")
             }
         }
+        replace("exemptions", with: cited.isEmpty ? nil : cited.map(\.cited).joined(separator: ", "), in: &eventFields)
         if values[field] == nil { eventFields.append(Field(field, String(amount))) }
         switch rule {
         case .workingDays: clock.extensionDays += amount
         case .calendarMonths: clock.extensionMonths += amount
+        case .setByOthers: break  // no extension (maxExtension is 0)
         }
         clock.extensions.append(.init(on: on, amount: amount))
+        return cited
     }
 
     private func derive(_ clock: StatutoryClock, kind: RequestKind, calendar: CalendarID) throws(WorkflowError) -> Deadline? {
@@ -275,7 +432,8 @@ public struct WorkflowEngine: Sendable {
         for field in fields {
             guard allowed.contains(field.key) else {
                 let list = (spec.required + spec.optional + ["note"]).joined(separator: ", ")
-                throw .badArgument("\(spec.action.rawValue) does not take '\(field.key)' (it takes: \(list))")
+                let what = spec.action == .create ? "CREATE \(spec.kinds.map(\.rawValue).sorted().joined(separator: ", "))" : spec.action.rawValue
+                throw .badArgument("\(what) does not take '\(field.key)' (it takes: \(list))")
             }
             guard values[field.key] == nil else { throw .badArgument("'\(field.key)' given twice") }
             values[field.key] = field.value

@@ -39,6 +39,15 @@ struct Migrate: AsyncParsableCommand {
             try await Migrator(pool: pool).migrate(migrations)
         }
         for name in report.applied { print("applied \(name)") }
+        if report.recalculated > 0 { print("due dates recalculated: \(report.recalculated)") }
+        let exemptions = report.exemptions
+        if exemptions.grounds > 0 || !exemptions.unparsed.isEmpty {
+            print("free-text exemptions: \(exemptions.grounds) grounds recorded on \(exemptions.requests) requests")
+            if !exemptions.unparsed.isEmpty {
+                print("not understood (kept as written; see unparsed_exemptions, or foiflow grounds --unparsed):")
+                for entry in exemptions.unparsed { print("  \(entry.ref)  \(entry.code)  \(entry.problem)") }
+            }
+        }
         print("migrations: \(report.applied.count) applied, \(report.alreadyApplied) already applied")
     }
 }

@@ -105,8 +105,9 @@ import Testing
         #expect(try await client.call("ACT FOI-2026-000001 fee-notice on=2026-11-25 amount=45.00").hasPrefix("OK "))
         #expect(try await client.call("ACT FOI-2026-000001 fee-paid on=2026-11-26").hasPrefix("OK "))
         #expect(try await client.call("ACT FOI-2026-000001 extend reason=\"weighing the public interest\" exemptions=s31 days=5").hasPrefix("OK "))
-        // A refusal with no exemptions or reasons cannot be sent: a task naming what it lacks.
-        #expect(try await client.call("ACT FOI-2026-000001 respond outcome=refused").hasPrefix("OK "))
+        // A refusal names its grounds; one with no reasons cannot be sent: a task naming what it lacks.
+        #expect(try await client.call("ACT FOI-2026-000001 respond outcome=refused").hasPrefix("ERR BAD_ARGUMENT outcome=refused needs exemptions="))
+        #expect(try await client.call("ACT FOI-2026-000001 respond outcome=refused exemptions=S.31").hasPrefix("OK "))
         #expect(try await client.call("ACT FOI-2026-000001 reopen").hasPrefix("OK "))
         #expect(
             try await client.call(
@@ -118,7 +119,7 @@ import Testing
                 "template=acknowledgement", "template=clarification", "template=fee-notice", "template=extension", "template=refusal",
                 "template=refusal",
             ])
-        #expect(all[4].contains("status=task") && all[4].contains(#"note="missing: exemptions, reasons""#))
+        #expect(all[4].contains("status=task") && all[4].contains(#"note="missing: reasons""#))
         let clarification = try await body(all[1])
         #expect(clarification.contains("Which year?") && clarification.contains("Alex Smith") && clarification.contains("a.smith@example.org, 0123"))
         #expect(try await body(all[2]).contains("£45.00"))
@@ -137,7 +138,7 @@ import Testing
         #expect(try await client.call("ACT FOI-2026-000003 transfer to=\"Another Force\"").hasPrefix("OK "))
         #expect(try await body(try await letters("FOI-2026-000003").last ?? "").contains("Another Force"))
         #expect(try await client.call("CREATE review received=2026-11-20 parent=FOI-2026-000001 \(email)").hasPrefix("OK ref=REV-2026-000001 "))
-        #expect(try await client.call("ACT REV-2026-000001 respond outcome=granted").hasPrefix("OK "))
+        #expect(try await client.call("ACT REV-2026-000001 respond outcome=upheld").hasPrefix("OK "))
         #expect(try await letters("REV-2026-000001").last?.contains("template=review-outcome") == true)
         try await harness.stop()
     }

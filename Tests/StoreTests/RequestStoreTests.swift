@@ -31,8 +31,14 @@ struct RequestFixture {
         _ kind: RequestKind = .foi, received: String = "2026-11-20", extra: [Field] = [], key: String? = nil, by actor: Actor? = nil
     ) async throws -> ChangeResult {
         try await store.create(
-            kind: kind, fields: [Field("received", received), Field("requester", "Jane O'Neil")] + extra,
-            idempotencyKey: key, by: actor ?? officer, today: today)
+            kind: kind, fields: Self.fields(kind, received: received) + extra, idempotencyKey: key, by: actor ?? officer, today: today)
+    }
+
+    /// What CREATE needs for `kind`: an ICO case names the request complained about (any ref
+    /// of the right shape: the parent is read only by reviews), its reference and its due date.
+    static func fields(_ kind: RequestKind, received: String) -> [Field] {
+        guard kind == .ico else { return [Field("received", received), Field("requester", "Jane O'Neil")] }
+        return [Field("received", received), Field("ico_ref", "IC-40001"), Field("due", day(received).adding(days: 28).description)]
     }
 
     func eventCount(_ ref: String) async throws -> Int {
@@ -63,12 +69,13 @@ struct RequestFixture {
     /// Every state x action through the database: allowed ones write one event, refused ones none.
     @Test func everyStateTimesActionAgainstTheDatabase() async throws {
         let f = try await RequestFixture("reqmatrix")
+        let parent = try await f.create().ref
         var checked = 0
         for state in RequestState.allCases {
-            for action in Action.allCases where action != .create && action != .recalculate {
+            for action in Action.allCases where ![.create, .recalculate, .reviewOutcome, .icoOutcome].contains(action) {
                 let spec = TransitionTable.spec(for: action)
-                let kind: RequestKind = spec.kinds.contains(.foi) ? .foi : .sar
-                let ref = try await f.create(kind).ref
+                let kind: RequestKind = spec.kinds.contains(.foi) ? .foi : spec.kinds.contains(.sar) ? .sar : .ico
+                let ref = try await f.create(kind, extra: kind == .ico ? [Field("parent", parent)] : []).ref
                 // Put the request into `state` directly (a fixture, not a workflow step).
                 try await f.pool.query(
                     "UPDATE requests SET state = \(state.rawValue), clock = CASE WHEN \(state.isPaused) THEN jsonb_set(clock, '{pausedSince}', '\"2026-11-20\"') ELSE clock END WHERE ref = \(ref)"
@@ -84,6 +91,9 @@ struct RequestFixture {
                 case .transfer: fields = [Field("to", "Another force")]
                 case .contacted: fields = [Field("method", "phone")]
                 case .escalate: fields = [Field("level", "warning")]
+                case .decision: fields = [Field("on", "2026-11-30"), Field("outcome", "upheld")]
+                case .appealed: fields = [Field("by", "requester")]
+                case .tribunal: fields = [Field("on", "2026-11-30"), Field("outcome", "dismissed")]
                 default: break
                 }
                 do {
@@ -100,7 +110,7 @@ struct RequestFixture {
                 checked += 1
             }
         }
-        #expect(checked == RequestState.allCases.count * (Action.allCases.count - 2))
+        #expect(checked == RequestState.allCases.count * (Action.allCases.count - 4))
         await f.shutdown()
     }
 
@@ -262,7 +272,8 @@ struct RequestFixture {
         let soon = try await f.create(received: "2026-11-03").ref  // due 2026-12-02
         _ = try await f.create(received: "2026-11-30")  // due 2026-12-30: not within 5
         let answered = try await f.create(received: "2026-10-02").ref
-        _ = try await f.store.act(ref: answered, action: .respond, fields: [Field("outcome", "refused")], by: f.officer, today: f.today)
+        _ = try await f.store.act(
+            ref: answered, action: .respond, fields: [Field("outcome", "refused"), Field("exemptions", "s31")], by: f.officer, today: f.today)
         let paused = try await f.create(received: "2026-10-05").ref
         _ = try await f.store.act(ref: paused, action: .clarify, fields: [Field("on", "2026-10-06")], by: f.officer, today: f.today)
         let list = try await f.store.risk(within: 5, asOf: f.today)

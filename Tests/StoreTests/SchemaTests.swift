@@ -43,6 +43,13 @@ import Workflow
         #expect(quoted(try await constraint(pool, "notifications_level_check")) == Set(EscalationLevel.allCases.map(\.rawValue) + ["letter"]))
         #expect(quoted(try await constraint(pool, "letters_template_check")) == Set(LetterType.allCases.map(\.rawValue)))
         #expect(quoted(try await constraint(pool, "letters_channel_check")) == Set(LetterChannel.allCases.map(\.rawValue)))
+        #expect(quoted(try await constraint(pool, "requests_outcome_check")) == Set(Outcome.allCases.map(\.rawValue)))
+        // The grounds' kinds and tests are ones the domain knows.
+        let groundKinds = try await pool.query("SELECT DISTINCT unnest(kinds) AS kind FROM refusal_grounds").rows.map {
+            try $0.decode(String.self, "kind")
+        }
+        #expect(groundKinds.allSatisfy { RequestKind(rawValue: $0) != nil })
+        #expect(quoted(try await constraint(pool, "refusal_grounds_test_check")) == Set(GroundTest.allCases.map(\.rawValue)))
         // An unknown action or kind is refused by the database itself.
         await #expect(throws: PostgresError.self) {
             try await pool.query("INSERT INTO request_kinds (kind, prefix) VALUES ('foi', 'FOX')")
@@ -67,11 +74,10 @@ import Workflow
         let plan = try await pool.withConnection { connection in
             try connection.query("SET enable_seqscan = off")
             defer { _ = try? connection.query("RESET enable_seqscan") }
+            let open = RequestState.open.map { "'\($0.rawValue)'" }.joined(separator: ", ")
             return try connection.query(
-                """
-                EXPLAIN SELECT ref FROM requests WHERE state IN ('received', 'awaiting_clarification', 'awaiting_fee', 'awaiting_id',
-                    'in_progress', 'awaiting_approval') AND due <= '2026-12-01' ORDER BY due, ref LIMIT 10
-                """
+                PostgresQuery(
+                    unsafeSQL: "EXPLAIN SELECT ref FROM requests WHERE state IN (\(open)) AND due <= '2026-12-01' ORDER BY due, ref LIMIT 10")
             ).rows.map { try $0.decode(String.self, at: 0) }.joined(separator: "\n")
         }
         #expect(plan.contains("requests_open_due") || plan.contains("requests_team_open_due"), "\(plan)")

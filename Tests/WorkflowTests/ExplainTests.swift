@@ -12,6 +12,10 @@ import Workflow
     func create(_ kind: RequestKind, _ received: String, parent: Bool = false) throws -> RequestRecord {
         var fields = [Field("received", received), Field("requester", "J")]
         if parent { fields.append(Field("parent", "FOI-2026-000001")) }
+        if kind == .ico {
+            fields.removeAll { $0.key == "requester" }
+            fields += [Field("ico_ref", "IC-1"), Field("due", day(received).adding(days: 28).description)]
+        }
         return try engine.create(kind: kind, fields: fields, by: officer, today: day("2028-01-01")).record
     }
 
@@ -195,7 +199,7 @@ import Workflow
         for qualified in ["s31", "S.31", "section 31", "s40(2), s31(1)(a)", "s22A", "s43(2)"] {
             #expect(try extend(qualified).due == day("2027-01-22"), "\(qualified)")
         }
-        #expect(FOIAExemption("Section 31(1)(a)")?.description == "s31(1)(a)")
+        #expect(GroundCode.canonical("Section 31(1)(a)") == "s31(1)(a)")
         // EIR and SAR extensions need none.
         #expect(try act(try create(.eir, "2026-11-20"), .extend, [Field("reason", "r")], by: manager, today: "2026-12-01").due == day("2027-01-22"))
     }

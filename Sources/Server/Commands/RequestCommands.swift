@@ -123,6 +123,19 @@ enum RequestCommands {
 
     // MARK: Helpers
 
+    /// `GROUNDS [kind=K]`: the refusal grounds, each with its kinds, test, pit and ncnd.
+    static func grounds(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
+        let args = Arguments(request, usage: "GROUNDS [kind=K]")
+        _ = try args.positional(0...0)
+        try args.onlyNamed(["kind"])
+        let kind = try kind(args["kind"])
+        let table = try await context.requests.grounds.table()
+        let grounds = kind.map(table.grounds(for:)) ?? table.grounds
+        return .ok(
+            [.init("count", String(grounds.count))],
+            records: grounds.map { Reply.Record("ground", GroundsStore.fields($0)) })
+    }
+
     static func changeFields(_ result: ChangeResult) -> [Reply.Field] {
         result.fields.map { Reply.Field($0.key, $0.value) }
     }
