@@ -62,6 +62,8 @@ public final class GroundsStore: Sendable {
         /// Codes that could not be read, with the request and why: kept in `unparsed_exemptions`.
         public var unparsed: [Unparsed] = []
 
+        public init() {}
+
         public struct Unparsed: Sendable, Equatable {
             public var ref: String
             public var code: String
@@ -157,15 +159,17 @@ public final class GroundsStore: Sendable {
     }
 
     /// One item of a free-text list, split where it names several codes without a comma
-    /// (`s40(2) and s31`, `s40(2) s31`): words that start a new code begin a new piece.
+    /// (`s40(2) and s31`, `Section 31 Section 30`).
     static func splitWords(_ item: String) -> [String] {
         var pieces: [String] = []
         var current: [Substring] = []
         for word in item.split(whereSeparator: \.isWhitespace) where word.lowercased() != "and" {
-            let startsCode =
-                GroundCode.canonical(String(word)) != nil && !current.isEmpty
-                && GroundCode.canonical(current.joined(separator: " ")) != nil
-            if startsCode {
+            // A word that no longer reads as part of the code so far starts the next one.
+            // (`Section 31 Section 30`), if it can start a code (`Sch 2 para 2` is one).
+            let startsCode = GroundCode.canonical(String(word)) != nil || GroundCode.canonical(word + "1") != nil
+            if startsCode, !current.isEmpty, GroundCode.canonical(current.joined(separator: " ")) != nil,
+                GroundCode.canonical((current + [word]).joined(separator: " ")) == nil
+            {
                 pieces.append(current.joined(separator: " "))
                 current = []
             }

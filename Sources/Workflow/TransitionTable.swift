@@ -198,7 +198,7 @@ public enum TransitionTable {
         case .icoOutcome:
             ActionSpec(
                 action: .icoOutcome, from: Set(RequestState.allCases), to: .same, required: ["ref", "step"],
-                optional: ["outcome", "steps", "dn_ref", "by", "due", "appeal_by"], roles: [.system],
+                optional: ["outcome", "steps", "dn_ref", "by", "steps_due", "appeal_by"], roles: [.system],
                 kinds: RequestKind.ico.parentKinds, clock: "none (the ICO case's own dates)")
         }
     }

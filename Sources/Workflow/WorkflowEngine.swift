@@ -266,7 +266,7 @@ public struct WorkflowEngine: Sendable {
             break
         }
         if let due = trail.flatMap({ _ in next.clock.setDate?.due }), trail?.action == .icoOutcome {
-            trail?.fields.append(Field("due", due.description))
+            trail?.fields.append(Field("steps_due", due.description))
         }
 
         let deadline = try derive(next.clock, kind: next.kind, calendar: next.calendar)

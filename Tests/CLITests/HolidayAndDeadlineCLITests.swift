@@ -14,6 +14,26 @@ import Testing
         return env
     }
 
+    /// `foiflow grounds`: the table, by kind, in every format; and the free text migration could not read.
+    @Test func groundsCommand() async throws {
+        let env = try await migrated("cligrounds")
+        let eir = try await Foiflow.run(["grounds", "--kind", "eir", "--format", "csv"], environment: env)
+        let lines = eir.stdout.split(separator: "\n")
+        #expect(eir.status == 0 && lines.first == "code,title,kinds,test,pit,ncnd,citation" && lines.count == 14, "\(eir.stdout)")
+        #expect(
+            lines.contains(
+                #"r12(5)(b),"Course of justice, fair trial, criminal or disciplinary inquiry","eir,review",qualified,false,false,EIR r.12(5)(b)"#))
+        let json = try await Foiflow.run(["grounds", "--format", "json"], environment: env)
+        let all = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: String]])
+        #expect(all.count == 56 && all.first?["code"] == "s1(3)")
+        let table = try await Foiflow.run(["grounds", "--kind", "sar"], environment: env)
+        #expect(table.status == 0 && table.stdout.contains("dpa-s45(4)(b)") && !table.stdout.contains("s31 "))
+        let none = try await Foiflow.run(["grounds", "--unparsed", "--format", "csv"], environment: env)
+        #expect(none.status == 0 && none.stdout == "ref,code,text,problem\n")
+        let bad = try await Foiflow.run(["grounds", "--kind", "parking"], environment: env)
+        #expect(bad.status != 0 && bad.stderr.contains("unknown kind"))
+    }
+
     @Test func deadlineCommand() async throws {
         let env = try await migrated("clideadline")
         let foi = try await Foiflow.run(["deadline", "foi", "--received", "2026-11-20"], environment: env)

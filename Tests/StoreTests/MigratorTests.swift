@@ -133,3 +133,78 @@ import Workflow
         #expect(try await store.history(ref: plainRef).map(\.action) == ["create"])
     }
 }
+
+/// Migration 0014 turns free-text exemptions into grounds with the reader ACT uses, and lists
+/// (and keeps) what it cannot read.
+@Suite(.requiresDatabase) struct FreeTextExemptionsMigrationTests {
+    @Test func realLookingStringsAreReadOrListed() async throws {
+        let pool = try await TestDatabase.pool("migfreetext")
+        defer { Task { await pool.shutdown() } }
+        let all = try Migration.load(from: TestDatabase.sqlDirectory)
+        // Up to 0013: the fee-rule recalculation 0009 asks for runs with this build's code, which
+        // reads 0014's columns, so it fails and stays pending, to run once 0014 is applied.
+        await #expect(throws: (any Error).self) { try await Migrator(pool: pool).migrate(all.filter { $0.version < 14 }) }
+        #expect(try await pool.query("SELECT count(*) AS n FROM foiflow_pending_recalculations").first?.decode(Int.self, "n") == 1)
+        // As officers typed them before grounds were data.
+        let typed: [(String, String, String)] = [
+            ("FOI-2025-000001", "foi", "s.40(2)"),
+            ("FOI-2025-000002", "foi", "Section 31(1)(a) and Section 30"),
+            ("FOI-2025-000003", "foi", "S40(2), S38"),
+            ("FOI-2025-000004", "foi", "s40(2) (personal data); s31 (law enforcement)"),
+            ("FOI-2025-000005", "foi", "section 40"),
+            ("FOI-2025-000006", "foi", "Exempt - see letter"),
+            ("FOI-2025-000007", "foi", "s31 & s40(2)"),
+            ("FOI-2025-000008", "foi", "FOIA s.23(5)/s.24(2)"),
+            ("FOI-2025-000009", "foi", "s31, s99"),
+            ("EIR-2025-000001", "eir", "reg 12(5)(b)"),
+            ("EIR-2025-000002", "eir", "12(4)(a)"),
+            ("SAR-2025-000001", "sar", "Sch 2 para 2, DPA s45(4)(b)"),
+            ("SAR-2025-000002", "sar", "  "),
+        ]
+        for (ref, kind, text) in typed {
+            try await pool.query(
+                """
+                INSERT INTO requests (ref, kind, state, version, received, calendar, due, max_due, clock, requester, outcome,
+                                      exemptions, responded_on, created_by)
+                VALUES (\(ref), \(kind), 'responded', 2, '2025-11-03', 'uk', '2025-12-01', '2025-12-01',
+                        '{"start":"2025-11-03"}'::jsonb, 'R', 'refused', \(text), '2025-11-28', 'asmith')
+                """)
+        }
+        try await pool.query(
+            """
+            INSERT INTO requests (ref, kind, state, version, received, calendar, due, max_due, clock, requester, outcome, exemptions,
+                                  responded_on, parent_ref, created_by)
+            VALUES ('REV-2025-000001', 'review', 'responded', 2, '2025-12-03', 'uk', '2026-01-02', '2026-01-30',
+                    '{"start":"2025-12-03"}'::jsonb, 'R', 'refused', 'r13', '2025-12-20', 'EIR-2025-000001', 'asmith')
+            """)
+        let report = try await Migrator(pool: pool).migrate(all)
+        #expect(report.applied == ["0014_grounds_reviews_ico.sql"])
+        #expect(try await pool.query("SELECT count(*) AS n FROM foiflow_pending_recalculations").first?.decode(Int.self, "n") == 0)
+        let grounds = try await pool.query(
+            """
+            SELECT r.ref, string_agg(g.cited, ' ' ORDER BY g.cited) AS cited
+            FROM request_grounds g JOIN requests r ON r.id = g.request_id WHERE g.in_response GROUP BY r.ref ORDER BY r.ref
+            """
+        ).rows.map { "\(try $0.decode(String.self, "ref")): \(try $0.decode(String.self, "cited"))" }
+        #expect(
+            grounds == [
+                "EIR-2025-000001: r12(5)(b)", "FOI-2025-000001: s40(2)", "FOI-2025-000002: s30 s31(1)(a)", "FOI-2025-000003: s38 s40(2)",
+                "FOI-2025-000004: s31 s40(2)", "FOI-2025-000007: s31 s40(2)", "FOI-2025-000008: s23(5) s24(2)", "FOI-2025-000009: s31",
+                "REV-2025-000001: r13", "SAR-2025-000001: dpa-s45(4)(b) dpa-sch2-p2",
+            ])
+        #expect(report.exemptions.grounds == 16 && report.exemptions.requests == 10)
+        // What it could not read is listed and kept, with why; the text on the request is unchanged.
+        #expect(
+            report.exemptions.unparsed.map { "\($0.ref) \($0.code)" } == [
+                "EIR-2025-000002 12(4)(a)", "FOI-2025-000005 section 40", "FOI-2025-000006 Exempt - see letter", "FOI-2025-000009 s99",
+            ])
+        #expect(report.exemptions.unparsed[1].problem.contains("not precise enough: s40(1)"))
+        let unparsed = try await GroundsStore(pool: pool).unparsed()
+        #expect(unparsed.count == 4 && unparsed[1].contains(Field("text", "section 40")))
+        let kept = try await pool.query("SELECT exemptions FROM requests WHERE ref = 'FOI-2025-000006'").first?.decode(String.self, "exemptions")
+        #expect(kept == "Exempt - see letter")
+        // Read once: a second run finds nothing to do.
+        let again = try await Migrator(pool: pool).migrate(all)
+        #expect(again.applied.isEmpty && again.exemptions == GroundsStore.FreeTextReport())
+    }
+}

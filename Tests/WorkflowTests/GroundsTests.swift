@@ -208,7 +208,7 @@ import Workflow
         #expect(r.state == .stepsDue && r.due == day("2026-04-07") && r.appealBy == day("2026-03-31"))
         #expect(event.trail?.action == .icoOutcome)
         #expect(event.trail?.fields.contains(Field("appeal_by", "2026-03-31")) == true)
-        #expect(event.trail?.fields.contains(Field("due", "2026-04-07")) == true)
+        #expect(event.trail?.fields.contains(Field("steps_due", "2026-04-07")) == true)
         // An appeal after the window is refused; within it, the steps wait.
         #expect(throws: WorkflowError.self) { try act(r, .appealed, [Field("on", "2026-04-01"), Field("by", "authority")]) }
         (r, event) = try act(r, .appealed, [Field("on", "2026-03-30"), Field("by", "authority")])
