@@ -198,9 +198,9 @@ public struct EscalationStore: Sendable {
                           todo.to_manager, todo.to_head, todo.summary
             ),
             ev AS (
-                INSERT INTO request_events (request_id, seq, actor, action, from_state, to_state, due, fields)
+                INSERT INTO request_events (request_id, seq, actor, action, from_state, to_state, due, fields, effective_on)
                 SELECT id, version, \(system.login), \(Action.escalate.rawValue), state, state, due,
-                       jsonb_build_array(jsonb_build_array('level', level), jsonb_build_array('due', due::text))
+                       jsonb_build_array(jsonb_build_array('level', level), jsonb_build_array('due', due::text)), \(asOf)::date
                 FROM upd
             ),
             head AS (

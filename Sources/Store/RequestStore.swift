@@ -148,9 +148,9 @@ public struct RequestStore: Sendable {
                     RETURNING id, ref
                 ),
                 ev AS (
-                    INSERT INTO request_events (request_id, seq, actor, action, from_state, to_state, due, fields)
+                    INSERT INTO request_events (request_id, seq, actor, action, from_state, to_state, due, fields, effective_on)
                     SELECT id, \(record.version), \(actor.login), \(event.action.rawValue), NULL, \(event.to.rawValue),
-                           \(event.due), \(fields)::jsonb
+                           \(event.due), \(fields)::jsonb, \(event.effectiveOn)
                     FROM req
                 ),
                 letter AS (
@@ -280,8 +280,9 @@ public struct RequestStore: Sendable {
                     RETURNING id, version, state, due
                 ),
                 ev AS (
-                    INSERT INTO request_events (request_id, seq, actor, action, from_state, to_state, due, fields)
-                    SELECT id, version, \(actor), \(event.action.rawValue), \(event.from?.rawValue), state, due, \(fields)::jsonb
+                    INSERT INTO request_events (request_id, seq, actor, action, from_state, to_state, due, fields, effective_on)
+                    SELECT id, version, \(actor), \(event.action.rawValue), \(event.from?.rawValue), state, due, \(fields)::jsonb,
+                           coalesce(\(event.effectiveOn)::date, foiflow_today())
                     FROM upd
                 ),
                 letter AS (
@@ -323,8 +324,10 @@ public struct RequestStore: Sendable {
                     RETURNING id, version, state, due
                 ),
                 parent_event AS (
-                    INSERT INTO request_events (request_id, seq, actor, action, from_state, to_state, due, fields)
-                    SELECT id, version, \(actor), \(trail?.action.rawValue), state, state, due, \(trailFields)::jsonb FROM parent
+                    INSERT INTO request_events (request_id, seq, actor, action, from_state, to_state, due, fields, effective_on)
+                    SELECT id, version, \(actor), \(trail?.action.rawValue), state, state, due, \(trailFields)::jsonb,
+                           coalesce(\(event.effectiveOn)::date, foiflow_today())
+                    FROM parent
                 )
                 SELECT (SELECT ok FROM cred) AS credential_ok, (SELECT ok FROM cal) AS calendar_ok, (SELECT version FROM upd) AS version
                 """
@@ -573,7 +576,7 @@ public struct RequestStore: Sendable {
     static func writeAll(_ tx: PostgresConnection, _ changes: [Change], actor: String) throws -> [String] {
         guard !changes.isEmpty else { return [] }
         var ids: [Int] = [], versions: [Int] = [], states: [String] = [], dues: [CivilDate?] = [], maxDues: [CivilDate?] = []
-        var clocks: [String] = [], actions: [String] = [], froms: [String?] = [], fields: [String] = []
+        var clocks: [String] = [], actions: [String] = [], froms: [String?] = [], fields: [String] = [], effective: [CivilDate?] = []
         var templates: [String?] = [], channels: [String?] = [], statuses: [String?] = [], recipients: [String?] = []
         var subjects: [String?] = [], bodies: [String?] = [], notes: [String?] = [], requesters: [String?] = []
         for change in changes {
@@ -593,6 +596,7 @@ public struct RequestStore: Sendable {
             actions.append(change.event.action.rawValue)
             froms.append(change.event.from?.rawValue)
             fields.append(json(change.event.fields))
+            effective.append(change.event.effectiveOn)
             templates.append(change.letter?.type.rawValue)
             channels.append(change.letter?.channel.rawValue)
             statuses.append(change.letter?.status)
@@ -606,18 +610,18 @@ public struct RequestStore: Sendable {
             """
             WITH u AS (
                 SELECT * FROM unnest(\(ids)::bigint[], \(versions)::int[], \(states)::text[], \(dues)::date[], \(maxDues)::date[],
-                                     \(clocks)::text[], \(actions)::text[], \(froms)::text[], \(fields)::text[])
-                    AS u(id, version, state, due, max_due, clock, action, from_state, fields)
+                                     \(clocks)::text[], \(actions)::text[], \(froms)::text[], \(fields)::text[], \(effective)::date[])
+                    AS u(id, version, state, due, max_due, clock, action, from_state, fields, effective_on)
             ),
             upd AS (
                 UPDATE requests r
                 SET state = u.state, due = u.due, max_due = u.max_due, clock = u.clock::jsonb, version = r.version + 1, updated_at = now()
                 FROM u WHERE r.id = u.id AND r.version = u.version
-                RETURNING r.id, r.ref, r.version, r.state, r.due, u.action, u.from_state, u.fields
+                RETURNING r.id, r.ref, r.version, r.state, r.due, u.action, u.from_state, u.fields, u.effective_on
             ),
             ev AS (
-                INSERT INTO request_events (request_id, seq, actor, action, from_state, to_state, due, fields)
-                SELECT id, version, \(actor), action, from_state, state, due, fields::jsonb FROM upd
+                INSERT INTO request_events (request_id, seq, actor, action, from_state, to_state, due, fields, effective_on)
+                SELECT id, version, \(actor), action, from_state, state, due, fields::jsonb, coalesce(effective_on, foiflow_today()) FROM upd
             ),
             l AS (
                 SELECT * FROM unnest(\(ids)::bigint[], \(templates)::text[], \(channels)::text[], \(statuses)::text[],

@@ -76,6 +76,9 @@ public struct EventDraft: Sendable, Equatable {
     public var fields: [Field]
     /// The due date after the change.
     public var due: CivilDate?
+    /// The day it happened: its `on=` (receipt for `create`), else the day it was recorded.
+    /// `nil`: the database's today (Europe/London). Statistics "as of" a date read this.
+    public var effectiveOn: CivilDate?
     /// The refusal grounds the change cites (`respond`, `extend`), one per ground.
     public var grounds: [CitedGround]
     /// The event the change leaves on the parent request (a review's outcome, an ICO case's
@@ -94,9 +97,10 @@ public struct EventDraft: Sendable, Equatable {
     }
 
     public init(
-        action: Action, from: RequestState?, to: RequestState, fields: [Field], due: CivilDate?, grounds: [CitedGround] = [],
-        trail: Trail? = nil
+        action: Action, from: RequestState?, to: RequestState, fields: [Field], due: CivilDate?, effectiveOn: CivilDate? = nil,
+        grounds: [CitedGround] = [], trail: Trail? = nil
     ) {
+        self.effectiveOn = effectiveOn
         self.action = action
         self.from = from
         self.to = to

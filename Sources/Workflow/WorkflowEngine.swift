@@ -85,7 +85,7 @@ public struct WorkflowEngine: Sendable {
         let details = RequestDetails(
             requester: requester, subject: values["subject"], email: values["email"], address: values["address"],
             contact: contact, team: values["team"], parent: values["parent"], icoRef: icoRef, requestedLate: requestedLate)
-        let event = EventDraft(action: .create, from: nil, to: .received, fields: fields, due: record.due)
+        let event = EventDraft(action: .create, from: nil, to: .received, fields: fields, due: record.due, effectiveOn: received)
         return (record, details, event)
     }
 
@@ -121,6 +121,7 @@ public struct WorkflowEngine: Sendable {
         var eventFields = fields
         var cited: [CitedGround] = []
         var trail: EventDraft.Trail?
+        var effectiveOn = today
         next.state = spec.target(from: record.state, withSteps: values["steps"] != nil)
 
         /// The `on=` date: today by default, never in the future nor before receipt (or `notBefore`).
@@ -135,6 +136,7 @@ public struct WorkflowEngine: Sendable {
             guard on <= today else { throw .badArgument("on=\(on) is in the future (today is \(today))") }
             guard on >= record.received else { throw .badArgument("on=\(on) is before the request was received (\(record.received))") }
             if let notBefore, on < notBefore { throw .badArgument("on=\(on) is before the clock was stopped (\(notBefore))") }
+            effectiveOn = on
             return on
         }
 
@@ -274,7 +276,9 @@ public struct WorkflowEngine: Sendable {
         next.maxDue = deadline?.maxDue
         next.version = record.version + 1
         return (
-            next, EventDraft(action: action, from: record.state, to: next.state, fields: eventFields, due: next.due, grounds: cited, trail: trail)
+            next, EventDraft(
+                action: action, from: record.state, to: next.state, fields: eventFields, due: next.due, effectiveOn: effectiveOn,
+                grounds: cited, trail: trail)
         )
     }
 
