@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "Deadlines", dependencies: ["Dates"], swiftSettings: strict),
         .target(name: "Workflow", dependencies: ["Deadlines"], swiftSettings: strict),
         .target(name: "LineProtocol", swiftSettings: strict),
+        // Statistics: the figures of a period and the page that publishes them (pure).
+        .target(name: "Statistics", dependencies: ["Dates", "Deadlines"], swiftSettings: strict),
         // Letters to requesters from templates (shipped as resources, overridable by a folder).
         .target(
             name: "Letters", dependencies: [.product(name: "Mustache", package: "swift-mustache")],
@@ -56,7 +58,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "Postgres", "Workflow", "Deadlines", "Digest", "Letters",
+                "Postgres", "Workflow", "Deadlines", "Digest", "Letters", "Statistics",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strict
@@ -68,6 +70,7 @@ let package = Package(
             dependencies: [
                 "LineProtocol",
                 "Store",
+                "Statistics",
                 "Deadlines",
                 "Workflow",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -85,6 +88,7 @@ let package = Package(
                 "Server",
                 "LineProtocol",
                 "Store",
+                "Statistics",
                 "Workflow",
                 "Deadlines",
                 "Dates",
@@ -112,6 +116,7 @@ let package = Package(
         .testTarget(name: "LineProtocolTests", dependencies: ["LineProtocol"], swiftSettings: strict),
         .testTarget(name: "DigestTests", dependencies: ["Digest"], swiftSettings: strict),
         .testTarget(name: "LettersTests", dependencies: ["Letters"], swiftSettings: strict),
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Dates", "Deadlines"], swiftSettings: strict),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "StoreTests", dependencies: ["Store", "TestSupport", "Workflow", "Deadlines", "Dates", "Digest", "Letters"], swiftSettings: strict),
@@ -123,6 +128,7 @@ let package = Package(
                 "Workflow",
                 "Letters",
                 "Store",
+                "Statistics",
                 "Dates",
                 "Postgres",
                 .product(name: "NIOCore", package: "swift-nio"),

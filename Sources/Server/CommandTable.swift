@@ -68,6 +68,7 @@ enum CommandTable {
         change("ACT", RequestCommands.act),
         request("LIST", requires: .read, RequestCommands.list),
         request("GROUNDS", requires: .read, RequestCommands.grounds),
+        request("STATS", requires: .read, StatsCommand.stats),
         request("RISK", requires: .read, RequestCommands.risk),
         CommandSpec(
             name: "WORKDAY", needsAuth: true, touchesDatabase: false, requires: .read,

@@ -19,6 +19,8 @@ public struct ServerContext: Sendable {
     public let requests: RequestStore
     /// Letters to requesters (written with the actions; read here).
     public let letters: LetterStore
+    /// Statistics as they stood on a date.
+    public let stats: StatsStore
     /// Today's date for the authority (Europe/London), asked afresh for every command.
     public let today: @Sendable () -> CivilDate
     public let logger: Logger
@@ -35,6 +37,7 @@ public struct ServerContext: Sendable {
         self.authority = authority
         self.requests = RequestStore(pool: pool, calendars: calendars, authority: authority, letters: letters)
         self.letters = LetterStore(pool: pool)
+        self.stats = StatsStore(pool: pool)
         self.today = today
         self.logger = logger
     }

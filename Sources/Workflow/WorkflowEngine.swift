@@ -276,7 +276,8 @@ public struct WorkflowEngine: Sendable {
         next.maxDue = deadline?.maxDue
         next.version = record.version + 1
         return (
-            next, EventDraft(
+            next,
+            EventDraft(
                 action: action, from: record.state, to: next.state, fields: eventFields, due: next.due, effectiveOn: effectiveOn,
                 grounds: cited, trail: trail)
         )
