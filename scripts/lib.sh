@@ -47,6 +47,20 @@ ensure_deps() {
     fi
 }
 
+# ensure_tools CMD=PACKAGE...: installs each Debian PACKAGE whose CMD is missing (what the
+# tests need besides the build: headless Chromium to render the statistics page).
+ensure_tools() {
+    local missing=() pair
+    for pair in "$@"; do
+        command -v "${pair%%=*}" >/dev/null 2>&1 || missing+=("${pair#*=}")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        log "installing for the tests: ${missing[*]}"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+    fi
+}
+
 # A free TCP port on 127.0.0.1.
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()' 2>/dev/null && return 0

@@ -22,7 +22,7 @@ struct Foiflow: AsyncParsableCommand {
         version: FoiflowVersion.current,
         subcommands: [
             Migrate.self, Serve.self, UserCommand.self, RequestCommand.self, RiskCommand.self, ExplainCommand.self, LettersCommand.self,
-            LetterCommand.self, CommitmentCommand.self, DeadlineCommand.self, GroundsCommand.self,
+            LetterCommand.self, CommitmentCommand.self, DeadlineCommand.self, GroundsCommand.self, StatsCommand.self,
             HolidaysCommand.self,
             EscalateCommand.self, NotifyCommand.self,
         ]

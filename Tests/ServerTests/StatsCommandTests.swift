@@ -164,3 +164,42 @@ import Testing
         try await harness.stop()
     }
 }
+
+/// The published page, rendered by a real browser (headless Chromium).
+@Suite(.requiresDatabase) struct StatsPageBrowserTests {
+    @Test func thePageRendersInChromiumWithTheFiguresAndNoPersonalData() async throws {
+        let harness = try await ServerHarness(today: "2026-11-23")
+        let client = try await harness.authenticatedClient(login: "bkhan", role: .manager)
+        _ = try await StatsCommandTests().enterTheQuarter(client)
+        let personal = #"requester="Jane Identifiable" subject="Stop and search of my neighbour" email=jane.identifiable@example.org"#
+        #expect(try await client.call("CREATE foi received=2026-03-25 \(personal)").hasPrefix("OK "))
+        try await harness.stop()
+
+        let page = try await Foiflow.run(
+            ["stats", "--from", "2026-01-01", "--to", "2026-03-31", "--as-of", "2026-03-31", "--format", "html", "--title", "Disclosure Unit"],
+            environment: ["DATABASE_URL": harness.databaseURL])
+        #expect(page.status == 0, "\(page.stderr)")
+        for personalData in ["Jane", "Identifiable", "neighbour", "example.org", "requester"] {
+            #expect(!page.stdout.contains(personalData), "the page shows \(personalData)")
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("stats-page-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let html = folder.appendingPathComponent("stats.html"), png = folder.appendingPathComponent("stats.png")
+        try page.stdout.write(to: html, atomically: true, encoding: .utf8)
+        let browser = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(folder.path)/profile"]
+        let shot = try await Program.run("chromium", browser + ["--window-size=1100,2400", "--screenshot=\(png.path)", html.absoluteString])
+        #expect(shot.status == 0, "\(shot.stderr)")
+        let image = try Data(contentsOf: png)
+        // A PNG of the window's size, with something drawn in it.
+        #expect(image.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+        let width = image[16..<20].reduce(0) { $0 << 8 | Int($1) }, height = image[20..<24].reduce(0) { $0 << 8 | Int($1) }
+        #expect(width == 1100 && height == 2400 && image.count > 20_000, "\(width)x\(height), \(image.count) bytes")
+        // The text the browser laid out holds the figures.
+        let dom = try await Program.run("chromium", browser + ["--dump-dom", html.absoluteString])
+        #expect(dom.status == 0, "\(dom.stderr)")
+        for figure in ["80.0%", "72.7%", "s40(2)", "ICO expectation 90%", "Disclosure Unit", "2026-01", "<svg"] {
+            #expect(dom.stdout.contains(figure), "the rendered page lacks \(figure)")
+        }
+    }
+}

@@ -43,6 +43,24 @@ public enum Foiflow {
     }
 }
 
+/// Runs another program (headless Chromium, a parser) found on `PATH`.
+public enum Program {
+    /// The program's path on `PATH`, or `nil`.
+    public static func find(_ name: String) -> URL? {
+        for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let url = URL(fileURLWithPath: String(folder)).appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return nil
+    }
+
+    /// Runs `name arguments...` to completion (at most `timeout`); throws when it is not installed.
+    public static func run(_ name: String, _ arguments: [String], timeout: Duration = .seconds(120)) async throws -> Foiflow.Outcome {
+        guard let executable = find(name) else { throw TestSetupError("\(name) is not installed (scripts/test installs it)") }
+        return try await RunningProcess(executable: executable, arguments: arguments, environment: [:]).wait(timeout: timeout)
+    }
+}
+
 /// A child process whose output goes to temporary files; waiting never blocks a thread.
 public final class RunningProcess: @unchecked Sendable {
     let process = Process()
