@@ -137,7 +137,7 @@ public enum StatsPage {
 
     /// Bars of the in-time percentage per month of receipt, with the 90% line.
     static func chart(_ months: [MonthFigures]) -> String {
-        let width = 720, height = 260, left = 40, right = 10, top = 20, bottom = 40
+        let width = 720, height = 280, left = 40, right = 10, top = 40, bottom = 40
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         func y(_ percent: Double) -> Int { top + plotHeight - Int((percent / 100 * Double(plotHeight)).rounded()) }
         var svg = """
@@ -164,7 +164,8 @@ public enum StatsPage {
         let line = y(Double(expectation))
         svg += """
             <line x1="\(left)" y1="\(line)" x2="\(width - right)" y2="\(line)" stroke="#1b1b1b" stroke-width="2" stroke-dasharray="6 4"/>
-            <text x="\(width - right)" y="\(line - 6)" text-anchor="end">ICO expectation \(expectation)%</text>
+            <line x1="\(left)" y1="\(top - 10)" x2="\(left + 24)" y2="\(top - 10)" stroke="#1b1b1b" stroke-width="2" stroke-dasharray="6 4"/>
+            <text x="\(left + 30)" y="\(top - 6)">ICO expectation \(expectation)%</text>
             </svg>
 
             """

@@ -239,20 +239,26 @@ public struct StatsStore: Sendable {
         return (reviews, ico)
     }
 
-    /// Every kind's open requests on `asOf`, by how long past due. The candidates are the
-    /// requests open now and those something happened to after `asOf` (an index on the day of
-    /// events finds them); each is then taken as it stood on `asOf`.
+    /// Every kind's open requests on `asOf`, by how long past due. A request nothing happened
+    /// to after `asOf` stands as it is now (its row, through the open-state index); the few
+    /// that changed since (an index on the day of events finds them) are taken as they stood.
     static func backlog(_ tx: PostgresConnection, asOf: CivilDate) throws -> [BacklogFigures] {
         let rows = try tx.query(
             """
             WITH params AS (SELECT \(asOf)::date AS as_of),
+            later AS (SELECT DISTINCT request_id FROM request_events WHERE effective_on > \(asOf)::date),
             cohort AS (
                 SELECT id, kind, received, max_due FROM requests
-                WHERE received <= \(asOf)::date
-                  AND (state IN \(unescaped: RequestStore.openStatesSQL)
-                       OR id IN (SELECT request_id FROM request_events WHERE effective_on > \(asOf)::date))
+                WHERE received <= \(asOf)::date AND id IN (SELECT request_id FROM later)
             ),
-            \(unescaped: StatsStore.perRequest)
+            \(unescaped: StatsStore.perRequest),
+            open_then AS (
+                SELECT kind, due FROM classed WHERE state IN \(unescaped: RequestStore.openStatesSQL)
+                UNION ALL
+                SELECT kind, due FROM requests
+                WHERE state IN \(unescaped: RequestStore.openStatesSQL) AND received <= \(asOf)::date
+                  AND id NOT IN (SELECT request_id FROM later)
+            )
             SELECT kind,
                    count(*) AS open,
                    count(*) FILTER (WHERE due < \(asOf)::date AND due >= (\(asOf)::date - interval '1 month')) AS b1,
@@ -260,8 +266,7 @@ public struct StatsStore: Sendable {
                    count(*) FILTER (WHERE due < (\(asOf)::date - interval '3 months') AND due >= (\(asOf)::date - interval '6 months')) AS b3,
                    count(*) FILTER (WHERE due < (\(asOf)::date - interval '6 months') AND due >= (\(asOf)::date - interval '12 months')) AS b4,
                    count(*) FILTER (WHERE due < (\(asOf)::date - interval '12 months')) AS b5
-            FROM classed
-            WHERE state IN \(unescaped: RequestStore.openStatesSQL)
+            FROM open_then
             GROUP BY kind
             """
         ).rows

@@ -288,7 +288,8 @@ public struct WorkflowEngine: Sendable {
     private func responseGrounds(_ outcome: Outcome, record: RequestRecord, values: [String: String]) throws(WorkflowError) -> [CitedGround] {
         let text = values["exemptions"].flatMap { Self.isBlank($0) ? nil : $0 }
         let cited = try text.map { text throws(WorkflowError) in try grounds.resolveList(text, kind: groundsKind(record)) } ?? []
-        if outcome.needsGround, cited.isEmpty {
+        // A kind with no grounds in the table (a service complaint) is answered without one.
+        if outcome.needsGround, cited.isEmpty, !grounds.grounds(for: groundsKind(record)).isEmpty {
             throw .badArgument(
                 "outcome=\(outcome.rawValue) needs exemptions= naming at least one ground (GROUNDS kind=\(record.kind.rawValue) lists them)")
         }

@@ -85,8 +85,8 @@ import Testing
         #expect(page.components(separatedBy: "http://").count - 1 == page.components(separatedBy: "xmlns=\"http://www.w3.org/2000/svg\"").count - 1)
         // A month with nothing processed has no bar (and no 0% bar).
         #expect(page.contains("<title>2026-01: 80.0%</title>") && !page.contains("2026-02: "))
-        // The 90% line sits at 90% of the plot height: y = 20 + 200 - 180.
-        #expect(page.contains(##"y1="40" x2="710" y2="40" stroke="#1b1b1b""##))
+        // The 90% line sits at 90% of the plot height: y = 40 + 200 - 180.
+        #expect(page.contains(##"y1="60" x2="710" y2="60" stroke="#1b1b1b""##))
     }
 
     @Test func escapingCoversAttributesToo() {
