@@ -24,6 +24,7 @@ public struct StatsStore: Sendable {
             // One snapshot for the three statements, so the tables agree with each other.
             try connection.withTransaction { tx in
                 try tx.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                try StatsStore.prepare(tx)
                 let (figures, months) = try StatsStore.period(tx, from: from, to: to, asOf: asOf, kinds: kinds)
                 let (reviews, ico) = try StatsStore.appeals(tx, from: from, to: to, asOf: asOf)
                 let backlog = try StatsStore.backlog(tx, asOf: asOf)
@@ -36,17 +37,33 @@ public struct StatsStore: Sendable {
 
     /// The return and its months (`STATS`, `STATS by=month`).
     public func period(from: CivilDate, to: CivilDate, asOf: CivilDate, kinds: [RequestKind]) async throws -> (PeriodFigures, [MonthFigures]) {
-        try await pool.withConnection { connection in try StatsStore.period(connection, from: from, to: to, asOf: asOf, kinds: kinds) }
+        try await pool.withTransaction { tx in
+            try StatsStore.prepare(tx)
+            return try StatsStore.period(tx, from: from, to: to, asOf: asOf, kinds: kinds)
+        }
     }
 
     /// Reviews and ICO cases received in the period (`STATS table=reviews|ico`).
     public func appeals(from: CivilDate, to: CivilDate, asOf: CivilDate) async throws -> (ReviewFigures, ICOFigures) {
-        try await pool.withConnection { connection in try StatsStore.appeals(connection, from: from, to: to, asOf: asOf) }
+        try await pool.withTransaction { tx in
+            try StatsStore.prepare(tx)
+            return try StatsStore.appeals(tx, from: from, to: to, asOf: asOf)
+        }
     }
 
     /// The backlog of every kind on `asOf` (`STATS table=backlog`).
     public func backlog(asOf: CivilDate) async throws -> [BacklogFigures] {
-        try await pool.withConnection { connection in try StatsStore.backlog(connection, asOf: asOf) }
+        try await pool.withTransaction { tx in
+            try StatsStore.prepare(tx)
+            return try StatsStore.backlog(tx, asOf: asOf)
+        }
+    }
+
+    /// Settings for the statements that follow in this transaction. JIT compilation is off: the
+    /// planner cannot see how few rows a cohort's events are and compiled for 0.8 s a query that
+    /// runs in 0.2 s (measured on a quarter over 1,000,000 requests).
+    static func prepare(_ tx: PostgresConnection) throws {
+        try tx.query("SET LOCAL jit = off")
     }
 
     /// Per request of the cohort `cohort` (a CTE of `id, kind, received, max_due`): its state,
@@ -116,8 +133,10 @@ public struct StatsStore: Sendable {
             ),
             \(unescaped: StatsStore.perRequest),
             grounds AS (
-                SELECT g.request_id, g.ground FROM request_grounds g JOIN classed k ON k.request_id = g.request_id
-                WHERE k.answered AND g.in_response
+                -- Looked up by request (the planner overestimates the cohort and would scan them all).
+                SELECT k.request_id, g.ground FROM classed k
+                CROSS JOIN LATERAL (SELECT ground FROM request_grounds g WHERE g.request_id = k.request_id AND g.in_response) g
+                WHERE k.answered
             )
             SELECT month,
                    count(*) AS received,
