@@ -182,6 +182,17 @@ import Testing
         for personalData in ["Jane", "Identifiable", "neighbour", "example.org", "requester"] {
             #expect(!page.stdout.contains(personalData), "the page shows \(personalData)")
         }
+        // The other formats carry the same figures.
+        let period = ["stats", "--from", "2026-01-01", "--to", "2026-03-31", "--as-of", "2026-03-31"]
+        let json = try await Foiflow.run(period + ["--format", "json"], environment: ["DATABASE_URL": harness.databaseURL])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let figures = try #require(object["stats"] as? [String: Any])
+        #expect(figures["in_time_percent"] as? String == "80.0" && figures["due_cohort_percent"] as? String == "72.7")
+        #expect(figures["processed"] as? Int == 10 && (object["exemptions"] as? [String: Int])?["s21"] == 1)
+        let csv = try await Foiflow.run(period + ["--by", "month", "--format", "csv"], environment: ["DATABASE_URL": harness.databaseURL])
+        #expect(csv.stdout.hasPrefix("month,received,processed,in_time,late,open_overdue,in_time_percent\n2026-01,11,10,8,2,1,80.0\n"))
+        let bad = try await Foiflow.run(["stats", "--from", "2026-03-31", "--to", "2026-01-01"], environment: ["DATABASE_URL": harness.databaseURL])
+        #expect(bad.status != 0 && bad.stderr.contains("after"))
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("stats-page-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
