@@ -418,7 +418,8 @@ public struct RequestStore: Sendable {
 
     static let viewColumns = """
         ref, kind, state, version, received, calendar, due, max_due, assignee, team, requester, subject, email, address,
-        contact, parent_ref, outcome, exemptions, responded_on, transferred_to, last_contact, ico_ref, appeal_by, requested_late
+        contact, parent_ref, outcome, exemptions, responded_on, transferred_to, last_contact, ico_ref, appeal_by, requested_late,
+        legacy_ref
         """
 
     /// One request (`SHOW`), with `days_left` counted from `today`.
@@ -682,6 +683,7 @@ public struct RequestStore: Sendable {
             exemptions: try row.decode(String?.self, "exemptions"), respondedOn: try row.decode(CivilDate?.self, "responded_on"),
             transferredTo: try row.decode(String?.self, "transferred_to"), icoRef: try row.decode(String?.self, "ico_ref"),
             appealBy: try row.decode(CivilDate?.self, "appeal_by"), requestedLate: try row.decode(Bool.self, "requested_late"),
+            legacyRef: try row.decode(String?.self, "legacy_ref"),
             daysLeft: daysLeft,
             updateDue: state.isOpen
                 ? (try row.decode(CivilDate?.self, "last_contact") ?? row.decode(CivilDate.self, "received")).adding(months: 1) : nil)

@@ -31,6 +31,8 @@ public struct RequestView: Sendable, Equatable {
     public var appealBy: CivilDate?
     /// A review asked for more than 40 working days after the response (the authority may decline it).
     public var requestedLate: Bool = false
+    /// The reference it had in the spreadsheet it was imported from.
+    public var legacyRef: String?
     /// The reviews of this request, by ref (comma-separated): SHOW only.
     public var reviews: String?
     /// The ICO cases about this request, by ref (comma-separated): SHOW only.
@@ -71,6 +73,7 @@ public struct RequestView: Sendable, Equatable {
         add("ico_ref", icoRef)
         add("appeal_by", appealBy?.description)
         if requestedLate { out.append(Field("requested_late", "true")) }
+        add("legacy_ref", legacyRef)
         add("reviews", reviews)
         add("ico", icoCases)
         add("update_due", updateDue?.description)

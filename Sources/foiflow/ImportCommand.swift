@@ -1,0 +1,109 @@
+import ArgumentParser
+import Deadlines
+import Foundation
+import Store
+import Workflow
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `foiflow import FILE.csv`: a backlog kept in a spreadsheet, brought in all at once.
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import requests from a CSV file (a spreadsheet's backlog); all rows or none.",
+        discussion: """
+            The first row names the columns. Required: kind (foi, eir, sar or complaint), received,
+            requester. Optional: subject, email, address, contact (email, post or phone), team,
+            assignee (a foiflow login), legacy_ref (the spreadsheet's own reference, kept and shown
+            on SHOW), responded_on, outcome (granted, partial, refused, not-held, ncnd) and
+            exemptions (codes as for ACT respond, e.g. "s40(2), s31").
+
+            Dates are YYYY-MM-DD or DD/MM/YYYY (day first, as UK spreadsheets write them). The file
+            is UTF-8, with or without a byte-order mark ("CSV UTF-8" in a spreadsheet's Save As),
+            with CRLF or LF line ends; quoted fields may hold commas, quotes and line breaks; empty
+            rows are skipped.
+
+            Each row's due date is derived exactly as CREATE derives it; a row with responded_on is
+            imported answered (with its outcome and grounds), so statistics cover the past; a row
+            with an assignee is assigned. If any row is wrong, nothing is written and every problem
+            is listed on stderr as "line N, column C: why" (N counts the file's lines, the header
+            being line 1). Importing the same file again creates nothing: a row is the same as one
+            imported before when its legacy_ref is, else when all its values are. No letters are
+            written. --dry-run checks everything and writes nothing.
+
+            Example:
+              foiflow import backlog.csv --dry-run --as bkhan
+              foiflow import backlog.csv --as bkhan
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var actor: ActorOptions
+    @Argument(help: "The CSV file.") var file: String
+    @Flag(help: "Check the file and say what would be imported; write nothing.") var dryRun = false
+
+    func run() async throws {
+        let started = ContinuousClock.now
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw CLIError("import: cannot read \(file)", exitCode: .notFound)
+        }
+        let parsed = BacklogFile(data: data)
+        let bar = ProgressBar(enabled: isatty(STDERR_FILENO) == 1, started: started)
+        let report: BacklogImport.Report
+        do {
+            report = try await database.makePool().using { pool in
+                let actor = try await actor.requireUser(pool)
+                return try await BacklogImport(
+                    pool: pool, calendars: CalendarCache(store: HolidayStore(pool: pool)), authority: Authority.fromEnvironment
+                ).run(parsed, by: actor, today: LondonDate.today(), dryRun: dryRun) { done, total in bar.show(done, total) }
+            }
+        } catch let refused as BacklogImport.Refused {
+            bar.clear()
+            var stderr = StandardError()
+            for problem in refused.problems { print(problem, to: &stderr) }
+            throw CLIError("import: \(refused.problems.count) problem\(refused.problems.count == 1 ? "" : "s") in \(file); nothing was imported", exitCode: .usage)
+        }
+        bar.clear()
+        let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds)
+        let verb = report.dryRun ? "would create" : "created"
+        print(
+            "import: \(report.rows) rows: \(verb) \(report.created) requests\(report.dryRun ? "" : " (\(report.answered) answered)"), \(report.alreadyImported) already imported; \(String(format: "%.1f", seconds)) s"
+        )
+    }
+}
+
+/// `rows done/total (rate, time left)` redrawn on one stderr line, at most ten times a second.
+final class ProgressBar: @unchecked Sendable {
+    let enabled: Bool
+    let started: ContinuousClock.Instant
+    var last: ContinuousClock.Instant?
+
+    init(enabled: Bool, started: ContinuousClock.Instant) {
+        self.enabled = enabled
+        self.started = started
+    }
+
+    func show(_ done: Int, _ total: Int) {
+        guard enabled, total > 0 else { return }
+        let now = ContinuousClock.now
+        if let last, now - last < .milliseconds(100), done < total { return }
+        last = now
+        let elapsed = max(0.001, Double((now - started).components.seconds) + Double((now - started).components.attoseconds) / 1e18)
+        let rate = Double(done) / elapsed
+        let left = rate > 0 ? Double(total - done) / rate : 0
+        let width = 30, filled = width * done / total
+        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        FileHandle.standardError.write(Data(String(format: "\r[%@] %d/%d rows, %.0f rows/s, %.0f s left ", bar, done, total, rate, left).utf8))
+    }
+
+    func clear() {
+        guard enabled, last != nil else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
+
+/// Standard error as a `TextOutputStream`.
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) { FileHandle.standardError.write(Data(string.utf8)) }
+}
