@@ -62,10 +62,12 @@ struct ImportCommand: AsyncParsableCommand {
             bar.clear()
             var stderr = StandardError()
             for problem in refused.problems { print(problem, to: &stderr) }
-            throw CLIError("import: \(refused.problems.count) problem\(refused.problems.count == 1 ? "" : "s") in \(file); nothing was imported", exitCode: .usage)
+            let count = refused.problems.count
+            throw CLIError("import: \(count) problem\(count == 1 ? "" : "s") in \(file); nothing was imported", exitCode: .usage)
         }
         bar.clear()
-        let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds)
+        let took = (ContinuousClock.now - started).components
+        let seconds = Double(took.seconds) + Double(took.attoseconds) / 1e18
         let verb = report.dryRun ? "would create" : "created"
         print(
             "import: \(report.rows) rows: \(verb) \(report.created) requests\(report.dryRun ? "" : " (\(report.answered) answered)"), \(report.alreadyImported) already imported; \(String(format: "%.1f", seconds)) s"
