@@ -111,6 +111,11 @@ public final class PostgresPool: Sendable {
     /// Number of connections open or being opened (for tests and metrics).
     public var openConnections: Int { state.withLockedValue { $0.open } }
 
+    /// Connections leased now, and callers waiting for one (for metrics).
+    public var usage: (inUse: Int, waiting: Int) {
+        state.withLockedValue { ($0.open - $0.idle.count, $0.waiters.count) }
+    }
+
     // MARK: Leasing
 
     private func lease() async throws -> PostgresConnection {

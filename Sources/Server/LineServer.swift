@@ -36,6 +36,9 @@ public final class LineServer: Service, Sendable {
         self.group = group
     }
 
+    /// Client connections open now (for metrics).
+    public var connectionCount: Int { state.withLockedValue { $0.connections.count } }
+
     /// The port the server listens on, once it does (useful with port 0).
     public func boundPort() async throws -> Int {
         try await withCheckedThrowingContinuation { continuation in

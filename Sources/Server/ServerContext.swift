@@ -21,14 +21,18 @@ public struct ServerContext: Sendable {
     public let letters: LetterStore
     /// Statistics as they stood on a date.
     public let stats: StatsStore
+    /// Commands counted and timed for `/metrics`, when `serve --metrics-listen` is given.
+    public let metrics: ServerMetrics?
     /// Today's date for the authority (Europe/London), asked afresh for every command.
     public let today: @Sendable () -> CivilDate
     public let logger: Logger
 
     public init(
         pool: PostgresPool, logger: Logger, authority: Authority = Authority(), calendarMaxAge: Duration = .seconds(1),
-        today: @escaping @Sendable () -> CivilDate = { LondonDate.today() }, letters: LetterWriter = .standard()
+        today: @escaping @Sendable () -> CivilDate = { LondonDate.today() }, letters: LetterWriter = .standard(),
+        metrics: ServerMetrics? = nil
     ) {
+        self.metrics = metrics
         self.pool = pool
         self.users = UserStore(pool: pool)
         self.credentials = CredentialsWatch(pool: pool)

@@ -54,14 +54,17 @@ public final class Session {
             return .answered((.error(error), tag, .carryOn))
         case .request(let request):
             guard let spec, !spec.needsAuth, case .immediate(let handler) = spec.handler else { return .mustAwait }
+            let started = context.metrics == nil ? nil : ContinuousClock.now
+            let reply: Reply, after: After
             do {
-                let (reply, after) = try handler(request)
-                return .answered((reply, request.tag, after))
+                (reply, after) = try handler(request)
             } catch let error as ProtocolError {
-                return .answered((.error(error), request.tag, .carryOn))
+                (reply, after) = (.error(error), .carryOn)
             } catch {
-                return .answered((context.reply(for: error, connectionID: connectionID), request.tag, .carryOn))
+                (reply, after) = (context.reply(for: error, connectionID: connectionID), .carryOn)
             }
+            if let started { record(request, reply, since: started) }
+            return .answered((reply, request.tag, after))
         }
     }
 
@@ -73,9 +76,21 @@ public final class Session {
         case .invalid(let tag, let error):
             return (.error(error), tag, .carryOn)
         case .request(let request):
+            let started = context.metrics == nil ? nil : ContinuousClock.now
             let (reply, after) = await handle(request, spec: spec)
+            if let started { record(request, reply, since: started) }
             return (reply, request.tag, after)
         }
+    }
+
+    /// Counts and times a command for `/metrics`: its word and `ok` or its error code.
+    private func record(_ request: RequestLine, _ reply: Reply, since started: ContinuousClock.Instant) {
+        let result: String
+        switch reply.status {
+        case .error(let error): result = error.code.rawValue
+        default: result = "ok"
+        }
+        context.metrics?.commandFinished(request.command, result: result, after: ContinuousClock.now - started)
     }
 
     /// Answers one request from the command table: unknown word, `AUTH` first, the

@@ -74,13 +74,13 @@ public struct BacklogFile: Sendable {
             let start = line
             line += BacklogFile.extraLines(fields)
             // Trailing (and stray) empty rows are not rows.
-            if fields.allSatisfy({ $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) { continue }
+            if fields.allSatisfy({ BacklogFile.trimmed($0).isEmpty }) { continue }
             var values: [String: String] = [:]
             for (index, name) in header.enumerated() where index < fields.count && !name.isEmpty {
-                let value = fields[index].trimmingCharacters(in: .whitespaces)
+                let value = BacklogFile.trimmed(fields[index])
                 if !value.isEmpty { values[name] = value }
             }
-            if fields.count > header.count, fields[header.count...].contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            if fields.count > header.count, fields[header.count...].contains(where: { !BacklogFile.trimmed($0).isEmpty }) {
                 problems.append(Problem(line: start, column: nil, message: "\(fields.count) values for \(header.count) columns"))
             }
             rows.append(Row(line: start, values: values))
@@ -89,9 +89,22 @@ public struct BacklogFile: Sendable {
 
     /// Line breaks inside a record's quoted fields (CRLF, LF or CR): the lines it takes beyond its first.
     static func extraLines(_ fields: [String]) -> Int {
-        fields.reduce(0) { count, field in
-            count + field.replacingOccurrences(of: "\r\n", with: "\n").unicodeScalars.filter { $0 == "\n" || $0 == "\r" }.count
+        var count = 0
+        for field in fields {
+            var previous: UInt8 = 0
+            for byte in field.utf8 {
+                if byte == UInt8(ascii: "\r") || (byte == UInt8(ascii: "\n") && previous != UInt8(ascii: "\r")) { count += 1 }
+                previous = byte
+            }
         }
+        return count
+    }
+
+    /// Without leading and trailing spaces, tabs and line breaks (a cell as typed).
+    static func trimmed(_ text: String) -> String {
+        let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
+        guard let first = text.firstIndex(where: { !blank($0) }), let last = text.lastIndex(where: { !blank($0) }) else { return "" }
+        return first == text.startIndex && last == text.index(before: text.endIndex) ? text : String(text[first...last])
     }
 
     /// `YYYY-MM-DD` or `DD/MM/YYYY` (one-digit day and month allowed), else `nil`.

@@ -528,7 +528,7 @@ public struct RequestStore: Sendable {
     }
 
     /// `('received', 'awaiting_clarification', ...)`: constant SQL, matching the partial index.
-    static let openStatesSQL = sqlList(RequestState.open)
+    public static let openStatesSQL = sqlList(RequestState.open)
 
     /// States as a constant SQL list, in declaration order: `('received', 'in_progress')`.
     /// Constant text (not a parameter), so the planner can match partial indexes.

@@ -41,6 +41,19 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("trace, debug, info, notice, warning, error or critical (default: $FOIFLOW_LOG_LEVEL or info).", valueName: "level"))
     var logLevel: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Serve GET /metrics (Prometheus) and GET /healthz over HTTP on this address (PORT alone: 127.0.0.1:PORT). Off unless given.",
+            valueName: "host:port"))
+    var metricsListen: String?
+
+    /// `--metrics-listen` as host and port: `PORT` alone binds 127.0.0.1.
+    var metricsAddress: (host: String, port: Int)? {
+        guard let metricsListen else { return nil }
+        if let port = Int(metricsListen), (0...65535).contains(port) { return ("127.0.0.1", port) }
+        return ServerConfiguration.parseListen(metricsListen)
+    }
+
     func validate() throws {
         let address = listen ?? ProcessInfo.processInfo.environment["FOIFLOW_LISTEN"] ?? "127.0.0.1:7878"
         guard ServerConfiguration.parseListen(address) != nil else {
@@ -51,6 +64,9 @@ struct Serve: AsyncParsableCommand {
         guard idleTimeout >= 1 else { throw ValidationError("--idle-timeout must be at least 1 second") }
         guard (1...256).contains(poolSize) else { throw ValidationError("--pool-size must be 1 to 256") }
         guard statementTimeout >= 1 else { throw ValidationError("--statement-timeout must be at least 1 ms") }
+        if let metricsListen, metricsAddress == nil {
+            throw ValidationError("--metrics-listen must be HOST:PORT or PORT, e.g. 127.0.0.1:9464 (got '\(metricsListen)')")
+        }
         let level = logLevel ?? ProcessInfo.processInfo.environment["FOIFLOW_LOG_LEVEL"] ?? "info"
         guard Logger.Level(rawValue: level) != nil else { throw ValidationError("unknown log level '\(level)'") }
     }
@@ -73,14 +89,23 @@ struct Serve: AsyncParsableCommand {
             throw CLIError("letter templates: \(error)", exitCode: .usage)
         }
         let pool = database.makePool(maxConnections: poolSize, sessionSettings: ["SET statement_timeout = \(statementTimeout)"])
+        let metrics = metricsAddress.map { _ in ServerMetrics() }
+        let context = ServerContext(pool: pool, logger: logger, authority: authority.authority, letters: letters, metrics: metrics)
         let server = LineServer(
             configuration: ServerConfiguration(
                 host: host, port: port, maxLineLength: maxLine, maxConnections: maxConnections,
                 idleTimeout: .seconds(idleTimeout)),
-            context: ServerContext(pool: pool, logger: logger, authority: authority.authority, letters: letters))
+            context: context)
+        var services: [any Service] = [server]
+        if let metrics, let (metricsHost, metricsPort) = metricsAddress {
+            services.append(
+                MetricsServer(
+                    host: metricsHost, port: metricsPort, metrics: metrics, pool: pool, lineServer: server, today: context.today,
+                    logger: logger))
+        }
         let group = ServiceGroup(
             configuration: .init(
-                services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {
