@@ -1,0 +1,88 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `foiflow serve --metrics-listen`: /metrics read by Prometheus's own text parser (the
+/// prometheus_client Python package), /healthz following PostgreSQL down and up again.
+@Suite(.requiresDatabase, .serialized) struct MetricsTests {
+    /// Fetches `url` and prints `status` then, for /metrics, every sample the parser found as
+    /// `name{label=value,...} value`, one per line.
+    static let fetch = """
+        import sys, urllib.request, urllib.error
+        from prometheus_client.parser import text_string_to_metric_families
+        try:
+            response = urllib.request.urlopen(sys.argv[1], timeout=10)
+            status, body = response.status, response.read().decode()
+        except urllib.error.HTTPError as e:
+            status, body = e.code, e.read().decode()
+        print(status)
+        if sys.argv[1].endswith("/metrics"):
+            for family in text_string_to_metric_families(body):
+                for s in family.samples:
+                    labels = ",".join("%s=%s" % kv for kv in sorted(s.labels.items()))
+                    print("%s{%s} %s" % (s.name, labels, s.value))
+        """
+
+    static func get(_ url: String) async throws -> (status: Int, samples: [String: Double]) {
+        let run = try await Program.run("python3", ["-c", fetch, url])
+        try #require(run.status == 0, "the fetch failed: \(run.stderr)")
+        let lines = run.stdout.split(separator: "\n")
+        var samples: [String: Double] = [:]
+        for line in lines.dropFirst() {
+            guard let space = line.lastIndex(of: " ") else { continue }
+            samples[String(line[..<space])] = Double(line[line.index(after: space)...])
+        }
+        return (Int(lines.first ?? "") ?? 0, samples)
+    }
+
+    @Test func metricsParseAndHealthFollowsPostgres() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("foiflow-metrics-\(UUID().uuidString)").path
+        let port = freeLoopbackPort()
+        try #require(try await ServerResilienceTests.script(["start", dir, String(port)]).status == 0)
+        defer { Task { _ = try? await ServerResilienceTests.script(["destroy", dir]) } }
+        let url = "postgresql://postgres@127.0.0.1:\(port)/postgres"
+        #expect(try await Foiflow.run(["migrate"], environment: ["DATABASE_URL": url]).status == 0)
+        let token = try await Foiflow.run(["user", "add", "bkhan", "--role", "manager"], environment: ["DATABASE_URL": url]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let metricsPort = freeLoopbackPort()
+        let (server, serverPort) = try await ServerResilienceTests.serve(url, extra: ["--metrics-listen", String(metricsPort)])
+        let client = try LineClient(port: serverPort)
+        #expect(try await client.call("AUTH \(token)").hasPrefix("OK "))
+        #expect(try await client.call("PING") == "OK pong")
+        #expect(try await client.call("CREATE foi received=2026-01-05 requester=R").hasPrefix("OK "))
+        #expect(try await client.call("CREATE sar received=2026-11-20 requester=R").hasPrefix("OK "))
+        #expect(try await client.call("SHOW FOI-2026-999999").hasPrefix("ERR NOT_FOUND "))
+        #expect(try await client.call("FROBNICATE").hasPrefix("ERR UNKNOWN_COMMAND "))
+
+        let base = "http://127.0.0.1:\(metricsPort)"
+        let (status, samples) = try await Self.get(base + "/metrics")
+        #expect(status == 200)
+        #expect(samples["foiflow_commands_total{command=CREATE,result=ok}"] == 2, "\(samples.keys.sorted())")
+        #expect(samples["foiflow_commands_total{command=PING,result=ok}"] == 1)
+        #expect(samples["foiflow_commands_total{command=SHOW,result=NOT_FOUND}"] == 1)
+        #expect(samples["foiflow_commands_total{command=unknown,result=UNKNOWN_COMMAND}"] == 1)
+        #expect(samples["foiflow_command_duration_seconds_count{command=CREATE}"] == 2)
+        #expect(samples["foiflow_command_duration_seconds_bucket{command=CREATE,le=+Inf}"] == 2)
+        #expect(samples["foiflow_connections_open{}"] == 1)
+        #expect(samples["foiflow_pool_waiting{}"] == 0 && samples["foiflow_pool_connections_in_use{}"] != nil)
+        // The FOI received on 5 Jan is overdue; the SAR is not.
+        #expect(samples["foiflow_requests_open{kind=foi}"] == 1 && samples["foiflow_requests_overdue{kind=foi}"] == 1)
+        #expect(samples["foiflow_requests_open{kind=sar}"] == 1 && samples["foiflow_requests_overdue{kind=sar}"] == 0)
+        #expect(try await Self.get(base + "/nothing-here").status == 404)
+
+        // Health follows PostgreSQL: 200, 503 while it is stopped, 200 again once it is back.
+        #expect(try await Self.get(base + "/healthz").status == 200)
+        #expect(try await ServerResilienceTests.script(["stop", dir]).status == 0)
+        #expect(try await Self.get(base + "/healthz").status == 503)
+        #expect(try await ServerResilienceTests.script(["start", dir, String(port)]).status == 0)
+        var health = 0
+        for _ in 0..<50 {
+            health = try await Self.get(base + "/healthz").status
+            if health == 200 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(health == 200)
+        server.signal(SIGTERM)
+        #expect(try await server.wait(timeout: .seconds(20)).status == 0)
+    }
+}
