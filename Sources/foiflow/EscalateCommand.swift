@@ -32,6 +32,7 @@ struct EscalateCommand: AsyncParsableCommand {
     var headOfUnit: String?
     @Option(help: "Months a request may wait for clarification before it lapses.") var clarificationMonths: Int = 3
     @Option(help: "text or json.") var format: OutputFormat = .text
+    @OptionGroup var metrics: TextfileMetricsOptions
 
     func validate() throws {
         try format.require([.text, .json])
@@ -39,6 +40,7 @@ struct EscalateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let started = Date()
         let date = asOf ?? LondonDate.today()
         let head = headOfUnit ?? ProcessInfo.processInfo.environment["FOIFLOW_HEAD_OF_UNIT"].flatMap { $0.isEmpty ? nil : $0 }
         let report = try await database.makePool().using { pool in
@@ -53,6 +55,14 @@ struct EscalateCommand: AsyncParsableCommand {
         // Least severe first: warning, overdue, very-overdue.
         let levels = EscalationLevel.allCases.reversed()
         let counts = report.counts
+        if !dryRun {
+            try metrics.write(
+                job: "escalate", started: started,
+                gauges: levels.map { ("escalations", [("level", $0.rawValue)], Double(counts[$0] ?? 0)) } + [
+                    ("lapsed", [], Double(report.lapsed)), ("progress_updates", [], Double(report.updatedRefs.count)),
+                    ("skipped", [], report.skipped ? 1 : 0),
+                ])
+        }
         switch format {
         case .text, .table, .csv:
             for item in report.escalated { print("\(dryRun ? "would " : "")escalate \(item.ref) \(item.level.rawValue)") }

@@ -28,12 +28,14 @@ struct NotifyCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Sender address (default: $FOIFLOW_MAIL_FROM, else foiflow@localhost).", valueName: "address"))
     var from: String?
     @Option(help: "text or json.") var format: OutputFormat = .text
+    @OptionGroup var metrics: TextfileMetricsOptions
 
     func validate() throws {
         try format.require([.text, .json])
     }
 
     func run() async throws {
+        let started = Date()
         let env = ProcessInfo.processInfo.environment
         let sender = from ?? env["FOIFLOW_MAIL_FROM"] ?? "foiflow@localhost"
         let configured = command ?? env["FOIFLOW_NOTIFY_COMMAND"].flatMap { $0.isEmpty ? nil : $0 }
@@ -58,6 +60,12 @@ struct NotifyCommand: AsyncParsableCommand {
                 }
             }
         }
+        try metrics.write(
+            job: "notify", started: started,
+            gauges: [
+                ("delivered", [], Double(report.delivered.count)), ("retrying", [], Double(report.retrying.count)),
+                ("given_up", [], Double(report.gaveUp.count)),
+            ])
         for failure in report.gaveUp {
             FileHandle.standardError.write(Data("foiflow: notification #\(failure.id) given up: \(failure.error)\n".utf8))
         }

@@ -80,3 +80,42 @@ import Testing
         #expect(try await TestDatabase.rows(["DATABASE_URL": url], "SELECT (last_contact IS NOT NULL)::text FROM requests") == ["true"])
     }
 }
+
+/// The nightly jobs' `--metrics-file`, read by Prometheus's own text parser.
+@Suite(.requiresDatabase) struct NightlyMetricsFileTests {
+    @Test func escalateAndNotifyWriteATextfile() async throws {
+        let url = try await TestDatabase.create("climetricsfile")
+        let env = ["DATABASE_URL": url, "FOIFLOW_TODAY": "2026-12-01", "FOIFLOW_USER": "asmith"]
+        _ = try await Foiflow.run(["migrate"], environment: ["DATABASE_URL": url])
+        _ = try await Foiflow.run(["user", "add", "asmith", "--role", "officer", "--email", "a@example.org"], environment: ["DATABASE_URL": url])
+        for received in ["2026-10-20", "2026-11-03"] {  // due 17 Nov (overdue) and 2 Dec (warning)
+            #expect(try await Foiflow.run(["request", "create", "foi", "received=\(received)", "requester=R"], environment: env).status == 0)
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("textfile-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let escalateFile = folder.appendingPathComponent("foiflow_escalate.prom").path
+        let run = try await Foiflow.run(["escalate", "--metrics-file", escalateFile], environment: env)
+        #expect(run.status == 0 && run.stdout.contains("escalate 2026-12-01: warning=1 overdue=1 very-overdue=0"), "\(run.stdout)")
+        let notifyFile = folder.appendingPathComponent("foiflow_notify.prom").path
+        let spool = folder.appendingPathComponent("spool").path
+        #expect(try await Foiflow.run(["notify", "--spool", spool, "--metrics-file", notifyFile], environment: env).status == 0)
+        let parse = """
+            import sys
+            from prometheus_client.parser import text_string_to_metric_families
+            for path in sys.argv[1:]:
+                for family in text_string_to_metric_families(open(path).read()):
+                    for s in family.samples:
+                        print(s.name, ",".join("%s=%s" % kv for kv in sorted(s.labels.items())), s.value)
+            """
+        let parsed = try await Program.run("python3", ["-c", parse, escalateFile, notifyFile])
+        #expect(parsed.status == 0, "\(parsed.stderr)")
+        let lines = Set(parsed.stdout.split(separator: "\n").map(String.init))
+        #expect(lines.contains("foiflow_escalate_escalations level=warning 1.0") && lines.contains("foiflow_escalate_escalations level=overdue 1.0"))
+        #expect(lines.contains("foiflow_escalate_lapsed  0.0") && lines.contains("foiflow_escalate_skipped  0.0"), "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("foiflow_escalate_last_run_timestamp_seconds  ") })
+        #expect(lines.contains { $0.hasPrefix("foiflow_notify_delivered  ") } && lines.contains("foiflow_notify_given_up  0.0"))
+        // No temporary file is left beside it.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".") }.isEmpty)
+    }
+}
