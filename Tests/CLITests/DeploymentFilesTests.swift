@@ -30,7 +30,7 @@ import Testing
         }
         let document = try #require(parsed, "docker-compose.yml did not parse (or no python3 with PyYAML)")
         let services = try #require(document["services"] as? [String: Any])
-        #expect(Set(services.keys) == ["postgres", "foiflow"])
+        #expect(Set(services.keys) == ["postgres", "foiflow", "nightly"])
         let postgres = try #require(services["postgres"] as? [String: Any])
         #expect((postgres["image"] as? String)?.hasPrefix("postgres:15") == true)
         #expect(postgres["healthcheck"] != nil)
