@@ -1,6 +1,7 @@
 // Server benchmark driver.
 //   server-bench load URL COUNT                    COPY COUNT requests into a migrated database
-//   server-bench run PORT TOKEN WORKLOAD CONNS SECS  drive `foiflow serve` and print TPS and latency
+//   server-bench run PORT TOKEN WORKLOAD CONNS SECS  drive `foiflow serve` and print TPS and latency (a thread per connection)
+//   server-bench run1 PORT TOKEN WORKLOAD CONNS SECS the same from one thread with non-blocking sockets (create, act, show, pingone)
 //   server-bench idle PORT CONNS PID               open CONNS idle connections and print the server's RSS
 // WORKLOAD: create | act | show | explain | ping | risk
 import Foundation
@@ -137,6 +138,11 @@ case "run":
         fail("usage: run PORT TOKEN WORKLOAD CONNS SECS")
     }
     run(port: port, token: arguments[2], workload: arguments[3], connections: conns, seconds: secs)
+case "run1":
+    guard arguments.count == 6, let port = Int(arguments[1]), let conns = Int(arguments[4]), let secs = Double(arguments[5]) else {
+        fail("usage: run1 PORT TOKEN WORKLOAD CONNS SECS")
+    }
+    runMultiplexed(port: port, token: arguments[2], workload: arguments[3], connections: conns, seconds: secs)
 case "idle":
     guard arguments.count == 4, let port = Int(arguments[1]), let conns = Int(arguments[2]), let pid = Int(arguments[3]) else {
         fail("usage: idle PORT CONNS PID")
