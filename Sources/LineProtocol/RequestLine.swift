@@ -113,7 +113,8 @@ private struct Scanner {
         guard commandBytes.allSatisfy({ !Scanner.isControl($0) && $0 != Scanner.quote && $0 != Scanner.equals }) else {
             return .invalid(tag: tag, ProtocolError(.badFormat, "the command word must be a bare word"))
         }
-        let command = String(decoding: commandBytes, as: UTF8.self).uppercased()
+        // Upper-cased in ASCII only: `pıng` (dotless i) must not become `PING`.
+        let command = String(decoding: commandBytes.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }, as: UTF8.self)
 
         var positional: [String] = []
         var named: [(key: String, value: String)] = []

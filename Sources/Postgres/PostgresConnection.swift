@@ -36,7 +36,7 @@ public final class PostgresConnection: @unchecked Sendable {
             let message = PostgresConnection.trimmed(PQerrorMessage(conn))
             PQfinish(conn)
             self.handle = nil
-            throw PostgresError(.connectionFailed, "cannot connect to PostgreSQL: \(message)")
+            throw PostgresError.connecting(message)
         }
         self.settings = settings
         try executeScript(([PostgresConnection.sessionSetup] + settings).joined(separator: "; "))

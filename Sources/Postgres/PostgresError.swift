@@ -7,6 +7,9 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     public enum Kind: String, Sendable {
         /// The connection could not be opened.
         case connectionFailed
+        /// The connection settings are wrong: a malformed URL or option, a database or role that
+        /// does not exist, authentication refused. Retrying will not help; the operator must fix it.
+        case configuration
         /// The connection broke during a command (server gone, backend terminated).
         case connectionLost
         /// The server answered with an error (see `sqlState`).
@@ -52,8 +55,21 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
             // Class 08: connection exception; 57P01-57P03: admin/crash shutdown, cannot connect now.
             guard let state = sqlState else { return false }
             return state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state)
-        case .decoding, .invalidParameter: return false
+        case .decoding, .invalidParameter, .configuration: return false
         }
+    }
+
+    /// libpq's words for a connection that failed because of its settings, not the network.
+    static let configurationMessages = [
+        "does not exist", "invalid connection option", "invalid URI", "in URI", "in connection string", "missing \"=\"", "invalid integer value",
+        "authentication failed", "unterminated quoted string", "invalid sslmode value", "invalid port number",
+        "could not translate host name",
+    ]
+
+    /// A failed connection, as `configuration` when its message says the settings are wrong.
+    public static func connecting(_ message: String) -> PostgresError {
+        let kind: Kind = configurationMessages.contains { message.contains($0) } ? .configuration : .connectionFailed
+        return PostgresError(kind, "cannot connect to PostgreSQL: \(message)")
     }
 
     public var description: String {

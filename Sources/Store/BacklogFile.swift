@@ -77,7 +77,11 @@ public struct BacklogFile: Sendable {
             if fields.allSatisfy({ BacklogFile.trimmed($0).isEmpty }) { continue }
             var values: [String: String] = [:]
             for (index, name) in header.enumerated() where index < fields.count && !name.isEmpty {
-                let value = BacklogFile.trimmed(fields[index])
+                // A cell's line breaks are newlines, whichever the spreadsheet wrote (CRLF, CR).
+                var value = BacklogFile.trimmed(fields[index])
+                if value.utf8.contains(UInt8(ascii: "\r")) {
+                    value = value.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+                }
                 if !value.isEmpty { values[name] = value }
             }
             if fields.count > header.count, fields[header.count...].contains(where: { !BacklogFile.trimmed($0).isEmpty }) {

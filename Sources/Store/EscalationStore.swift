@@ -95,8 +95,18 @@ public struct EscalationStore: Sendable {
     /// Who the nightly job acts as.
     static let system = Actor(login: "system", role: .system)
 
-    /// Runs the nightly job as of `asOf`.
-    public func run(asOf: CivilDate, dryRun: Bool = false) async throws -> EscalationReport {
+    /// Runs the nightly job as of `asOf`. When another run holds the lock, waits up to `wait`
+    /// for it (then runs: what that run did is not done again); still held: a `skipped` report.
+    public func run(asOf: CivilDate, dryRun: Bool = false, wait: Duration = .zero) async throws -> EscalationReport {
+        let deadline = ContinuousClock.now + wait
+        while true {
+            let report = try await runOnce(asOf: asOf, dryRun: dryRun)
+            guard report.skipped, ContinuousClock.now < deadline else { return report }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+    }
+
+    private func runOnce(asOf: CivilDate, dryRun: Bool) async throws -> EscalationReport {
         for attempt in 1...4 {
             let (version, calendarSet) = try await calendars.versioned(forceCheck: attempt > 1)
             let thresholds = try Thresholds(calendarSet, asOf: asOf)

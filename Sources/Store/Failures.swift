@@ -7,6 +7,8 @@ extension PostgresError: ClassifiedError {
     public var failure: Failure {
         if sqlState == SQLState.queryCanceled { return .timeout }
         if isUnavailable { return .unavailable }
+        // Bad settings: to a client, the database is out of reach (the CLI says more: exit 2).
+        if kind == .configuration { return .unavailable }
         return .internal
     }
 }

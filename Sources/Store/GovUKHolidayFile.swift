@@ -42,6 +42,7 @@ public enum GovUKHolidayFile {
                 guard let title = event["title"] as? String, !title.trimmingCharacters(in: .whitespaces).isEmpty else {
                     throw .badArgument("\(path).title: missing or empty")
                 }
+                try HostileText.check(title, field: "\(path).title")
                 if let notes = event["notes"], !(notes is String) { throw .badArgument("\(path).notes: must be a string") }
                 guard seen.insert(date).inserted else { throw .badArgument("\(path).date: \(date) is listed twice for \(key)") }
                 let notes = (event["notes"] as? String) ?? ""

@@ -52,6 +52,7 @@ public struct HolidayStore: Sendable {
     /// Returns the open requests whose due date moved (each gets a `recalculate` event).
     @discardableResult
     public func add(_ holiday: Holiday, actor: String) async throws -> [String] {
+        try HostileText.check(holiday.title, field: "title")
         try HolidayStore.checkRange(holiday.date)
         do {
             return try await pool.withTransaction { tx in

@@ -34,8 +34,15 @@ public struct RequestStore: Sendable {
         self.grounds = grounds ?? GroundsStore(pool: pool)
     }
 
-    /// How many times a change is retried after losing a race it did not ask to detect.
-    static let attempts = 8
+    /// How many times a change is retried after losing a race it did not ask to detect (with a
+    /// short random pause after the first few, so contenders spread out); then `BUSY`.
+    static let attempts = 32
+
+    /// A pause of up to `attempt` milliseconds before retrying a lost race.
+    static func backOff(_ attempt: Int) async {
+        guard attempt > 2 else { return }
+        try? await Task.sleep(for: .microseconds(Int.random(in: 100...(1000 * min(attempt, 10)))))
+    }
 
     // MARK: Create
 
@@ -45,7 +52,7 @@ public struct RequestStore: Sendable {
         kind: RequestKind, fields: [Field], idempotencyKey: String? = nil, by actor: Actor, credential: Credential? = nil,
         today: CivilDate
     ) async throws -> ChangeResult {
-        let contentHash = SHA256.hex(([kind.rawValue] + fields.map { "\($0.key)=\($0.value)" }.sorted()).joined(separator: "\n"))
+        let contentHash = RequestStore.contentHash(kind: kind, fields: fields)
         // A review or an ICO case needs to know the request it concerns (a review asked for
         // late is flagged); one read, only for them.
         var parent: ParentFacts?
@@ -84,7 +91,16 @@ public struct RequestStore: Sendable {
                 return result
             }
         }
-        throw WorkflowError.conflict("the request could not be created: too much concurrent change; retry")
+        throw WorkflowError.busy("the request could not be created: too much concurrent change; retry")
+    }
+
+    /// What an idempotency key remembers of a CREATE: its kind and fields in any order, each
+    /// length-prefixed (`3:foi`), so no value can pass for a field boundary (a requester
+    /// `"Alice\nsubject=Bees"` is not `requester=Alice subject=Bees`).
+    static func contentHash(kind: RequestKind, fields: [Field]) -> String {
+        func encoded(_ text: String) -> String { "\(text.utf8.count):\(text)" }
+        let parts = fields.map { encoded($0.key) + encoded($0.value) }.sorted()
+        return SHA256.hex(encoded(kind.rawValue) + parts.joined())
     }
 
     /// What a new review or ICO case needs to know of the request it names.
@@ -233,10 +249,12 @@ public struct RequestStore: Sendable {
                 if let expectedVersion {
                     throw WorkflowError.conflict("expected version \(expectedVersion), but the request has changed since")
                 }
+                await RequestStore.backOff(attempt)
                 continue
             }
         }
-        throw WorkflowError.conflict("\(ref) is changing too fast; retry")
+        // CONFLICT is for expect= only (PROTOCOL.md): a request that kept changing under us is BUSY.
+        throw WorkflowError.busy("\(ref) is changing too fast; retry")
     }
 
     enum WriteOutcome {

@@ -264,7 +264,12 @@ public struct WorkflowEngine: Sendable {
             if let letter = values["letter"], (Int(letter) ?? 0) <= 0 { throw .badArgument("letter=\(letter) is not a letter id") }
             let on = try onDate()
             next.lastContact = max(record.lastContact ?? on, on)
-        case .submit, .approve, .return, .close, .reopen, .lapse, .escalate, .recalculate, .create, .reviewOutcome, .icoOutcome:
+        case .reopen:
+            // The clock as it was: a request whose clock was stopped (waiting for a clarification,
+            // a fee or identity when it was withdrawn or lapsed) goes back to waiting, so the
+            // answer can restart it; otherwise it is worked on with its due date.
+            if record.clock.isStopped { next.state = Self.waitingState(record.clock.pausedReason) }
+        case .submit, .approve, .return, .close, .lapse, .escalate, .recalculate, .create, .reviewOutcome, .icoOutcome:
             break
         }
         if let due = trail.flatMap({ _ in next.clock.setDate?.due }), trail?.action == .icoOutcome {
@@ -301,6 +306,15 @@ public struct WorkflowEngine: Sendable {
             throw .badArgument("outcome=granted releases everything: it cites no exemptions (use partial)")
         }
         return cited
+    }
+
+    /// The state that waits for the requester for a stop's reason (a clarification when unknown).
+    static func waitingState(_ reason: StatutoryClock.StopReason?) -> RequestState {
+        switch reason {
+        case .fee: .awaitingFee
+        case .identity: .awaitingID
+        case .clarification, nil: .awaitingClarification
+        }
     }
 
     /// The kind whose grounds a request cites: a review cites those of the request it reviews.
@@ -442,6 +456,7 @@ public struct WorkflowEngine: Sendable {
                 throw .badArgument("\(what) does not take '\(field.key)' (it takes: \(list))")
             }
             guard values[field.key] == nil else { throw .badArgument("'\(field.key)' given twice") }
+            try HostileText.check(field.value, field: field.key)
             values[field.key] = field.value
         }
         for key in spec.required where values[key] == nil {

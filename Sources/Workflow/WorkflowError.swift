@@ -19,6 +19,8 @@ public enum WorkflowError: Error, Sendable, Equatable, CustomStringConvertible {
     case inconsistent(String)
     /// The acting session's token was revoked (user disabled, removed, token rotated).
     case revoked(String)
+    /// Too much concurrent change to finish now, without `expect=`: retry later.
+    case busy(String)
 
     /// What kind of failure this is.
     public var failure: Failure {
@@ -31,12 +33,13 @@ public enum WorkflowError: Error, Sendable, Equatable, CustomStringConvertible {
         case .idempotencyMismatch: .idempotencyMismatch
         case .inconsistent: .internal
         case .revoked: .authFailed
+        case .busy: .busy
         }
     }
 
     public var description: String {
         switch self {
-        case .badArgument(let text), .denied(let text), .invalidTransition(let text), .conflict(let text), .notFound(let text),
+        case .badArgument(let text), .denied(let text), .invalidTransition(let text), .conflict(let text), .notFound(let text), .busy(let text),
             .idempotencyMismatch(let text), .inconsistent(let text), .revoked(let text):
             text
         }

@@ -33,6 +33,8 @@ struct CLIError: Error {
         let status = ExitStatus(rawValue: classified.failure.exitStatus) ?? .failure
         switch error {
         case let error as MigrationError: return CLIError("migrate: \(error)", exitCode: status)
+        case let error as PostgresError where error.kind == .configuration:
+            return CLIError("database configuration: \(error.message) (check DATABASE_URL)", exitCode: .usage)
         case let error as PostgresError where classified.failure == .unavailable:
             return CLIError("database unavailable: \(error.message)", exitCode: status)
         case let error as PostgresError: return CLIError("database error: \(error)", exitCode: status)

@@ -18,7 +18,12 @@ struct EscalateCommand: AsyncParsableCommand {
             clarification lapse. Every open request whose requester has heard nothing for a
             calendar month gets its monthly progress update (an e-mail queued for notify, or a
             task for the lead officer), once per month. Safe to run twice, or on two hosts at
-            once: a second run finds the lock taken and exits 0 doing nothing.
+            once: a second run waits for the lock (--wait, default 60 s), then runs (finding
+            little or nothing left to do) and exits 0; if the lock is still held after --wait it
+            exits 75 with a line on stderr, so cron's mail shows it.
+
+            --as-of after today (Europe/London; FOIFLOW_TODAY where a replay or test sets it) is
+            refused unless --dry-run: a typo in the year would lapse and escalate everything.
 
             Example (cron, nightly):
               foiflow escalate --format json
@@ -33,10 +38,20 @@ struct EscalateCommand: AsyncParsableCommand {
     @Option(help: "Months a request may wait for clarification before it lapses.") var clarificationMonths: Int = 3
     @Option(help: "text or json.") var format: OutputFormat = .text
     @OptionGroup var metrics: TextfileMetricsOptions
+    @Option(help: ArgumentHelp("Seconds to wait for another run's lock before giving up (exit 75).", valueName: "seconds"))
+    var wait: Int = 60
+
+    /// The exit status when another run still holds the lock after `--wait` (EX_TEMPFAIL).
+    static let lockHeld: Int32 = 75
 
     func validate() throws {
         try format.require([.text, .json])
         guard (1...120).contains(clarificationMonths) else { throw ValidationError("--clarification-months must be 1 to 120") }
+        guard (0...86_400).contains(wait) else { throw ValidationError("--wait must be 0 to 86400 seconds") }
+        let today = LondonDate.today()
+        if let asOf, asOf > today, !dryRun {
+            throw ValidationError("--as-of \(asOf) is after today (\(today)); only --dry-run may look ahead")
+        }
     }
 
     func run() async throws {
@@ -47,10 +62,13 @@ struct EscalateCommand: AsyncParsableCommand {
             try await EscalationStore(
                 pool: pool, calendars: CalendarCache(store: HolidayStore(pool: pool)),
                 configuration: .init(headOfUnit: head, clarificationMonths: clarificationMonths)
-            ).run(asOf: date, dryRun: dryRun)
+            ).run(asOf: date, dryRun: dryRun, wait: .seconds(wait))
         }
         if report.skipped {
-            FileHandle.standardError.write(Data("foiflow: another escalation run holds the lock; nothing done\n".utf8))
+            FileHandle.standardError.write(
+                Data("foiflow: another escalation run still holds the lock after \(wait) s; nothing done (exit 75)\n".utf8))
+            try? metrics.write(job: "escalate", started: started, gauges: [("skipped", [], 1)])
+            throw ExitCode(EscalateCommand.lockHeld)
         }
         // Least severe first: warning, overdue, very-overdue.
         let levels = EscalationLevel.allCases.reversed()

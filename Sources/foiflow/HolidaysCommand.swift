@@ -112,7 +112,7 @@ struct HolidaysCommand: AsyncParsableCommand {
             do {
                 holidays = try GovUKHolidayFile.parse(data)
             } catch {
-                throw CLIError("\(file): \(error)", exitCode: .failure)
+                throw CLIError("\(file): \(error)", exitCode: .usage)
             }
             let name = URL(fileURLWithPath: file).lastPathComponent
             let report = try await database.makePool().using { pool in

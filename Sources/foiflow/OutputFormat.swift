@@ -20,7 +20,8 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     func render(rows: [[Field]], columns: [String]) -> String {
         switch self {
         case .text:
-            return rows.map { row in row.map { "\($0.key)=\(Reply.encodeValue($0.value))" }.joined(separator: " ") + "\n" }.joined()
+            return rows.map { row in row.map { "\($0.key)=\(Reply.encodeValue(Self.visible($0.value, lines: true)))" }.joined(separator: " ") + "\n" }
+                .joined()
         case .json:
             // Every column is a key (empty when the row has no value), as in csv.
             let objects = rows.map { row in
@@ -44,7 +45,7 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
         switch self {
         case .table:
             let width = record.map(\.key.count).max() ?? 0
-            return record.map { $0.key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.value + "\n" }.joined()
+            return record.map { $0.key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + Self.visible($0.value) + "\n" }.joined()
         case .text:
             return render(rows: [record], columns: [])
         case .csv:
@@ -65,6 +66,7 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     func render(header: [String], rows: [[String]]) -> String {
         switch self {
         case .table:
+            let rows = rows.map { $0.map { Self.visible($0) } }
             var widths = header.map(\.count)
             for row in rows {
                 for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
@@ -76,7 +78,8 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
             }
             return line(header) + rows.map(line).joined()
         case .csv:
-            func field(_ text: String) -> String {
+            func field(_ raw: String) -> String {
+                let text = Self.neutralised(raw)
                 guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
                 return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
             }
@@ -84,6 +87,41 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
         case .json, .text:
             return render(rows: rows.map { zip(header, $0).map { Field($0, $1) } }, columns: header)
         }
+    }
+
+    /// A CSV cell a spreadsheet will not run as a formula: one that starts with `=`, `+`, `-`,
+    /// `@`, a tab or a carriage return gets a leading apostrophe (OWASP's advice); plain numbers
+    /// (`-3` days left) are left as they are.
+    static func neutralised(_ text: String) -> String {
+        guard let first = text.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) else { return text }
+        let number = text.dropFirst().allSatisfy { $0.isASCII && ($0.isNumber || $0 == ".") } && text.count > 1 && first == "-"
+        return number ? text : "'" + text
+    }
+
+    /// Text safe to show on a terminal: control characters (ESC, DEL, C1, U+2028/9) written as
+    /// `\u{1B}`; in a table cell (`lines: false`) also newlines, tabs and CRs (`\n`, `\t`, `\r`),
+    /// so no value can forge a row or retitle the terminal. `lines: true` leaves newline, tab
+    /// and CR to the caller's quoting (text format).
+    static func visible(_ text: String, lines: Bool = false) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0.value == 0x2028 || $0.value == 0x2029 })
+        else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n" where !lines: out += "\\n"
+            case "\t" where !lines: out += "\\t"
+            case "\r" where !lines: out += "\\r"
+            case "\n", "\t", "\r": out.unicodeScalars.append(scalar)
+            default:
+                let value = scalar.value
+                if value < 0x20 || (0x7F...0x9F).contains(value) || value == 0x2028 || value == 0x2029 {
+                    out += "\\u{" + String(value, radix: 16, uppercase: true) + "}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
     }
 
     /// JSON text of a dictionary or array of JSON values, keys sorted.

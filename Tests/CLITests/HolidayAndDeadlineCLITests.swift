@@ -106,7 +106,7 @@ import Testing
         let bad = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).json")
         try #"{"scotland": {"events": [{"title": "x", "date": "2026-02-30"}]}}"#.write(to: bad, atomically: true, encoding: .utf8)
         let refused = try await Foiflow.run(["holidays", "import", bad.path], environment: env)
-        #expect(refused.status == 1)
+        #expect(refused.status == 2)
         #expect(refused.stderr.contains("scotland.events[0].date"))
         let missing = try await Foiflow.run(["holidays", "import", "/nonexistent/file.json"], environment: env)
         #expect(missing.status == 1 && missing.stderr.contains("cannot read"))

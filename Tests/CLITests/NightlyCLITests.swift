@@ -57,7 +57,7 @@ import Testing
         _ = try await Foiflow.run(["user", "add", "asmith", "--role", "officer"], environment: ["DATABASE_URL": url])
         let created = try await Foiflow.run(
             [
-                "request", "create", "foi", "received=2026-11-20", "requester=Jane\r\nBcc: victim@example.org", "email=jane@example.org",
+                "request", "create", "foi", "received=2026-11-20", "requester=Jane\nBcc: victim@example.org", "email=jane@example.org",
                 "contact=email",
             ],
             environment: env)
