@@ -20,6 +20,8 @@ public final class LineServer: Service, Sendable {
 
     private struct State {
         var connections: [UInt64: any Channel] = [:]
+        /// Connections open per remote IP address.
+        var perAddress: [String: Int] = [:]
         var nextID: UInt64 = 0
         var draining = false
     }
@@ -71,6 +73,7 @@ public final class LineServer: Service, Sendable {
     public func run() async throws {
         let maxLine = configuration.maxLineLength
         let idle = configuration.idleTimeout
+        let lineTimeout = configuration.lineTimeout
         let serverChannel: NIOAsyncChannel<NIOAsyncChannel<[InboundLine], ByteBuffer>, Never>
         do {
             serverChannel = try await ServerBootstrap(group: group)
@@ -83,6 +86,7 @@ public final class LineServer: Service, Sendable {
                         let idleNanos = Int64(idle.components.seconds) * 1_000_000_000 + idle.components.attoseconds / 1_000_000_000
                         try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: .nanoseconds(idleNanos)))
                         try channel.pipeline.syncOperations.addHandler(IdleCloser())
+                        try channel.pipeline.syncOperations.addHandler(LineDeadline(timeout: lineTimeout))
                         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: maxLine)))
                         try channel.pipeline.syncOperations.addHandler(LineBatcher())
                         return try NIOAsyncChannel<[InboundLine], ByteBuffer>(wrappingChannelSynchronously: channel)
@@ -135,26 +139,44 @@ public final class LineServer: Service, Sendable {
 
     private func serve(_ connection: NIOAsyncChannel<[InboundLine], ByteBuffer>) async {
         let channel = connection.channel
-        let admitted = state.withLockedValue { state -> UInt64? in
-            guard !state.draining, state.connections.count < configuration.maxConnections else { return nil }
+        let address = channel.remoteAddress?.ipAddress ?? "?"
+        let perIP = configuration.maxConnectionsPerIP
+        let admitted = state.withLockedValue { state -> Result<UInt64, ProtocolError> in
+            guard !state.draining, state.connections.count < configuration.maxConnections else {
+                return .failure(ProtocolError(.busy, "too many connections; retry later"))
+            }
+            guard state.perAddress[address, default: 0] < perIP else {
+                return .failure(ProtocolError(.busy, "too many connections from your address (at most \(perIP)); retry later"))
+            }
             state.nextID += 1
             state.connections[state.nextID] = channel
-            return state.nextID
+            state.perAddress[address, default: 0] += 1
+            return .success(state.nextID)
         }
-        guard let id = admitted else {
-            try? await connection.executeThenClose { _, outbound in
-                try await outbound.write(ByteBuffer(string: Reply.error(.busy, "too many connections; retry later").encoded()))
+        guard case .success(let id) = admitted else {
+            if case .failure(let error) = admitted {
+                try? await connection.executeThenClose { _, outbound in
+                    try await outbound.write(ByteBuffer(string: Reply.error(error).encoded()))
+                }
             }
             return
         }
-        defer { _ = state.withLockedValue { $0.connections.removeValue(forKey: id) } }
+        defer {
+            state.withLockedValue { state in
+                state.connections.removeValue(forKey: id)
+                state.perAddress[address, default: 1] -= 1
+                if state.perAddress[address] == 0 { state.perAddress.removeValue(forKey: address) }
+            }
+        }
         let remote = channel.remoteAddress.map { "\($0)" } ?? "?"
         context.logger.info("connection opened", metadata: ["connection": "\(id)", "remote": "\(remote)"])
         do {
             // The connection's loop runs on its own event loop (an actor with that executor):
             // lines and database results resume there, not on the cooperative pool.
             try await ConnectionLoop(eventLoop: channel.eventLoop)
-                .run(connection, context: context, connectionID: id, maxLineLength: configuration.maxLineLength)
+                .run(
+                    connection, context: context, connectionID: id, maxLineLength: configuration.maxLineLength,
+                    authTimeout: configuration.authTimeout)
         } catch {
             context.logger.debug("connection error", metadata: ["connection": "\(id)", "error": "\(error)"])
         }
@@ -173,9 +195,20 @@ actor ConnectionLoop {
     }
 
     /// Reads batches of lines, answers each in order, writes a batch's replies together.
-    func run(_ connection: NIOAsyncChannel<[InboundLine], ByteBuffer>, context: ServerContext, connectionID: UInt64, maxLineLength: Int) async throws
-    {
+    func run(
+        _ connection: NIOAsyncChannel<[InboundLine], ByteBuffer>, context: ServerContext, connectionID: UInt64, maxLineLength: Int,
+        authTimeout: Duration
+    ) async throws {
         let session = Session(context: context, connectionID: connectionID)
+        // A connection that has not authenticated in time is told so and closed.
+        let channel = connection.channel
+        let authNanos = Int64(authTimeout.components.seconds) * 1_000_000_000 + authTimeout.components.attoseconds / 1_000_000_000
+        let authDeadline: Scheduled<Void>? = channel.eventLoop.scheduleTask(in: .nanoseconds(authNanos)) {
+            let reply = Reply.error(.authRequired, "no AUTH within \(authTimeout); closing").encoded()
+            channel.writeAndFlush(ByteBuffer(string: reply)).whenComplete { _ in channel.close(promise: nil) }
+        }
+        defer { authDeadline?.cancel() }
+        var authenticated = false
         try await connection.executeThenClose { inbound, outbound in
             var replies = ByteBuffer()
             reading: for try await batch in inbound {
@@ -202,6 +235,10 @@ actor ConnectionLoop {
                         answer = later
                     }
                     replies.writeString(answer.reply.encoded(tag: answer.tag))
+                    if !authenticated, session.user != nil {
+                        authenticated = true
+                        authDeadline?.cancel()
+                    }
                     if case .close = answer.after { break reading }
                     if replies.readableBytes >= 1 << 16 {
                         try await outbound.write(replies)
@@ -215,6 +252,45 @@ actor ConnectionLoop {
             }
             if replies.readableBytes > 0 { try await outbound.write(replies) }
         }
+    }
+}
+
+/// Closes a connection whose current line has not ended within `timeout` of its first byte:
+/// a slow sender (a byte a second) cannot hold a connection slot for ever. The idle timer is
+/// reset by any byte; this one only by a line's end.
+final class LineDeadline: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    let timeout: TimeAmount
+    /// Set while a line is unfinished (used only on the channel's event loop).
+    private var deadline: Scheduled<Void>?
+
+    init(timeout: Duration) {
+        self.timeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        let endsLine = buffer.readableBytesView.last == UInt8(ascii: "\n")
+        if endsLine {
+            deadline?.cancel()
+            deadline = nil
+        } else if deadline == nil, buffer.readableBytes > 0 {
+            let channel = context.channel
+            let limit = Duration.nanoseconds(timeout.nanoseconds)
+            deadline = context.eventLoop.scheduleTask(in: timeout) {
+                let reply = Reply.error(.badFormat, "a line took longer than \(limit) to arrive; closing").encoded()
+                channel.writeAndFlush(ByteBuffer(string: reply)).whenComplete { _ in channel.close(promise: nil) }
+            }
+        }
+        context.fireChannelRead(data)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+        context.fireChannelInactive()
     }
 }
 

@@ -10,16 +10,27 @@ public struct ServerConfiguration: Sendable {
     public var maxConnections: Int
     /// A connection that sends nothing for this long is closed.
     public var idleTimeout: Duration
+    /// A connection that has not authenticated this long after it opened is closed.
+    public var authTimeout: Duration
+    /// A line that has started must end within this time, or the connection is closed (a
+    /// client sending a byte a second cannot hold a slot for ever).
+    public var lineTimeout: Duration
+    /// The most connections served at once from one IP address; one more gets `ERR BUSY`.
+    public var maxConnectionsPerIP: Int
 
     public init(
         host: String = "127.0.0.1", port: Int = 7878, maxLineLength: Int = 16 * 1024,
-        maxConnections: Int = 1024, idleTimeout: Duration = .seconds(300)
+        maxConnections: Int = 1024, idleTimeout: Duration = .seconds(300), authTimeout: Duration = .seconds(10),
+        lineTimeout: Duration = .seconds(30), maxConnectionsPerIP: Int = 64
     ) {
         self.host = host
         self.port = port
         self.maxLineLength = maxLineLength
         self.maxConnections = maxConnections
         self.idleTimeout = idleTimeout
+        self.authTimeout = authTimeout
+        self.lineTimeout = lineTimeout
+        self.maxConnectionsPerIP = maxConnectionsPerIP
     }
 
     /// Parses `HOST:PORT` (IPv6 as `[::1]:7878`).

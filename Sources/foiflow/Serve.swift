@@ -32,6 +32,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a connection may stay silent before it is closed.")
     var idleTimeout: Int = 300
 
+    @Option(help: "Seconds a new connection has to authenticate (AUTH) before it is closed.")
+    var authTimeout: Int = 10
+
+    @Option(help: "Seconds a line may take to arrive once its first byte has (a slow sender is closed).")
+    var lineTimeout: Int = 30
+
+    @Option(help: "Most connections at once from one IP address; one more gets ERR BUSY.")
+    var maxConnectionsPerIp: Int = 64
+
     @Option(help: "Database connections in the pool.")
     var poolSize: Int = 8
 
@@ -62,6 +71,9 @@ struct Serve: AsyncParsableCommand {
         guard maxLine >= 64 else { throw ValidationError("--max-line must be at least 64") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         guard idleTimeout >= 1 else { throw ValidationError("--idle-timeout must be at least 1 second") }
+        guard authTimeout >= 1 else { throw ValidationError("--auth-timeout must be at least 1 second") }
+        guard lineTimeout >= 1 else { throw ValidationError("--line-timeout must be at least 1 second") }
+        guard maxConnectionsPerIp >= 1 else { throw ValidationError("--max-connections-per-ip must be at least 1") }
         guard (1...256).contains(poolSize) else { throw ValidationError("--pool-size must be 1 to 256") }
         guard statementTimeout >= 1 else { throw ValidationError("--statement-timeout must be at least 1 ms") }
         if let metricsListen, metricsAddress == nil {
@@ -94,7 +106,8 @@ struct Serve: AsyncParsableCommand {
         let server = LineServer(
             configuration: ServerConfiguration(
                 host: host, port: port, maxLineLength: maxLine, maxConnections: maxConnections,
-                idleTimeout: .seconds(idleTimeout)),
+                idleTimeout: .seconds(idleTimeout), authTimeout: .seconds(authTimeout), lineTimeout: .seconds(lineTimeout),
+                maxConnectionsPerIP: maxConnectionsPerIp),
             context: context)
         var services: [any Service] = [server]
         if let metrics, let (metricsHost, metricsPort) = metricsAddress {

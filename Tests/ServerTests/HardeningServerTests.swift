@@ -1,4 +1,5 @@
 import Foundation
+import Server
 import Store
 import TestSupport
 import Testing
@@ -61,6 +62,41 @@ import Testing
         let ok = replies.filter { $0.hasPrefix("OK ") }.count
         try setup.send("SHOW FOI-2026-000001\n")
         #expect(try await setup.readReply().records.first?.contains(" version=\(ok + 1) ") == true)
+        try await harness.stop()
+    }
+}
+
+/// Slow clients cannot lock everyone out: an AUTH deadline, a line deadline, a per-address cap.
+@Suite(.requiresDatabase) struct SlowClientTests {
+    @Test func unauthenticatedSlowAndTooManyConnectionsAreClosed() async throws {
+        var configuration = Server.ServerConfiguration()
+        configuration.authTimeout = .seconds(2)
+        configuration.lineTimeout = .seconds(1)
+        configuration.maxConnectionsPerIP = 4
+        let harness = try await ServerHarness(configuration: configuration)
+        // Silent and never authenticated: told, then closed.
+        let silent = try harness.client()
+        let started = ContinuousClock.now
+        let told = try await silent.readToEOF()
+        #expect(told.hasPrefix("ERR AUTH_REQUIRED ") && ContinuousClock.now - started >= .milliseconds(1900), "\(told)")
+        // Authenticated in time: still served after the deadline.
+        let member = try await harness.authenticatedClient(login: "asmith", role: .officer)
+        try await Task.sleep(for: .milliseconds(2200))
+        #expect(try await member.call("PING") == "OK pong")
+        // A byte every 100 ms for 3 s: every byte resets the idle timer, but the line never ends in time.
+        let trickle = try await harness.authenticatedClient(login: "bkhan", role: .officer)
+        var closed = false
+        for byte in String(repeating: "PING", count: 8).utf8 {
+            do { try trickle.send(bytes: [byte]) } catch { closed = true; break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let trickled = try await trickle.readToEOF()
+        #expect(trickled.contains("ERR ") && trickled.contains("longer than"), "\(trickled) \(closed)")
+        // Four more beside the member: one too many for the address; exactly one is refused with BUSY.
+        let more = try (0..<4).map { _ in try harness.client() }
+        var answers: [String] = []
+        for client in more { answers.append((try? await client.call("PING")) ?? "closed") }
+        #expect(answers.filter { $0.hasPrefix("ERR BUSY ") }.count == 1 && answers.filter { $0 == "OK pong" }.count == 3, "\(answers)")
         try await harness.stop()
     }
 }
