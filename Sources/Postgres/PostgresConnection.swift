@@ -1,6 +1,10 @@
 import CLibPQ
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One libpq connection. All calls block the calling thread.
 ///
 /// Not safe for concurrent use: one thread at a time, which `PostgresPool`
@@ -47,6 +51,16 @@ public final class PostgresConnection: @unchecked Sendable {
     deinit { close() }
 
     /// Closes the connection; later calls fail with `connectionLost`.
+    /// Breaks the connection from another thread (its socket shut down), so a call blocked on
+    /// a database that no longer answers (a frozen backend, a dead network) returns with an
+    /// error; the next lease reconnects. A statement timeout cannot do this: it is the frozen
+    /// backend that would have to enforce it.
+    public func interrupt() {
+        guard let handle else { return }
+        let socket = PQsocket(handle)
+        if socket >= 0 { _ = Glibc.shutdown(socket, Int32(SHUT_RDWR)) }
+    }
+
     public func close() {
         if let handle { PQfinish(handle) }
         handle = nil

@@ -19,12 +19,20 @@ public final class PostgresPool: Sendable {
         public var leaseTimeout: Duration
         /// Extra `SET` statements for every session (trusted text).
         public var sessionSettings: [String]
+        /// The longest a leased connection's work may take before the pool gives up on it
+        /// (breaks the connection and reports a timeout): the server's guard against a
+        /// database that stops answering, beside its own `statement_timeout`. `nil`: no limit.
+        public var hardTimeout: Duration?
 
-        public init(url: String, maxConnections: Int = 4, leaseTimeout: Duration = .seconds(10), sessionSettings: [String] = []) {
+        public init(
+            url: String, maxConnections: Int = 4, leaseTimeout: Duration = .seconds(10), sessionSettings: [String] = [],
+            hardTimeout: Duration? = nil
+        ) {
             self.url = url
             self.maxConnections = max(1, maxConnections)
             self.leaseTimeout = leaseTimeout
             self.sessionSettings = sessionSettings
+            self.hardTimeout = hardTimeout
         }
     }
 
@@ -66,17 +74,36 @@ public final class PostgresPool: Sendable {
     @discardableResult
     public func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         let connection = try await lease()
+        // A watchdog on an event loop breaks the connection if the work outlives the hard limit.
+        let fired = NIOLockedValueBox(false)
+        let watchdog = configuration.hardTimeout.map { limit in
+            MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(PostgresPool.nanoseconds(limit))) {
+                fired.withLockedValue { $0 = true }
+                connection.interrupt()
+            }
+        }
         do {
             let value = try await threads.runIfActive {
                 try connection.ensureHealthy()
                 return try body(connection)
             }
+            watchdog?.cancel()
             release(connection)
             return value
         } catch {
+            watchdog?.cancel()
             release(connection)
+            if fired.withLockedValue({ $0 }), let limit = configuration.hardTimeout {
+                throw PostgresError(
+                    .server, "the database did not answer within \(limit); the statement was abandoned", sqlState: SQLState.queryCanceled)
+            }
             throw error
         }
+    }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 
     /// Runs `body` in one transaction on a leased connection (see `PostgresConnection.withTransaction`).

@@ -17,8 +17,9 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// A pool for this process; `maxConnections` for the server, 2 for one-shot commands.
-    func makePool(maxConnections: Int = 2, sessionSettings: [String] = []) -> PostgresPool {
-        PostgresPool(configuration: .init(url: resolvedURL, maxConnections: maxConnections, sessionSettings: sessionSettings))
+    func makePool(maxConnections: Int = 2, sessionSettings: [String] = [], hardTimeout: Duration? = nil) -> PostgresPool {
+        PostgresPool(
+            configuration: .init(url: resolvedURL, maxConnections: maxConnections, sessionSettings: sessionSettings, hardTimeout: hardTimeout))
     }
 }
 

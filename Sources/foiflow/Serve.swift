@@ -100,7 +100,11 @@ struct Serve: AsyncParsableCommand {
         if case .failure(let error) = letters.book {
             throw CLIError("letter templates: \(error)", exitCode: .usage)
         }
-        let pool = database.makePool(maxConnections: poolSize, sessionSettings: ["SET statement_timeout = \(statementTimeout)"])
+        // The statement limit, enforced by PostgreSQL and, should it stop answering, by the pool
+        // too: a command waits at most the limit plus two seconds, then ERR TIMEOUT.
+        let pool = database.makePool(
+            maxConnections: poolSize, sessionSettings: ["SET statement_timeout = \(statementTimeout)"],
+            hardTimeout: .milliseconds(statementTimeout) + .seconds(2))
         let metrics = metricsAddress.map { _ in ServerMetrics() }
         let context = ServerContext(pool: pool, logger: logger, authority: authority.authority, letters: letters, metrics: metrics)
         let server = LineServer(

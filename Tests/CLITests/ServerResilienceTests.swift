@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 import TestSupport
 import Testing
 
@@ -63,6 +64,47 @@ import Testing
         #expect(status == "OK", "the server did not recover: \(status)")
         // Nothing was half-written while it was down.
         #expect(try await client.call("CREATE foi received=2026-11-20 requester=R").hasPrefix("OK ref=FOI-2026-000002 "))
+        server.signal(SIGTERM)
+        #expect(try await server.wait(timeout: .seconds(20)).status == 0)
+    }
+
+    /// A database whose backends stop answering (SIGSTOP) is a timeout, not a hang: the pool
+    /// gives up on the connection soon after the statement limit, and recovers afterwards.
+    @Test func aFrozenDatabaseIsATimeoutNotAHang() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("foiflow-frozen-\(UUID().uuidString)").path
+        let port = freeLoopbackPort()
+        try #require(try await Self.script(["start", dir, String(port)]).status == 0)
+        defer { Task { _ = try? await Self.script(["destroy", dir]) } }
+        let url = "postgresql://postgres@127.0.0.1:\(port)/postgres"
+        #expect(try await Foiflow.run(["migrate"], environment: ["DATABASE_URL": url]).status == 0)
+        let token = try await Foiflow.run(["user", "add", "bkhan", "--role", "manager"], environment: ["DATABASE_URL": url]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let (server, serverPort) = try await Self.serve(url, extra: ["--statement-timeout", "500"])
+        let client = try LineClient(port: serverPort)
+        #expect(try await client.call("AUTH \(token)").hasPrefix("OK "))
+        #expect(try await client.call("CREATE foi received=2026-11-20 requester=R").hasPrefix("OK "))
+        // Freeze every other backend of the database (the server's pool and its listener).
+        let observer = try PostgresConnection(url: url)
+        let pids = try observer.query(
+            "SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        ).rows.map { try $0.decode(Int.self, "pid") }
+        try #require(!pids.isEmpty)
+        for pid in pids { kill(pid_t(pid), SIGSTOP) }
+        let started = ContinuousClock.now
+        let frozen = try await client.call("SHOW FOI-2026-000001")
+        let waited = ContinuousClock.now - started
+        for pid in pids { kill(pid_t(pid), SIGCONT) }
+        #expect(frozen.hasPrefix("ERR TIMEOUT "), "\(frozen)")
+        #expect(waited < .seconds(10), "waited \(waited)")
+        // And back: the next commands are answered (the broken connection is replaced).
+        var status = ""
+        for _ in 0..<50 {
+            status = try await client.call("SHOW FOI-2026-000001")
+            if status == "OK" { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(status == "OK", "\(status)")
+        observer.close()
         server.signal(SIGTERM)
         #expect(try await server.wait(timeout: .seconds(20)).status == 0)
     }
