@@ -106,7 +106,7 @@ public final class Session {
                 guard let user = try await confirmedUser() else {
                     throw ProtocolError(.authFailed, "the session's credentials were revoked; authenticate again")
                 }
-                actor = Actor(login: user.login, role: user.role)
+                actor = Actor(login: user.login, role: user.role, team: user.team)
                 if let operation = spec.requires { try Permissions.require(user.role, operation) }
             }
             switch spec.handler {

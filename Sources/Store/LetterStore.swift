@@ -51,13 +51,13 @@ public struct LetterStore: Sendable {
         """
 
     /// A request's letters, oldest first (`LETTERS`).
-    public func letters(ref: String) async throws -> [LetterView] {
+    public func letters(ref: String, scope: String? = nil) async throws -> [LetterView] {
         let rows = try await pool.withConnection { connection in
             try connection.query(
                 """
                 SELECT r.id AS request_id, \(unescaped: LetterStore.columns)
                 FROM requests r LEFT JOIN letters l ON l.request_id = r.id
-                WHERE r.ref = \(ref) ORDER BY l.id
+                WHERE r.ref = \(ref) AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text) ORDER BY l.id
                 """
             ).rows
         }
@@ -66,10 +66,13 @@ public struct LetterStore: Sendable {
     }
 
     /// One letter with its whole text (`LETTER`).
-    public func letter(id: Int) async throws -> LetterView {
+    public func letter(id: Int, scope: String? = nil) async throws -> LetterView {
         let row = try await pool.withConnection { connection in
             try connection.query(
-                "SELECT \(unescaped: LetterStore.columns) FROM letters l JOIN requests r ON r.id = l.request_id WHERE l.id = \(id)"
+                """
+                SELECT \(unescaped: LetterStore.columns) FROM letters l JOIN requests r ON r.id = l.request_id
+                WHERE l.id = \(id) AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text)
+                """
             ).first
         }
         guard let row else { throw WorkflowError.notFound("no letter \(id)") }

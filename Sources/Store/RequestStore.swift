@@ -59,7 +59,7 @@ public struct RequestStore: Sendable {
         if let ref = fields.last(where: { $0.key == "parent" })?.value, let reference = RequestReference(ref),
             kind.parentKinds.contains(reference.kind)
         {
-            parent = try await parentFacts(ref: ref)
+            parent = try await parentFacts(ref: ref, scope: actor.scope)
             if parent == nil { throw WorkflowError.notFound("parent=\(ref): no such request") }
         }
         for attempt in 1...RequestStore.attempts {
@@ -104,10 +104,12 @@ public struct RequestStore: Sendable {
     }
 
     /// What a new review or ICO case needs to know of the request it names.
-    private func parentFacts(ref: String) async throws -> ParentFacts? {
+    private func parentFacts(ref: String, scope: String?) async throws -> ParentFacts? {
         guard
             let row = try await pool.withConnection({ connection in
-                try connection.query("SELECT kind, state, responded_on FROM requests WHERE ref = \(ref)").first
+                try connection.query(
+                    "SELECT kind, state, responded_on FROM requests r WHERE ref = \(ref) AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text)"
+                ).first
             })
         else { return nil }
         guard let kind = RequestKind(rawValue: try row.decode(String.self, "kind")),
@@ -220,7 +222,7 @@ public struct RequestStore: Sendable {
             // Read, decide (pure) and write on one leased connection: two round trips, one hand-off.
             let letters = self.letters
             let (written, next) = try await pool.withConnection { connection -> (WriteOutcome, RequestRecord) in
-                guard let (id, record, details, lead) = try RequestStore.loadForAction(connection, ref: ref) else {
+                guard let (id, record, details, lead) = try RequestStore.loadForAction(connection, ref: ref, scope: actor.scope) else {
                     throw WorkflowError.notFound("no request \(ref)")
                 }
                 let (next, event) = try engine.act(action, fields: fields, by: actor, today: today, on: record, expectedVersion: expectedVersion)
@@ -362,7 +364,7 @@ public struct RequestStore: Sendable {
     /// The request's id, workflow record, requester details and lead officer (its assignee's
     /// contact), for an action and the letter it writes: one read.
     static func loadForAction(
-        _ connection: PostgresConnection, ref: String
+        _ connection: PostgresConnection, ref: String, scope: String? = nil
     ) throws -> (id: Int, record: RequestRecord, details: RequestDetails, lead: LeadContact?)? {
         guard
             let row = try connection.query(
@@ -371,7 +373,7 @@ public struct RequestStore: Sendable {
                        r.requester, r.email, r.address, r.contact, r.team, r.parent_ref, r.subject,
                        u.name AS lead_name, u.email AS lead_email, u.phone AS lead_phone
                 FROM requests r LEFT JOIN users u ON u.login = r.assignee
-                WHERE r.ref = \(ref)
+                WHERE r.ref = \(ref) AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text)
                 """
             ).first
         else { return nil }
@@ -396,8 +398,12 @@ public struct RequestStore: Sendable {
     }
 
     /// The request's id and workflow record.
-    static func load(_ connection: PostgresConnection, ref: String) throws -> (Int, RequestRecord)? {
-        guard let row = try connection.query("SELECT \(unescaped: RequestStore.recordColumns) FROM requests WHERE ref = \(ref)").first else {
+    static func load(_ connection: PostgresConnection, ref: String, scope: String? = nil) throws -> (Int, RequestRecord)? {
+        guard
+            let row = try connection.query(
+                "SELECT \(unescaped: RequestStore.recordColumns) FROM requests r WHERE ref = \(ref) AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text)"
+            ).first
+        else {
             return nil
         }
         return (try row.decode(Int.self, "id"), try RequestStore.record(from: row))
@@ -441,7 +447,8 @@ public struct RequestStore: Sendable {
         """
 
     /// One request (`SHOW`), with `days_left` counted from `today`.
-    public func show(ref: String, today: CivilDate) async throws -> RequestView {
+    /// `scope`: a team the reader is kept to (`Actor.scope`); another team's request is not found.
+    public func show(ref: String, today: CivilDate, scope: String? = nil) async throws -> RequestView {
         let calendarSet = try await calendars.current()
         let row = try await pool.withConnection { connection in
             try connection.query(
@@ -451,7 +458,7 @@ public struct RequestStore: Sendable {
                        (SELECT string_agg(k.ref, ',' ORDER BY k.ref) FROM requests k WHERE k.parent_ref = r.ref AND k.kind = 'review') AS reviews,
                        (SELECT string_agg(k.ref, ',' ORDER BY k.ref) FROM requests k WHERE k.parent_ref = r.ref AND k.kind = 'ico') AS ico_cases
                 FROM requests r LEFT JOIN commitments c ON c.kind = r.kind
-                WHERE r.ref = \(ref)
+                WHERE r.ref = \(ref) AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text)
                 """
             ).first
         }
@@ -461,23 +468,24 @@ public struct RequestStore: Sendable {
 
     /// A request's due date explained day by day (`EXPLAIN`): one read, then the same
     /// derivation that computed its `due`.
-    public func explain(ref: String, today: CivilDate) async throws -> ExplanationView {
+    public func explain(ref: String, today: CivilDate, scope: String? = nil) async throws -> ExplanationView {
         let calendarSet = try await calendars.current()
-        let loaded = try await pool.withConnection { connection in try RequestStore.load(connection, ref: ref) }
+        let loaded = try await pool.withConnection { connection in try RequestStore.load(connection, ref: ref, scope: scope) }
         guard let (_, record) = loaded else { throw WorkflowError.notFound("no request \(ref)") }
         let explanation = try WorkflowEngine(calendars: calendarSet, authority: authority).explain(record, today: today)
         return ExplanationView(ref: ref, kind: record.kind, calendar: record.calendar, explanation: explanation)
     }
 
     /// Requests by ref (`LIST`), filtered, a page at a time (`after` = the last ref seen).
-    public func list(_ filter: RequestFilter, today: CivilDate) async throws -> RequestPage {
+    public func list(_ filter: RequestFilter, today: CivilDate, scope: String? = nil) async throws -> RequestPage {
         let limit = max(1, min(filter.limit, 1000))
         let calendarSet = try await calendars.current()
         let rows = try await pool.withConnection { connection in
             try connection.query(
                 """
-                SELECT \(unescaped: RequestStore.viewColumns) FROM requests
-                WHERE (\(filter.state?.rawValue)::text IS NULL OR state = \(filter.state?.rawValue))
+                SELECT \(unescaped: RequestStore.viewColumns) FROM requests r
+                WHERE (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text)
+                  AND (\(filter.state?.rawValue)::text IS NULL OR state = \(filter.state?.rawValue))
                   AND (\(filter.kind?.rawValue)::text IS NULL OR kind = \(filter.kind?.rawValue))
                   AND (\(filter.assignee)::text IS NULL OR assignee = \(filter.assignee))
                   AND (\(filter.team)::text IS NULL OR team = \(filter.team))
@@ -497,13 +505,13 @@ public struct RequestStore: Sendable {
     }
 
     /// A request's events, oldest first (`HISTORY`).
-    public func history(ref: String) async throws -> [EventView] {
+    public func history(ref: String, scope: String? = nil) async throws -> [EventView] {
         let rows = try await pool.withConnection { connection in
             try connection.query(
                 """
                 SELECT e.seq, e.at, e.actor, e.action, e.from_state, e.to_state, e.due, e.fields::text AS fields
                 FROM requests r LEFT JOIN request_events e ON e.request_id = r.id
-                WHERE r.ref = \(ref) ORDER BY e.seq
+                WHERE r.ref = \(ref) AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text) ORDER BY e.seq
                 """
             ).rows
         }
@@ -520,7 +528,8 @@ public struct RequestStore: Sendable {
     /// The breach-risk list (`RISK`): open requests overdue or due within `within`
     /// working days of `asOf`, most urgent first, each with `days_left`.
     public func risk(
-        within: Int, asOf: CivilDate, kind: RequestKind? = nil, assignee: String? = nil, team: String? = nil, limit: Int = 100
+        within: Int, asOf: CivilDate, kind: RequestKind? = nil, assignee: String? = nil, team: String? = nil, limit: Int = 100,
+        scope: String? = nil
     ) async throws -> [RequestView] {
         let calendarSet = try await calendars.current()
         // The last due date that is "within N working days" differs by calendar.
@@ -529,9 +538,10 @@ public struct RequestStore: Sendable {
             try connection.query(
                 """
                 SELECT \(unescaped: RequestStore.viewColumns),
-                       (SELECT count(*) FROM letters l WHERE l.request_id = requests.id AND l.status = 'task') AS tasks
-                FROM requests
+                       (SELECT count(*) FROM letters l WHERE l.request_id = r.id AND l.status = 'task') AS tasks
+                FROM requests r
                 WHERE state IN \(unescaped: RequestStore.openStatesSQL) AND due <= \(cutoffs.latest)
+                  AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text)
                   AND due <= (\(cutoffs.dates)::date[])[array_position(\(cutoffs.names)::text[], calendar)]
                   AND (\(kind?.rawValue)::text IS NULL OR kind = \(kind?.rawValue))
                   AND (\(assignee)::text IS NULL OR assignee = \(assignee))

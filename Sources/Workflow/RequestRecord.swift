@@ -115,9 +115,20 @@ public struct EventDraft: Sendable, Equatable {
 public struct Actor: Sendable, Equatable {
     public var login: String
     public var role: Role
-    public init(login: String, role: Role) {
+    /// The user's team, if any.
+    public var team: String?
+
+    public init(login: String, role: Role, team: String? = nil) {
         self.login = login
         self.role = role
+        self.team = team
+    }
+
+    /// The team whose requests (and those of no team) are all this actor may see and act on;
+    /// `nil`: every request. Officers and managers of a team are kept to it; users with no
+    /// team, admins, auditors and the system are not.
+    public var scope: String? {
+        role == .officer || role == .manager ? team : nil
     }
 }
 

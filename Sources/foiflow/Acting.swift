@@ -16,7 +16,7 @@ extension ActorOptions {
             throw CLIError("no user '\(login)'", exitCode: .notFound)
         }
         guard !user.disabled else { throw CLIError("user '\(login)' is disabled", exitCode: .denied) }
-        return Actor(login: user.login, role: user.role)
+        return Actor(login: user.login, role: user.role, team: user.team)
     }
 
     /// For admin commands that need only database access: when a login is named, it must

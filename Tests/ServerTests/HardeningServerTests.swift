@@ -3,6 +3,7 @@ import Server
 import Store
 import TestSupport
 import Testing
+import Workflow
 
 /// Issue 17 over the protocol: hostile text refused, idempotency that cannot be fooled, no
 /// CONFLICT without expect=.
@@ -97,6 +98,49 @@ import Testing
         var answers: [String] = []
         for client in more { answers.append((try? await client.call("PING")) ?? "closed") }
         #expect(answers.filter { $0.hasPrefix("ERR BUSY ") }.count == 1 && answers.filter { $0 == "OK pong" }.count == 3, "\(answers)")
+        try await harness.stop()
+    }
+}
+
+/// Teams: an officer or manager of one team cannot see or act on another team's requests.
+@Suite(.requiresDatabase) struct TeamScopeTests {
+    func client(_ harness: ServerHarness, _ login: String, _ role: Workflow.Role, team: String?) async throws -> LineClient {
+        let token = try #require(try await Store.UserStore(pool: harness.pool).add(login: login, role: role, team: team)?.token)
+        let client = try harness.client()
+        #expect(try await client.call("AUTH \(token)").hasPrefix("OK "))
+        return client
+    }
+
+    @Test func anotherTeamsRequestIsNotFound() async throws {
+        let harness = try await ServerHarness(today: "2026-12-01")
+        let north = try await client(harness, "nofficer", .officer, team: "north")
+        let south = try await client(harness, "smanager", .manager, team: "south")
+        let teamless = try await client(harness, "floater", .officer, team: nil)
+        let auditor = try await client(harness, "audit", .auditor, team: "south")
+        #expect(try await north.call("CREATE foi received=2026-11-02 requester=R team=north").hasPrefix("OK ref=FOI-2026-000001 "))
+        #expect(try await north.call("CREATE foi received=2026-11-02 requester=R").hasPrefix("OK ref=FOI-2026-000002 "))
+        for command in [
+            "SHOW FOI-2026-000001", "HISTORY FOI-2026-000001", "EXPLAIN FOI-2026-000001", "LETTERS FOI-2026-000001",
+            "ACT FOI-2026-000001 assign to=smanager", "CREATE review received=2026-11-20 requester=R parent=FOI-2026-000001",
+        ] {
+            #expect(try await south.call(command).hasPrefix("ERR NOT_FOUND "), "\(command)")
+        }
+        try north.send("LETTERS FOI-2026-000001\n")
+        let letterID = try #require(try await north.readReply().records.first?.split(separator: " ").first { $0.hasPrefix("id=") }?.dropFirst(3))
+        #expect(try await south.call("LETTER \(letterID)").hasPrefix("ERR NOT_FOUND "))
+        // Lists and the risk list leave it out; a request with no team is everyone's.
+        try south.send("LIST\n")
+        let listed = try await south.readReply()
+        #expect(listed.records.count == 1 && listed.records[0].contains("ref=FOI-2026-000002"), "\(listed.records)")
+        try south.send("RISK within=30\n")
+        #expect(try await south.readReply().records.allSatisfy { !$0.contains("FOI-2026-000001") })
+        #expect(try await south.call("ACT FOI-2026-000002 assign to=smanager").hasPrefix("OK "))
+        // Users with no team, auditors and the team itself see it.
+        for reader in [north, teamless, auditor] {
+            try reader.send("SHOW FOI-2026-000001\n")
+            #expect(try await reader.readReply().status == "OK")
+        }
+        #expect(try await north.call("ACT FOI-2026-000001 assign to=nofficer").hasPrefix("OK "))
         try await harness.stop()
     }
 }

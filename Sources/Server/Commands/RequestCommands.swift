@@ -24,7 +24,7 @@ enum RequestCommands {
         let args = Arguments(request, usage: "SHOW <ref>")
         let ref = try args.positional(1...1)[0]
         try args.onlyNamed([])
-        let view = try await context.requests.show(ref: ref, today: context.today())
+        let view = try await context.requests.show(ref: ref, today: context.today(), scope: actor.scope)
         return .ok([], records: [Reply.Record("request", view.fields)])
     }
 
@@ -32,7 +32,7 @@ enum RequestCommands {
         let args = Arguments(request, usage: "EXPLAIN <ref>")
         let ref = try args.positional(1...1)[0]
         try args.onlyNamed([])
-        let view = try await context.requests.explain(ref: ref, today: context.today())
+        let view = try await context.requests.explain(ref: ref, today: context.today(), scope: actor.scope)
         return .ok(view.summaryFields.map { Reply.Field($0.key, $0.value) }, records: view.dayFields.map { Reply.Record("day", $0) })
     }
 
@@ -40,7 +40,7 @@ enum RequestCommands {
         let args = Arguments(request, usage: "LETTERS <ref>")
         let ref = try args.positional(1...1)[0]
         try args.onlyNamed([])
-        let letters = try await context.letters.letters(ref: ref)
+        let letters = try await context.letters.letters(ref: ref, scope: actor.scope)
         return .ok([.init("count", String(letters.count))], records: letters.map { Reply.Record("letter", $0.summaryFields) })
     }
 
@@ -49,7 +49,7 @@ enum RequestCommands {
         let text = try args.positional(1...1)[0]
         try args.onlyNamed([])
         guard let id = Int(text), id > 0 else { throw ProtocolError(.badArgument, "\(Reply.encodeValue(text)) is not a letter id") }
-        let letter = try await context.letters.letter(id: id)
+        let letter = try await context.letters.letter(id: id, scope: actor.scope)
         return .ok([], records: [Reply.Record("letter", letter.fullFields)])
     }
 
@@ -57,7 +57,7 @@ enum RequestCommands {
         let args = Arguments(request, usage: "HISTORY <ref>")
         let ref = try args.positional(1...1)[0]
         try args.onlyNamed([])
-        let events = try await context.requests.history(ref: ref)
+        let events = try await context.requests.history(ref: ref, scope: actor.scope)
         return .ok([.init("count", String(events.count))], records: events.map { Reply.Record("event", $0.recordFields) })
     }
 
@@ -97,7 +97,7 @@ enum RequestCommands {
         filter.team = args["team"]
         filter.after = args["after"]
         filter.limit = try limit(args["limit"])
-        let page = try await context.requests.list(filter, today: context.today())
+        let page = try await context.requests.list(filter, today: context.today(), scope: actor.scope)
         var status: [Reply.Field] = [.init("count", String(page.requests.count))]
         if let next = page.next { status.append(.init("next", next)) }
         return .ok(status, records: page.requests.map { Reply.Record("request", $0.summaryFields) })
@@ -117,7 +117,7 @@ enum RequestCommands {
         }
         let views = try await context.requests.risk(
             within: within, asOf: context.today(), kind: try kind(args["kind"]), assignee: args["assignee"],
-            team: args["team"], limit: try limit(args["limit"]))
+            team: args["team"], limit: try limit(args["limit"]), scope: actor.scope)
         return .ok([.init("count", String(views.count))], records: views.map { Reply.Record("request", $0.summaryFields) })
     }
 
