@@ -222,10 +222,11 @@ public struct RequestStore: Sendable {
             // Read, decide (pure) and write on one leased connection: two round trips, one hand-off.
             let letters = self.letters
             let (written, next) = try await pool.withConnection { connection -> (WriteOutcome, RequestRecord) in
-                guard let (id, record, details, lead) = try RequestStore.loadForAction(connection, ref: ref, scope: actor.scope) else {
+                guard let (id, record, details, lead, policy) = try RequestStore.loadForAction(connection, ref: ref, scope: actor.scope) else {
                     throw WorkflowError.notFound("no request \(ref)")
                 }
-                let (next, event) = try engine.act(action, fields: fields, by: actor, today: today, on: record, expectedVersion: expectedVersion)
+                let (next, event) = try engine.act(
+                    action, fields: fields, by: actor, today: today, on: record, expectedVersion: expectedVersion, requireApproval: policy)
                 let letter = letters.forAction(action, ref: ref, record: next, fields: event.fields, details: details, lead: lead)
                 if action == .contacted, let text = event.fields.first(where: { $0.key == "letter" })?.value, let letterID = Int(text) {
                     let status = try connection.query(
@@ -295,6 +296,7 @@ public struct RequestStore: Sendable {
                     SET state = \(next.state.rawValue), version = version + 1, due = \(next.due), max_due = \(next.maxDue),
                         clock = \(clock)::jsonb, assignee = \(next.assignee), outcome = \(next.outcome?.rawValue),
                         exemptions = \(next.exemptions), responded_on = \(next.respondedOn), appeal_by = \(next.appealBy),
+                        approved_version = \(next.approvedVersion),
                         transferred_to = \(next.transferredTo), last_contact = \(next.lastContact), updated_at = now()
                     WHERE id = \(id) AND version = \(record.version) AND (SELECT ok FROM cred) AND (SELECT ok FROM cal)
                     RETURNING id, version, state, due
@@ -363,15 +365,17 @@ public struct RequestStore: Sendable {
 
     /// The request's id, workflow record, requester details and lead officer (its assignee's
     /// contact), for an action and the letter it writes: one read.
+    /// With the sign-off policy's outcomes, read in the same statement.
     static func loadForAction(
         _ connection: PostgresConnection, ref: String, scope: String? = nil
-    ) throws -> (id: Int, record: RequestRecord, details: RequestDetails, lead: LeadContact?)? {
+    ) throws -> (id: Int, record: RequestRecord, details: RequestDetails, lead: LeadContact?, requireApproval: Set<Outcome>)? {
         guard
             let row = try connection.query(
                 """
                 SELECT \(unescaped: RequestStore.qualifiedRecordColumns),
                        r.requester, r.email, r.address, r.contact, r.team, r.parent_ref, r.subject,
-                       u.name AS lead_name, u.email AS lead_email, u.phone AS lead_phone
+                       u.name AS lead_name, u.email AS lead_email, u.phone AS lead_phone,
+                       (SELECT value FROM policy WHERE key = 'require-approval') AS require_approval
                 FROM requests r LEFT JOIN users u ON u.login = r.assignee
                 WHERE r.ref = \(ref) AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text)
                 """
@@ -381,7 +385,8 @@ public struct RequestStore: Sendable {
         details.subject = try row.decode(String?.self, "subject")
         details.team = try row.decode(String?.self, "team")
         details.parent = try row.decode(String?.self, "parent_ref")
-        return (try row.decode(Int.self, "id"), try RequestStore.record(from: row), details, lead)
+        let policy = PolicyStore.outcomes(try row.decode(String?.self, "require_approval"))
+        return (try row.decode(Int.self, "id"), try RequestStore.record(from: row), details, lead, policy)
     }
 
     /// Who a letter goes to and who it names as leading, from a row with the columns
@@ -410,7 +415,7 @@ public struct RequestStore: Sendable {
     }
 
     static let recordColumns =
-        "id, kind, state, version, received, calendar, due, max_due, clock::text AS clock, assignee, outcome, exemptions, responded_on, transferred_to, last_contact, parent_ref, appeal_by"
+        "id, kind, state, version, received, calendar, due, max_due, clock::text AS clock, assignee, outcome, exemptions, responded_on, transferred_to, last_contact, parent_ref, appeal_by, approved_version"
 
     /// `viewColumns` qualified with `r.`, for statements that join other tables.
     static let qualifiedViewColumns = viewColumns.split(separator: ",")
@@ -435,7 +440,8 @@ public struct RequestStore: Sendable {
             assignee: try row.decode(String?.self, "assignee"), outcome: try row.decode(String?.self, "outcome").flatMap(Outcome.init(rawValue:)),
             exemptions: try row.decode(String?.self, "exemptions"), respondedOn: try row.decode(CivilDate?.self, "responded_on"),
             transferredTo: try row.decode(String?.self, "transferred_to"), lastContact: try row.decode(CivilDate?.self, "last_contact"),
-            parent: try row.decode(String?.self, "parent_ref"), appealBy: try row.decode(CivilDate?.self, "appeal_by"))
+            parent: try row.decode(String?.self, "parent_ref"), appealBy: try row.decode(CivilDate?.self, "appeal_by"),
+            approvedVersion: try row.decode(Int?.self, "approved_version"))
     }
 
     // MARK: Read

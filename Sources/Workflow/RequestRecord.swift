@@ -25,12 +25,14 @@ public struct RequestRecord: Sendable, Equatable {
     public var parent: String?
     /// An ICO case: the last day to appeal its decision notice to the tribunal (notice + 28 days).
     public var appealBy: CivilDate?
+    /// The version a manager's `approve` made; the approval stands while `version` equals it.
+    public var approvedVersion: Int?
 
     public init(
         kind: RequestKind, state: RequestState, version: Int, received: CivilDate, calendar: CalendarID,
         clock: StatutoryClock, due: CivilDate?, maxDue: CivilDate?, assignee: String? = nil,
         outcome: Outcome? = nil, exemptions: String? = nil, respondedOn: CivilDate? = nil, transferredTo: String? = nil,
-        lastContact: CivilDate? = nil, parent: String? = nil, appealBy: CivilDate? = nil
+        lastContact: CivilDate? = nil, parent: String? = nil, appealBy: CivilDate? = nil, approvedVersion: Int? = nil
     ) {
         self.kind = kind
         self.state = state
@@ -48,6 +50,7 @@ public struct RequestRecord: Sendable, Equatable {
         self.lastContact = lastContact
         self.parent = parent
         self.appealBy = appealBy
+        self.approvedVersion = approvedVersion
     }
 
     /// When a progress update falls due while the request is open: a calendar month after the

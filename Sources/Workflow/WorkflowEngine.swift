@@ -93,9 +93,11 @@ public struct WorkflowEngine: Sendable {
 
     /// The record after `action` and the event that records it.
     /// Throws, changing nothing, when the action is not allowed or its fields are wrong.
+    /// `requireApproval`: outcomes whose response needs a manager's `approve` since the last
+    /// change (the authority's sign-off policy).
     public func act(
         _ action: Action, fields: [Field], by actor: Actor, today: CivilDate,
-        on record: RequestRecord, expectedVersion: Int? = nil
+        on record: RequestRecord, expectedVersion: Int? = nil, requireApproval: Set<Outcome> = []
     ) throws(WorkflowError) -> (record: RequestRecord, event: EventDraft) {
         guard action != .create else { throw .badArgument("use CREATE to create a request") }
         guard action != .reviewOutcome, action != .icoOutcome else {
@@ -192,6 +194,10 @@ public struct WorkflowEngine: Sendable {
                 throw .badArgument(
                     "outcome=\(values["outcome"] ?? "") is not one of \(allowed.map(\.rawValue).joined(separator: ", ")) (a \(record.kind.rawValue))")
             }
+            if requireApproval.contains(outcome), record.approvedVersion != record.version {
+                throw .invalidTransition(
+                    "a \(outcome.rawValue) response needs a manager's approve since the last change (sign-off policy); submit it for approval")
+            }
             cited = try responseGrounds(outcome, record: record, values: values)
             if outcome == .overturned, Self.isBlank(values["reason"] ?? "") {
                 throw .badArgument("an overturned review needs reason=... (what was wrong: missed searches, the wrong exemption ...)")
@@ -269,7 +275,9 @@ public struct WorkflowEngine: Sendable {
             // a fee or identity when it was withdrawn or lapsed) goes back to waiting, so the
             // answer can restart it; otherwise it is worked on with its due date.
             if record.clock.isStopped { next.state = Self.waitingState(record.clock.pausedReason) }
-        case .submit, .approve, .return, .close, .lapse, .escalate, .recalculate, .create, .reviewOutcome, .icoOutcome:
+        case .approve:
+            next.approvedVersion = record.version + 1
+        case .submit, .return, .close, .lapse, .escalate, .recalculate, .create, .reviewOutcome, .icoOutcome:
             break
         }
         if let due = trail.flatMap({ _ in next.clock.setDate?.due }), trail?.action == .icoOutcome {

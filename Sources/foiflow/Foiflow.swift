@@ -22,7 +22,8 @@ struct Foiflow: AsyncParsableCommand {
         version: FoiflowVersion.current,
         subcommands: [
             Migrate.self, Serve.self, UserCommand.self, RequestCommand.self, RiskCommand.self, ExplainCommand.self, LettersCommand.self,
-            LetterCommand.self, CommitmentCommand.self, DeadlineCommand.self, GroundsCommand.self, StatsCommand.self, ImportCommand.self,
+            LetterCommand.self, CommitmentCommand.self, DeadlineCommand.self, GroundsCommand.self, StatsCommand.self,
+            ImportCommand.self, PolicyCommand.self,
             HolidaysCommand.self,
             EscalateCommand.self, NotifyCommand.self,
         ]

@@ -87,3 +87,42 @@ import Testing
         #expect(try await Foiflow.run(["request", "list"], environment: ["DATABASE_URL": closed, "FOIFLOW_USER": "admin"]).status == 5)
     }
 }
+
+/// The sign-off policy, set with the CLI and enforced by the server and the CLI alike.
+@Suite(.requiresDatabase) struct SignOffPolicyTests {
+    @Test func refusalsNeedAManagersApprovalSinceTheLastChange() async throws {
+        let url = try await TestDatabase.create("policy")
+        let db = ["DATABASE_URL": url]
+        #expect(try await Foiflow.run(["migrate"], environment: db).status == 0)
+        for (login, role) in [("admin", "admin"), ("asmith", "officer"), ("bkhan", "manager")] {
+            #expect(try await Foiflow.run(["user", "add", login, "--role", role], environment: db).status == 0)
+        }
+        let officer = db.merging(["FOIFLOW_USER": "asmith", "FOIFLOW_TODAY": "2026-11-23"]) { $1 }
+        let manager = db.merging(["FOIFLOW_USER": "bkhan", "FOIFLOW_TODAY": "2026-11-23"]) { $1 }
+        #expect(try await Foiflow.run(["policy", "show"], environment: db).stdout == "require-approval: none\n")
+        // Only an admin sets it.
+        #expect(try await Foiflow.run(["policy", "require-approval", "refused,partial"], environment: officer).status == 6)
+        #expect(try await Foiflow.run(["policy", "require-approval", "refused,maybe", "--as", "admin"], environment: db).status == 2)
+        let set = try await Foiflow.run(["policy", "require-approval", "refused,partial,ncnd", "--as", "admin"], environment: db)
+        #expect(set.status == 0 && set.stdout == "require-approval: partial,refused,ncnd\n")
+        #expect(try await Foiflow.run(["request", "create", "foi", "received=2026-11-02", "requester=R"], environment: officer).status == 0)
+        let respond = ["request", "act", "FOI-2026-000001", "respond", "outcome=refused", "exemptions=s31"]
+        let unapproved = try await Foiflow.run(respond, environment: officer)
+        #expect(unapproved.status == 7 && unapproved.stderr.contains("approve"), "\(unapproved.stderr)")
+        // Granted needs no approval under this policy (on another request).
+        #expect(try await Foiflow.run(["request", "create", "foi", "received=2026-11-02", "requester=R"], environment: officer).status == 0)
+        #expect(try await Foiflow.run(["request", "act", "FOI-2026-000002", "respond", "outcome=granted"], environment: officer).status == 0)
+        // Submitted, approved, then a change: the approval no longer stands.
+        #expect(try await Foiflow.run(["request", "act", "FOI-2026-000001", "assign", "to=asmith"], environment: officer).status == 0)
+        #expect(try await Foiflow.run(["request", "act", "FOI-2026-000001", "submit"], environment: officer).status == 0)
+        #expect(try await Foiflow.run(["request", "act", "FOI-2026-000001", "approve"], environment: manager).status == 0)
+        #expect(try await Foiflow.run(["request", "act", "FOI-2026-000001", "assign", "to=bkhan"], environment: manager).status == 0)
+        #expect(try await Foiflow.run(respond, environment: officer).status == 7)
+        // Submitted and approved again, answered next: accepted (the server reads the policy in the same statement).
+        #expect(try await Foiflow.run(["request", "act", "FOI-2026-000001", "submit"], environment: officer).status == 0)
+        #expect(try await Foiflow.run(["request", "act", "FOI-2026-000001", "approve"], environment: manager).status == 0)
+        let approved = try await Foiflow.run(respond, environment: officer)
+        #expect(approved.status == 0, "\(approved.stderr)")
+        #expect(try await Foiflow.run(["policy", "require-approval", "none", "--as", "admin"], environment: db).stdout == "require-approval: none\n")
+    }
+}

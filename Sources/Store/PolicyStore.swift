@@ -1,0 +1,32 @@
+import Postgres
+import Workflow
+
+/// The authority's sign-off policy, kept in the database (`policy`) so the server and the CLI
+/// read the same: which response outcomes need a manager's `approve` since the last change.
+public struct PolicyStore: Sendable {
+    public let pool: PostgresPool
+
+    public init(pool: PostgresPool) {
+        self.pool = pool
+    }
+
+    /// The outcomes that need approval (empty: none).
+    public func requireApproval() async throws -> Set<Outcome> {
+        PolicyStore.outcomes(try await pool.query("SELECT value FROM policy WHERE key = 'require-approval'").first?.decode(String.self, "value"))
+    }
+
+    /// Sets the outcomes that need approval (empty: none), as `actor`.
+    public func setRequireApproval(_ outcomes: Set<Outcome>, by actor: String) async throws {
+        let value = Outcome.allCases.filter(outcomes.contains).map(\.rawValue).joined(separator: ",")
+        try await pool.query(
+            """
+            INSERT INTO policy (key, value, updated_by) VALUES ('require-approval', \(value), \(actor))
+            ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by, updated_at = now()
+            """)
+    }
+
+    /// Parses a stored or typed list (`refused,partial`; `none` or empty: no outcome).
+    public static func outcomes(_ text: String?) -> Set<Outcome> {
+        Set((text ?? "").split(separator: ",").compactMap { Outcome(rawValue: $0.trimmingCharacters(in: .whitespaces).lowercased()) })
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import Store
+import Workflow
+
+/// `foiflow policy`: the authority's sign-off policy, kept in the database.
+struct PolicyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "policy",
+        abstract: "Show or set the sign-off policy (stored in the database, so the server and the CLI agree).",
+        subcommands: [RequireApproval.self, Show.self])
+
+    /// `partial,refused,ncnd` in the outcomes' order, or `none`.
+    static func describe(_ outcomes: Set<Outcome>) -> String {
+        outcomes.isEmpty ? "none" : Outcome.allCases.filter(outcomes.contains).map(\.rawValue).joined(separator: ",")
+    }
+
+    struct RequireApproval: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "require-approval",
+            abstract: "Responses with these outcomes need a manager's approve since the request's last change.",
+            discussion: """
+                OUTCOMES is a comma list of \(Outcome.names), or none. With a policy in force, an
+                officer submits the draft (ACT submit), a manager approves it (ACT approve), and the
+                response must follow before anything else changes the request; otherwise respond is
+                refused (INVALID_TRANSITION, exit 7).
+
+                Example:
+                  foiflow policy require-approval refused,partial,ncnd --as admin
+                """)
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var actor: ActorOptions
+        @Argument(help: "Outcomes, comma-separated, or none.") var outcomes: String
+
+        func validate() throws {
+            guard outcomes.lowercased() != "none" else { return }
+            for name in outcomes.split(separator: ",") where Outcome(rawValue: name.trimmingCharacters(in: .whitespaces).lowercased()) == nil {
+                throw ValidationError("'\(name)' is not an outcome; outcomes: \(Outcome.names), or none")
+            }
+        }
+
+        func run() async throws {
+            let chosen = outcomes.lowercased() == "none" ? [] : PolicyStore.outcomes(outcomes)
+            try await database.makePool().using { pool in
+                let login = try await actor.checkedActor(pool, for: .configure)
+                try await PolicyStore(pool: pool).setRequireApproval(chosen, by: login)
+            }
+            print("require-approval: \(PolicyCommand.describe(chosen))")
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Print the policy in force.")
+
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let outcomes = try await database.makePool().using { try await PolicyStore(pool: $0).requireApproval() }
+            print("require-approval: \(PolicyCommand.describe(outcomes))")
+        }
+    }
+}
