@@ -106,6 +106,11 @@ public struct Migrator: Sendable {
             }
             // Exemptions recorded as free text before grounds were data, read once.
             report.exemptions = try GroundsStore.parseQueuedFreeText(connection)
+            // The application role's rights, renewed so that tables added by migrations are covered.
+            let granting = try connection.query("SELECT to_regprocedure('foiflow_grant_app()') IS NOT NULL AS present").first
+            if try granting?.decode(Bool.self, "present") == true {
+                try connection.query("SELECT foiflow_grant_app()")
+            }
             return report
         }
     }
