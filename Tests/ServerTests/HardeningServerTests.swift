@@ -1,3 +1,4 @@
+import Dates
 import Foundation
 import Server
 import Store
@@ -141,6 +142,28 @@ import Workflow
             #expect(try await reader.readReply().status == "OK")
         }
         #expect(try await north.call("ACT FOI-2026-000001 assign to=nofficer").hasPrefix("OK "))
+        try await harness.stop()
+    }
+}
+
+/// A reopened request never loses its clock, over the protocol and after a nightly lapse.
+@Suite(.requiresDatabase) struct ReopenOverTheProtocolTests {
+    @Test func clarifyWithdrawReopenAndLapseReopen() async throws {
+        let harness = try await ServerHarness(today: "2026-11-23")
+        let client = try await harness.authenticatedClient(login: "bkhan", role: .manager)
+        #expect(try await client.call("CREATE foi received=2026-11-02 requester=R").hasPrefix("OK ref=FOI-2026-000001 "))
+        #expect(try await client.call("ACT FOI-2026-000001 clarify on=2026-11-03").hasPrefix("OK ref=FOI-2026-000001 state=awaiting_clarification "))
+        #expect(try await client.call("ACT FOI-2026-000001 withdraw").hasPrefix("OK ref=FOI-2026-000001 state=withdrawn "))
+        #expect(try await client.call("ACT FOI-2026-000001 reopen") == "OK ref=FOI-2026-000001 state=awaiting_clarification version=4")
+        #expect(try await client.call("ACT FOI-2026-000001 clarified on=2026-11-20").hasPrefix("OK ref=FOI-2026-000001 state=in_progress due="))
+        // A fee never paid: the nightly job lapses it three months on; reopened, it waits for the fee again.
+        #expect(try await client.call("CREATE foi received=2026-07-01 requester=R").hasPrefix("OK ref=FOI-2026-000002 "))
+        #expect(try await client.call("ACT FOI-2026-000002 fee-notice on=2026-07-02").hasPrefix("OK "))
+        let nightly = EscalationStore(pool: harness.pool, calendars: CalendarCache(store: HolidayStore(pool: harness.pool), maxAge: .zero))
+        let report = try await nightly.run(asOf: try #require(CivilDate(iso: "2026-11-23")))
+        #expect(report.lapsedRefs.contains("FOI-2026-000002"))
+        #expect(try await client.call("ACT FOI-2026-000002 reopen").hasPrefix("OK ref=FOI-2026-000002 state=awaiting_fee "))
+        #expect(try await client.call("ACT FOI-2026-000002 fee-paid on=2026-11-23").hasPrefix("OK ref=FOI-2026-000002 state=in_progress due="))
         try await harness.stop()
     }
 }
