@@ -76,6 +76,16 @@ import Testing
         try "{\"scotland\": []}".write(to: bad, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: bad) }
         #expect(try await Foiflow.run(["holidays", "import", bad.path], environment: env).status == 2)
+        // A holiday title with a control character is refused at the door, added or imported.
+        let hostile = try await Foiflow.run(
+            ["holidays", "add", "2027-06-07", "--division", "england-and-wales", "--title", "Day\u{1B}[31m"], environment: env)
+        #expect(hostile.status == 2 && hostile.stderr.contains("U+001B"), "\(hostile.stderr)")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("holidays-\(UUID().uuidString).json")
+        try #"{"scotland": {"division": "scotland", "events": [{"title": "Day\u2028two", "date": "2027-06-07"}]}}"#
+            .write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let imported = try await Foiflow.run(["holidays", "import", file.path], environment: env)
+        #expect(imported.status == 2 && imported.stderr.contains("U+2028"), "\(imported.stderr)")
         // A missing database, a missing role, a malformed URL: configuration (2), not "try again" (5).
         let base = url.components(separatedBy: "/").dropLast().joined(separator: "/")
         for wrong in [base + "/no_such_database", url.replacingOccurrences(of: "postgres@", with: "no_such_role@"), "postgresql://[bad"] {
