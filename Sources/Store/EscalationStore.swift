@@ -254,13 +254,13 @@ public struct EscalationStore: Sendable {
         }
     }
 
+    /// The kinds whose requesters get letters (not an ICO case).
+    static let kindsWritingToRequesters = RequestKind.allCases.filter(\.writesToRequester).map(\.rawValue)
+
     /// The monthly progress update: every open request whose last contact (else receipt) is a
     /// calendar month or more before `asOf`, and that has not had its update for that date,
     /// gets a progress-update letter (queued e-mail with its outbox row, or a task), written in
     /// one statement that also records the date it was written for.
-    /// The kinds whose requesters get letters (not an ICO case).
-    static let kindsWritingToRequesters = RequestKind.allCases.filter(\.writesToRequester).map(\.rawValue)
-
     static func progressUpdates(_ tx: PostgresConnection, letters: LetterWriter, asOf: CivilDate, dryRun: Bool) throws -> [String] {
         let rows = try tx.query(
             """
