@@ -219,12 +219,7 @@ public struct WorkflowEngine: Sendable {
             let outcome = try choice(values["outcome"], name: "outcome", of: ["upheld", "partly-upheld", "not-upheld"])
             let steps = try optionalText(values["steps"], name: "steps")
             next.appealBy = on.adding(days: Self.appealDays)
-            next.clock.setDate =
-                steps == nil
-                ? .init(on: on, event: "decision notice", due: nil, basis: "decided: no steps to take")
-                : .init(
-                    on: on, event: "decision notice", due: on.adding(days: Self.stepsDays),
-                    basis: "decision notice + \(Self.stepsDays) calendar days")
+            next.clock.setDate = Self.ruling(on: on, event: "decision notice", steps: steps, otherwise: "decided: no steps to take")
             var fields = [Field("step", "decision"), Field("outcome", outcome)]
             if let steps { fields.append(Field("steps", steps)) }
             if let reference = values["dn_ref"] { fields.append(Field("dn_ref", reference)) }
@@ -246,12 +241,7 @@ public struct WorkflowEngine: Sendable {
             let on = try onDate(notBefore: record.clock.setDate?.on)
             let outcome = try choice(values["outcome"], name: "outcome", of: ["allowed", "allowed-in-part", "dismissed", "withdrawn"])
             let steps = try optionalText(values["steps"], name: "steps")
-            next.clock.setDate =
-                steps == nil
-                ? .init(on: on, event: "tribunal decision", due: nil, basis: "closed by the tribunal's decision")
-                : .init(
-                    on: on, event: "tribunal decision", due: on.adding(days: Self.stepsDays),
-                    basis: "tribunal decision + \(Self.stepsDays) calendar days")
+            next.clock.setDate = Self.ruling(on: on, event: "tribunal decision", steps: steps, otherwise: "closed by the tribunal's decision")
             var fields = [Field("step", "tribunal"), Field("outcome", outcome)]
             if let steps { fields.append(Field("steps", steps)) }
             trail = .init(action: .icoOutcome, fields: fields)
@@ -314,6 +304,13 @@ public struct WorkflowEngine: Sendable {
             throw .badArgument("outcome=granted releases everything: it cites no exemptions (use partial)")
         }
         return cited
+    }
+
+    /// The date a ruling (a decision notice, a tribunal's decision) sets: with steps, due
+    /// `stepsDays` calendar days after it; without, nothing due (`otherwise` says why).
+    static func ruling(on: CivilDate, event: String, steps: String?, otherwise: String) -> StatutoryClock.SetDate {
+        guard steps != nil else { return .init(on: on, event: event, due: nil, basis: otherwise) }
+        return .init(on: on, event: event, due: on.adding(days: stepsDays), basis: "\(event) + \(stepsDays) calendar days")
     }
 
     /// The state that waits for the requester for a stop's reason (a clarification when unknown).
