@@ -39,6 +39,13 @@ import Testing
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("line 2, column received: '2025-11-31' is not a date") && refused.stderr.contains("line 3, column kind:"))
         #expect(refused.stderr.contains("2 problems in") && refused.stderr.contains("nothing was imported"))
+        // With no user named, the operator with database access imports, recorded as os:<user>.
+        let third = folder.appendingPathComponent("third.csv")
+        try "kind,received,requester\nsar,2025-11-05,R\n".write(to: third, atomically: true, encoding: .utf8)
+        let operatorRun = try await Foiflow.run(["import", third.path], environment: ["DATABASE_URL": url, "FOIFLOW_TODAY": "2026-11-23"])
+        #expect(operatorRun.status == 0 && operatorRun.stdout.contains("created 1 requests"), "\(operatorRun.stderr)")
+        let history = try await Foiflow.run(["request", "history", "SAR-2025-000001", "--format", "csv"], environment: env)
+        #expect(history.stdout.contains(",os:"), "\(history.stdout)")
         let missing = try await Foiflow.run(["import", folder.appendingPathComponent("nope.csv").path], environment: env)
         #expect(missing.status != 0 && missing.stderr.contains("cannot read"))
     }
