@@ -76,8 +76,11 @@ public final class PostgresPool: Sendable {
         let connection = try await lease()
         // A watchdog on an event loop breaks the connection if the work outlives the hard limit.
         let fired = NIOLockedValueBox(false)
+        // Scheduled on the caller's own event loop when it runs on one (the server's connections
+        // do), so arming and cancelling it wakes no other thread.
+        let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? MultiThreadedEventLoopGroup.singleton.any()
         let watchdog = configuration.hardTimeout.map { limit in
-            MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(PostgresPool.nanoseconds(limit))) {
+            loop.scheduleTask(in: .nanoseconds(PostgresPool.nanoseconds(limit))) {
                 fired.withLockedValue { $0 = true }
                 connection.interrupt()
             }
