@@ -2,13 +2,16 @@
 /// newline and tab (C0, DEL, the C1 range with U+0085) and the Unicode line and paragraph
 /// separators (U+2028, U+2029), which forge lines in logs and terminals.
 public enum HostileText {
-    /// The first forbidden scalar of `text`, if any.
+    /// A control character: C0 (newline and tab included), DEL, C1 (U+0085 among them), or the
+    /// line and paragraph separators U+2028 and U+2029.
+    public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        let value = scalar.value
+        return value < 0x20 || (0x7F...0x9F).contains(value) || value == 0x2028 || value == 0x2029
+    }
+
+    /// The first forbidden scalar of `text` (a control character other than newline and tab), if any.
     public static func firstForbidden(in text: String) -> Unicode.Scalar? {
-        text.unicodeScalars.first { scalar in
-            let value = scalar.value
-            if value == 0x0A || value == 0x09 { return false }
-            return value < 0x20 || (0x7F...0x9F).contains(value) || value == 0x2028 || value == 0x2029
-        }
+        text.unicodeScalars.first { $0 != "\n" && $0 != "\t" && isControl($0) }
     }
 
     /// `U+001B`: how a forbidden scalar is named in an error.

@@ -103,8 +103,7 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     /// so no value can forge a row or retitle the terminal. `lines: true` leaves newline, tab
     /// and CR to the caller's quoting (text format).
     static func visible(_ text: String, lines: Bool = false) -> String {
-        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0.value == 0x2028 || $0.value == 0x2029 })
-        else { return text }
+        guard text.unicodeScalars.contains(where: HostileText.isControl) else { return text }
         var out = ""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -113,9 +112,8 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
             case "\r" where !lines: out += "\\r"
             case "\n", "\t", "\r": out.unicodeScalars.append(scalar)
             default:
-                let value = scalar.value
-                if value < 0x20 || (0x7F...0x9F).contains(value) || value == 0x2028 || value == 0x2029 {
-                    out += "\\u{" + String(value, radix: 16, uppercase: true) + "}"
+                if HostileText.isControl(scalar) {
+                    out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
                 } else {
                     out.unicodeScalars.append(scalar)
                 }

@@ -49,13 +49,21 @@ struct StatsCommand: AsyncParsableCommand {
     @Option(help: "The page's title (default: $FOIFLOW_UNIT_NAME, else \"Information requests\").") var title: String?
     @Option(help: "table, csv, json or html.") var format: Format = .table
 
-    func run() async throws {
-        let period: StatsPeriod
+    /// The period asked for, checked (bad dates and kinds are usage errors).
+    func period() throws -> StatsPeriod {
         do {
-            period = try StatsPeriod(from: from, to: to, asOf: asOf, kind: kind, today: LondonDate.today())
+            return try StatsPeriod(from: from, to: to, asOf: asOf, kind: kind, today: LondonDate.today())
         } catch {
             throw ValidationError(error.description)
         }
+    }
+
+    func validate() throws {
+        _ = try period()
+    }
+
+    func run() async throws {
+        let period = try period()
         let report = try await database.makePool().using { pool in
             try await StatsStore(pool: pool).report(from: period.from, to: period.to, asOf: period.asOf, kinds: period.kinds)
         }
