@@ -124,10 +124,7 @@ public final class PostgresConnection: @unchecked Sendable {
     @discardableResult
     public func query(_ sql: String, _ parameters: [PostgresBind]) throws(PostgresError) -> PostgresResult {
         guard let handle else { throw PostgresError(.connectionLost, "connection is closed") }
-        let texts = parameters.map { $0?.postgresText }
-        if let bad = texts.firstIndex(where: { $0?.utf8.contains(0) == true }) {
-            throw PostgresError(.invalidParameter, "parameter $\(bad + 1) contains a NUL character, which PostgreSQL text cannot hold")
-        }
+        let texts = try PostgresConnection.texts(of: parameters)
         if let name = try preparedName(for: sql, parameterCount: texts.count) {
             let raw: OpaquePointer? = PostgresConnection.withOptionalCStrings(texts) { values in
                 PQexecPrepared(handle, name, Int32(texts.count), values, nil, nil, 0)
@@ -138,6 +135,15 @@ public final class PostgresConnection: @unchecked Sendable {
             PQexecParams(handle, sql, Int32(texts.count), nil, values, nil, nil, 0)
         }
         return try check(raw)
+    }
+
+    /// Parameters as the text libpq sends; a NUL, which PostgreSQL text cannot hold, is refused.
+    static func texts(of parameters: [PostgresBind]) throws(PostgresError) -> [String?] {
+        let texts = parameters.map { $0?.postgresText }
+        if let bad = texts.firstIndex(where: { $0?.utf8.contains(0) == true }) {
+            throw PostgresError(.invalidParameter, "parameter $\(bad + 1) contains a NUL character, which PostgreSQL text cannot hold")
+        }
+        return texts
     }
 
     /// Names of the statements prepared on this session, by SQL text.
@@ -239,13 +245,18 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     private func serverError(_ result: OpaquePointer) -> PostgresError {
+        PostgresConnection.serverError(result, connectionOK: handle.map { PQstatus($0) == CONNECTION_OK } ?? false)
+    }
+
+    /// The error a failed result reports; `connectionOK` false: the connection is gone, so
+    /// the command reached no verdict (`connectionLost`).
+    static func serverError(_ result: OpaquePointer, connectionOK: Bool) -> PostgresError {
         func field(_ code: Int32) -> String? {
             PQresultErrorField(result, code).map { String(cString: $0) }
         }
         let sqlState = field(Int32(UInt8(ascii: "C")))
         let message = field(Int32(UInt8(ascii: "M"))) ?? PostgresConnection.trimmed(PQresultErrorMessage(result))
-        // No SQLSTATE, or the connection is gone: the command did not reach a verdict.
-        if let handle, PQstatus(handle) != CONNECTION_OK {
+        if !connectionOK {
             return PostgresError(.connectionLost, message.isEmpty ? "connection lost" : message, sqlState: sqlState)
         }
         return PostgresError(
@@ -259,7 +270,7 @@ public final class PostgresConnection: @unchecked Sendable {
     // MARK: C strings
 
     /// libpq's message on one line: its line breaks and tabs become single spaces.
-    private static func trimmed(_ text: UnsafePointer<CChar>?) -> String {
+    static func trimmed(_ text: UnsafePointer<CChar>?) -> String {
         guard let text else { return "" }
         return String(cString: text)
             .split(whereSeparator: { $0 == "\n" || $0 == "\t" || $0 == "\r" })
@@ -272,7 +283,7 @@ public final class PostgresConnection: @unchecked Sendable {
         withOptionalCStrings(strings.map { Optional($0) } + [nil], body)
     }
 
-    private static func withOptionalCStrings<R>(_ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+    static func withOptionalCStrings<R>(_ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
         let pointers: [UnsafeMutablePointer<CChar>?] = strings.map { string in string.flatMap { strdup($0) } }
         defer { pointers.forEach { free($0) } }
         let constPointers = pointers.map { $0.map { UnsafePointer($0) } }

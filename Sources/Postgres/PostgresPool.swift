@@ -2,12 +2,20 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
-/// A bounded pool of `PostgresConnection`s.
+/// A bounded pool of PostgreSQL connections, in two kinds.
 ///
-/// Blocking libpq calls run on the pool's own `NIOThreadPool`, never on
-/// Swift's cooperative threads or an event loop. A lease waits at most
-/// `leaseTimeout` for a free connection; a connection found dead (backend
+/// Single statements (`query(_:)`: reads and one-statement changes, which are most of the
+/// server's work) go to pipelined connections (`PipelinedConnection`): sent from the
+/// caller's own thread, answered through one reactor thread, and many callers share a
+/// connection when they outnumber them; no thread hand-off per statement.
+///
+/// Work that needs a connection to itself (`withConnection`, `withTransaction`: several
+/// statements, COPY, scripts) leases a blocking `PostgresConnection` and runs on the pool's
+/// own `NIOThreadPool`, never on Swift's cooperative threads or an event loop. A lease waits
+/// at most `leaseTimeout` for a free connection; a connection found dead (backend
 /// terminated, server restarted) is reconnected when it is next leased.
+///
+/// Each kind opens connections only when needed, up to `maxConnections` each.
 public final class PostgresPool: Sendable {
     /// How the pool connects and how large it may grow.
     public struct Configuration: Sendable {
@@ -23,16 +31,20 @@ public final class PostgresPool: Sendable {
         /// (breaks the connection and reports a timeout): the server's guard against a
         /// database that stops answering, beside its own `statement_timeout`. `nil`: no limit.
         public var hardTimeout: Duration?
+        /// Whether `query(_:)` sends data statements over pipelined connections (the default);
+        /// `false`: every statement leases a blocking connection.
+        public var pipelining: Bool
 
         public init(
             url: String, maxConnections: Int = 4, leaseTimeout: Duration = .seconds(10), sessionSettings: [String] = [],
-            hardTimeout: Duration? = nil
+            hardTimeout: Duration? = nil, pipelining: Bool = true
         ) {
             self.url = url
             self.maxConnections = max(1, maxConnections)
             self.leaseTimeout = leaseTimeout
             self.sessionSettings = sessionSettings
             self.hardTimeout = hardTimeout
+            self.pipelining = pipelining
         }
     }
 
@@ -57,12 +69,21 @@ public final class PostgresPool: Sendable {
     public let configuration: Configuration
     private let threads: NIOThreadPool
     private let state = NIOLockedValueBox(State())
+    private let pipelined: PipelinedSet
 
     /// Creates a pool; no connection is opened until the first lease.
     public init(configuration: Configuration) {
         self.configuration = configuration
-        self.threads = NIOThreadPool(numberOfThreads: configuration.maxConnections)
+        let threads = NIOThreadPool(numberOfThreads: configuration.maxConnections)
+        self.threads = threads
         threads.start()
+        // Opened on NIO's shared blocking pool, so a pool whose own threads are all busy with
+        // leases can still open a pipelined connection.
+        self.pipelined = PipelinedSet(limit: configuration.maxConnections) {
+            try await NIOThreadPool.singleton.runIfActive {
+                try PipelinedConnection(url: configuration.url, settings: configuration.sessionSettings)
+            }
+        }
     }
 
     /// Convenience for `init(configuration:)`.
@@ -117,15 +138,54 @@ public final class PostgresPool: Sendable {
         }
     }
 
-    /// Runs one statement on a leased connection.
+    /// Runs one statement, its own transaction. A data statement (SELECT, WITH, INSERT,
+    /// UPDATE, DELETE) goes over a pipelined connection; anything else leases one.
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresResult {
-        try await withConnection { try $0.query(query) }
+        guard configuration.pipelining, PostgresConnection.isPreparable(query.sql) else {
+            return try await withConnection { try $0.query(query) }
+        }
+        let texts = try PostgresConnection.texts(of: query.binds)
+        // A statement refused before it was sent (its connection broke a moment earlier) is
+        // safe to send again on another; one that was sent is never repeated.
+        for attempt in 1...3 {
+            let connection = try await pipelined.connection()
+            do {
+                return try await execute(query.sql, texts, on: connection)
+            } catch PipelinedConnection.NotSent.connectionClosed where attempt < 3 {
+                continue
+            }
+        }
+        throw PostgresError(.connectionLost, "connection is closed")
+    }
+
+    /// One statement on a pipelined connection, under the hard timeout's watchdog.
+    private func execute(_ sql: String, _ texts: [String?], on connection: PipelinedConnection) async throws -> PostgresResult {
+        guard let limit = configuration.hardTimeout else { return try await connection.execute(sql, texts) }
+        let fired = NIOLockedValueBox(false)
+        let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? MultiThreadedEventLoopGroup.singleton.any()
+        let watchdog = loop.scheduleTask(in: .nanoseconds(PostgresPool.nanoseconds(limit))) {
+            fired.withLockedValue { $0 = true }
+            connection.interrupt()
+        }
+        do {
+            let result = try await connection.execute(sql, texts)
+            watchdog.cancel()
+            return result
+        } catch {
+            watchdog.cancel()
+            if fired.withLockedValue({ $0 }) {
+                throw PostgresError(
+                    .server, "the database did not answer within \(limit); the statement was abandoned", sqlState: SQLState.queryCanceled)
+            }
+            throw error
+        }
     }
 
     /// Closes idle connections, fails waiters, and stops the pool's threads.
     /// Connections in use are closed when they come back.
     public func shutdown() async {
+        pipelined.shutdown()
         let (idle, waiters) = state.withLockedValue { state -> ([PostgresConnection], [Waiter]) in
             state.closed = true
             defer { state.idle.removeAll(); state.waiters.removeAll() }
@@ -139,11 +199,13 @@ public final class PostgresPool: Sendable {
     }
 
     /// Number of connections open or being opened (for tests and metrics).
-    public var openConnections: Int { state.withLockedValue { $0.open } }
+    public var openConnections: Int { state.withLockedValue { $0.open } + pipelined.count }
 
-    /// Connections leased now, and callers waiting for one (for metrics).
+    /// Connections leased now plus statements in flight on pipelined connections, and
+    /// callers waiting for a connection (for metrics).
     public var usage: (inUse: Int, waiting: Int) {
-        state.withLockedValue { ($0.open - $0.idle.count, $0.waiters.count) }
+        let (leased, waiting) = state.withLockedValue { ($0.open - $0.idle.count, $0.waiters.count) }
+        return (leased + pipelined.inFlight, waiting)
     }
 
     // MARK: Leasing

@@ -35,9 +35,7 @@ public final class CredentialsWatch: Sendable {
         let cached = entry.withLockedValue { $0 }
         if let cached, now - cached.checked < maxAge { return cached.version }
         do {
-            let version = try await pool.withConnection { connection in
-                try connection.query("SELECT version FROM credentials_state WHERE id = 1").first?.decode(Int.self, "version") ?? 0
-            }
+            let version = try await pool.query("SELECT version FROM credentials_state WHERE id = 1").first?.decode(Int.self, "version") ?? 0
             observe(version, at: now)
             return entry.withLockedValue { $0?.version } ?? version
         } catch {

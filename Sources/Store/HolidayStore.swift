@@ -119,9 +119,7 @@ public struct HolidayStore: Sendable {
 
     /// The calendar version: it changes whenever the holidays do.
     public func version() async throws -> Int {
-        try await pool.withConnection { connection in
-            try connection.query("SELECT version FROM calendar_state WHERE id = 1").first?.decode(Int.self, "version") ?? 0
-        }
+        try await pool.query("SELECT version FROM calendar_state WHERE id = 1").first?.decode(Int.self, "version") ?? 0
     }
 
     /// The calendars as the table has them now (rules outside the stored years), with their version.

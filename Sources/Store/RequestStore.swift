@@ -106,11 +106,9 @@ public struct RequestStore: Sendable {
     /// What a new review or ICO case needs to know of the request it names.
     private func parentFacts(ref: String, scope: String?) async throws -> ParentFacts? {
         guard
-            let row = try await pool.withConnection({ connection in
-                try connection.query(
-                    "SELECT kind, state, responded_on FROM requests r WHERE ref = \(ref) AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text)"
-                ).first
-            })
+            let row = try await pool.query(
+                "SELECT kind, state, responded_on FROM requests r WHERE ref = \(ref) AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text)"
+            ).first
         else { return nil }
         guard let kind = RequestKind(rawValue: try row.decode(String.self, "kind")),
             let state = RequestState(rawValue: try row.decode(String.self, "state"))
@@ -135,64 +133,62 @@ public struct RequestStore: Sendable {
         // The acknowledgement, written with the request; its reference is filled in by the statement.
         let letter = kind.writesToRequester ? letters.acknowledgement(kind: kind, record: record, details: details) : nil
         let slot = LetterWriter.referenceSlot
-        let row = try await pool.withConnection { connection in
-            try connection.query(
-                """
-                WITH cred AS (
-                    SELECT \(credential?.userID)::bigint IS NULL OR EXISTS (
-                        SELECT 1 FROM users WHERE id = \(credential?.userID)::bigint AND token_hash = \(credential?.tokenBytes)
-                          AND disabled_at IS NULL) AS ok
-                ),
-                cal AS (SELECT foiflow_calendar_is(\(calendarVersion)) AS ok),
-                prior AS (
-                    SELECT k.content_hash, r.ref, e.due
-                    FROM idempotency_keys k JOIN requests r ON r.id = k.request_id
-                    JOIN request_events e ON e.request_id = r.id AND e.seq = 1
-                    WHERE \(key)::text IS NOT NULL AND k.login = \(actor.login) AND k.key = \(key)::text
-                ),
-                counter AS (
-                    SELECT foiflow_next_reference(\(kind.rawValue), \(year)) AS last
-                    WHERE (SELECT ok FROM cred) AND (SELECT ok FROM cal) AND NOT EXISTS (SELECT 1 FROM prior)
-                ),
-                req AS (
-                    INSERT INTO requests (ref, kind, state, version, received, calendar, due, max_due, clock, team,
-                                          requester, email, address, contact, subject, parent_ref, ico_ref, requested_late, created_by)
-                    SELECT \(kind.referencePrefix) || '-' || \(year)::text || '-' || lpad(last::text, 6, '0'), \(kind.rawValue),
-                           \(record.state.rawValue), \(record.version), \(record.received), \(record.calendar.rawValue),
-                           \(record.due), \(record.maxDue), \(clock)::jsonb, \(details.team), \(details.requester),
-                           \(details.email), \(details.address), \(details.contact?.rawValue), \(details.subject),
-                           \(details.parent), \(details.icoRef), \(details.requestedLate), \(actor.login)
-                    FROM counter
-                    RETURNING id, ref
-                ),
-                ev AS (
-                    INSERT INTO request_events (request_id, seq, actor, action, from_state, to_state, due, fields, effective_on)
-                    SELECT id, \(record.version), \(actor.login), \(event.action.rawValue), NULL, \(event.to.rawValue),
-                           \(event.due), \(fields)::jsonb, \(event.effectiveOn)
-                    FROM req
-                ),
-                letter AS (
-                    INSERT INTO letters (request_id, template, channel, status, recipient, subject, body, task_note)
-                    SELECT id, \(letter?.type.rawValue), \(letter?.channel.rawValue), \(letter?.status), \(letter?.recipient),
-                           replace(\(letter?.subject)::text, \(slot)::text, ref), replace(\(letter?.body)::text, \(slot)::text, ref),
-                           \(letter?.taskNote)
-                    FROM req WHERE \(letter != nil)
-                    RETURNING id, request_id, status, recipient, subject, body
-                ),
-                mail AS (
-                    INSERT INTO notifications (request_id, level, recipient, email, subject, body, letter_id)
-                    SELECT request_id, 'letter', \(details.requester), recipient, subject, body, id FROM letter WHERE status = 'queued'
-                ),
-                idem AS (
-                    INSERT INTO idempotency_keys (login, key, content_hash, request_id)
-                    SELECT \(actor.login), \(key)::text, \(contentHash), id FROM req WHERE \(key)::text IS NOT NULL
-                )
-                SELECT (SELECT ok FROM cred) AS credential_ok, (SELECT ok FROM cal) AS calendar_ok, (SELECT ref FROM req) AS ref,
-                       (SELECT content_hash FROM prior) AS prior_hash, (SELECT ref FROM prior) AS prior_ref,
-                       (SELECT due FROM prior) AS prior_due
-                """
-            ).first
-        }
+        let row = try await pool.query(
+            """
+            WITH cred AS (
+                SELECT \(credential?.userID)::bigint IS NULL OR EXISTS (
+                    SELECT 1 FROM users WHERE id = \(credential?.userID)::bigint AND token_hash = \(credential?.tokenBytes)
+                      AND disabled_at IS NULL) AS ok
+            ),
+            cal AS (SELECT foiflow_calendar_is(\(calendarVersion)) AS ok),
+            prior AS (
+                SELECT k.content_hash, r.ref, e.due
+                FROM idempotency_keys k JOIN requests r ON r.id = k.request_id
+                JOIN request_events e ON e.request_id = r.id AND e.seq = 1
+                WHERE \(key)::text IS NOT NULL AND k.login = \(actor.login) AND k.key = \(key)::text
+            ),
+            counter AS (
+                SELECT foiflow_next_reference(\(kind.rawValue), \(year)) AS last
+                WHERE (SELECT ok FROM cred) AND (SELECT ok FROM cal) AND NOT EXISTS (SELECT 1 FROM prior)
+            ),
+            req AS (
+                INSERT INTO requests (ref, kind, state, version, received, calendar, due, max_due, clock, team,
+                                      requester, email, address, contact, subject, parent_ref, ico_ref, requested_late, created_by)
+                SELECT \(kind.referencePrefix) || '-' || \(year)::text || '-' || lpad(last::text, 6, '0'), \(kind.rawValue),
+                       \(record.state.rawValue), \(record.version), \(record.received), \(record.calendar.rawValue),
+                       \(record.due), \(record.maxDue), \(clock)::jsonb, \(details.team), \(details.requester),
+                       \(details.email), \(details.address), \(details.contact?.rawValue), \(details.subject),
+                       \(details.parent), \(details.icoRef), \(details.requestedLate), \(actor.login)
+                FROM counter
+                RETURNING id, ref
+            ),
+            ev AS (
+                INSERT INTO request_events (request_id, seq, actor, action, from_state, to_state, due, fields, effective_on)
+                SELECT id, \(record.version), \(actor.login), \(event.action.rawValue), NULL, \(event.to.rawValue),
+                       \(event.due), \(fields)::jsonb, \(event.effectiveOn)
+                FROM req
+            ),
+            letter AS (
+                INSERT INTO letters (request_id, template, channel, status, recipient, subject, body, task_note)
+                SELECT id, \(letter?.type.rawValue), \(letter?.channel.rawValue), \(letter?.status), \(letter?.recipient),
+                       replace(\(letter?.subject)::text, \(slot)::text, ref), replace(\(letter?.body)::text, \(slot)::text, ref),
+                       \(letter?.taskNote)
+                FROM req WHERE \(letter != nil)
+                RETURNING id, request_id, status, recipient, subject, body
+            ),
+            mail AS (
+                INSERT INTO notifications (request_id, level, recipient, email, subject, body, letter_id)
+                SELECT request_id, 'letter', \(details.requester), recipient, subject, body, id FROM letter WHERE status = 'queued'
+            ),
+            idem AS (
+                INSERT INTO idempotency_keys (login, key, content_hash, request_id)
+                SELECT \(actor.login), \(key)::text, \(contentHash), id FROM req WHERE \(key)::text IS NOT NULL
+            )
+            SELECT (SELECT ok FROM cred) AS credential_ok, (SELECT ok FROM cal) AS calendar_ok, (SELECT ref FROM req) AS ref,
+                   (SELECT content_hash FROM prior) AS prior_hash, (SELECT ref FROM prior) AS prior_ref,
+                   (SELECT due FROM prior) AS prior_due
+            """
+        ).first
         guard let row else { throw WorkflowError.inconsistent("the database returned no result") }
         guard try row.decode(Bool.self, "credential_ok") else { return .revoked }
         if let priorRef = try row.decode(String?.self, "prior_ref") {
@@ -219,28 +215,23 @@ public struct RequestStore: Sendable {
         for attempt in 1...RequestStore.attempts {
             let (calendarVersion, calendarSet) = try await calendars.versioned(forceCheck: attempt > 1)
             let engine = WorkflowEngine(calendars: calendarSet, authority: authority, grounds: groundsTable)
-            // Read, decide (pure) and write on one leased connection: two round trips, one hand-off.
-            let letters = self.letters
-            let (written, next) = try await pool.withConnection { connection -> (WriteOutcome, RequestRecord) in
-                guard let (id, record, details, lead, policy) = try RequestStore.loadForAction(connection, ref: ref, scope: actor.scope) else {
-                    throw WorkflowError.notFound("no request \(ref)")
-                }
-                let (next, event) = try engine.act(
-                    action, fields: fields, by: actor, today: today, on: record, expectedVersion: expectedVersion, requireApproval: policy)
-                let letter = letters.forAction(action, ref: ref, record: next, fields: event.fields, details: details, lead: lead)
-                if action == .contacted, let text = event.fields.first(where: { $0.key == "letter" })?.value, let letterID = Int(text) {
-                    let status = try connection.query(
-                        "SELECT status FROM letters WHERE id = \(letterID) AND request_id = \(id)"
-                    ).first?.decode(String.self, "status")
-                    guard let status else { throw WorkflowError.notFound("no letter \(letterID) of \(ref)") }
-                    guard status == "task" else { throw WorkflowError.invalidTransition("letter \(letterID) is \(status), not a task") }
-                }
-                return (
-                    try RequestStore.write(
-                        connection, id: id, ref: ref, from: record, to: next, event: event, actor: actor.login,
-                        calendarVersion: calendarVersion, credential: credential, letter: letter, requester: details.requester), next
-                )
+            // Read, decide (pure), write: two round trips, each sent from this thread.
+            guard let (id, record, details, lead, policy) = try await RequestStore.loadForAction(pool, ref: ref, scope: actor.scope) else {
+                throw WorkflowError.notFound("no request \(ref)")
             }
+            let (next, event) = try engine.act(
+                action, fields: fields, by: actor, today: today, on: record, expectedVersion: expectedVersion, requireApproval: policy)
+            let letter = letters.forAction(action, ref: ref, record: next, fields: event.fields, details: details, lead: lead)
+            if action == .contacted, let text = event.fields.first(where: { $0.key == "letter" })?.value, let letterID = Int(text) {
+                let status = try await pool.query(
+                    "SELECT status FROM letters WHERE id = \(letterID) AND request_id = \(id)"
+                ).first?.decode(String.self, "status")
+                guard let status else { throw WorkflowError.notFound("no letter \(letterID) of \(ref)") }
+                guard status == "task" else { throw WorkflowError.invalidTransition("letter \(letterID) is \(status), not a task") }
+            }
+            let written = try await RequestStore.write(
+                pool, id: id, ref: ref, from: record, to: next, event: event, actor: actor.login,
+                calendarVersion: calendarVersion, credential: credential, letter: letter, requester: details.requester)
             switch written {
             case .done:
                 return ChangeResult(ref: ref, state: next.state, due: next.due, version: next.version, replayed: false)
@@ -271,9 +262,9 @@ public struct RequestStore: Sendable {
     /// grounds it cites; its letter; and the event it leaves on its parent (a review's outcome,
     /// an ICO case's decision), which moves the parent's version on by one.
     static func write(
-        _ connection: PostgresConnection, id: Int, ref: String, from record: RequestRecord, to next: RequestRecord, event: EventDraft,
+        _ pool: PostgresPool, id: Int, ref: String, from record: RequestRecord, to next: RequestRecord, event: EventDraft,
         actor: String, calendarVersion: Int, credential: Credential? = nil, letter: LetterDraft? = nil, requester: String? = nil
-    ) throws -> WriteOutcome {
+    ) async throws -> WriteOutcome {
         // `contacted letter=ID` closes that task of this request.
         let doneLetter = event.action == .contacted ? event.fields.first { $0.key == "letter" }.flatMap { Int($0.value) } : nil
         let clock = try RequestStore.json(next.clock)
@@ -283,7 +274,7 @@ public struct RequestStore: Sendable {
         let trail = event.trail
         let trailFields = RequestStore.json([Field("ref", ref)] + (trail?.fields ?? []))
         do {
-            let row = try connection.query(
+            let row = try await pool.query(
                 """
                 WITH cred AS (
                     SELECT \(credential?.userID)::bigint IS NULL OR EXISTS (
@@ -367,10 +358,10 @@ public struct RequestStore: Sendable {
     /// contact), for an action and the letter it writes: one read.
     /// With the sign-off policy's outcomes, read in the same statement.
     static func loadForAction(
-        _ connection: PostgresConnection, ref: String, scope: String? = nil
-    ) throws -> (id: Int, record: RequestRecord, details: RequestDetails, lead: LeadContact?, requireApproval: Set<Outcome>)? {
+        _ pool: PostgresPool, ref: String, scope: String? = nil
+    ) async throws -> (id: Int, record: RequestRecord, details: RequestDetails, lead: LeadContact?, requireApproval: Set<Outcome>)? {
         guard
-            let row = try connection.query(
+            let row = try await pool.query(
                 """
                 SELECT \(unescaped: RequestStore.qualifiedRecordColumns),
                        r.requester, r.email, r.address, r.contact, r.team, r.parent_ref, r.subject,
@@ -403,9 +394,9 @@ public struct RequestStore: Sendable {
     }
 
     /// The request's id and workflow record.
-    static func load(_ connection: PostgresConnection, ref: String, scope: String? = nil) throws -> (Int, RequestRecord)? {
+    static func load(_ pool: PostgresPool, ref: String, scope: String? = nil) async throws -> (Int, RequestRecord)? {
         guard
-            let row = try connection.query(
+            let row = try await pool.query(
                 "SELECT \(unescaped: RequestStore.recordColumns) FROM requests r WHERE ref = \(ref) AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text)"
             ).first
         else {
@@ -456,18 +447,16 @@ public struct RequestStore: Sendable {
     /// `scope`: a team the reader is kept to (`Actor.scope`); another team's request is not found.
     public func show(ref: String, today: CivilDate, scope: String? = nil) async throws -> RequestView {
         let calendarSet = try await calendars.current()
-        let row = try await pool.withConnection { connection in
-            try connection.query(
-                """
-                SELECT \(unescaped: RequestStore.qualifiedViewColumns), c.unit AS commitment_unit, c.amount AS commitment_amount,
-                       c.text AS commitment_text,
-                       (SELECT string_agg(k.ref, ',' ORDER BY k.ref) FROM requests k WHERE k.parent_ref = r.ref AND k.kind = 'review') AS reviews,
-                       (SELECT string_agg(k.ref, ',' ORDER BY k.ref) FROM requests k WHERE k.parent_ref = r.ref AND k.kind = 'ico') AS ico_cases
-                FROM requests r LEFT JOIN commitments c ON c.kind = r.kind
-                WHERE r.ref = \(ref) AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text)
-                """
-            ).first
-        }
+        let row = try await pool.query(
+            """
+            SELECT \(unescaped: RequestStore.qualifiedViewColumns), c.unit AS commitment_unit, c.amount AS commitment_amount,
+                   c.text AS commitment_text,
+                   (SELECT string_agg(k.ref, ',' ORDER BY k.ref) FROM requests k WHERE k.parent_ref = r.ref AND k.kind = 'review') AS reviews,
+                   (SELECT string_agg(k.ref, ',' ORDER BY k.ref) FROM requests k WHERE k.parent_ref = r.ref AND k.kind = 'ico') AS ico_cases
+            FROM requests r LEFT JOIN commitments c ON c.kind = r.kind
+            WHERE r.ref = \(ref) AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text)
+            """
+        ).first
         guard let row else { throw WorkflowError.notFound("no request \(ref)") }
         return try RequestStore.view(from: row, calendars: calendarSet, today: today)
     }
@@ -476,7 +465,7 @@ public struct RequestStore: Sendable {
     /// derivation that computed its `due`.
     public func explain(ref: String, today: CivilDate, scope: String? = nil) async throws -> ExplanationView {
         let calendarSet = try await calendars.current()
-        let loaded = try await pool.withConnection { connection in try RequestStore.load(connection, ref: ref, scope: scope) }
+        let loaded = try await RequestStore.load(pool, ref: ref, scope: scope)
         guard let (_, record) = loaded else { throw WorkflowError.notFound("no request \(ref)") }
         let explanation = try WorkflowEngine(calendars: calendarSet, authority: authority).explain(record, today: today)
         return ExplanationView(ref: ref, kind: record.kind, calendar: record.calendar, explanation: explanation)
@@ -486,21 +475,19 @@ public struct RequestStore: Sendable {
     public func list(_ filter: RequestFilter, today: CivilDate, scope: String? = nil) async throws -> RequestPage {
         let limit = max(1, min(filter.limit, 1000))
         let calendarSet = try await calendars.current()
-        let rows = try await pool.withConnection { connection in
-            try connection.query(
-                """
-                SELECT \(unescaped: RequestStore.viewColumns) FROM requests r
-                WHERE (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text)
-                  AND (\(filter.state?.rawValue)::text IS NULL OR state = \(filter.state?.rawValue))
-                  AND (\(filter.kind?.rawValue)::text IS NULL OR kind = \(filter.kind?.rawValue))
-                  AND (\(filter.assignee)::text IS NULL OR assignee = \(filter.assignee))
-                  AND (\(filter.team)::text IS NULL OR team = \(filter.team))
-                  AND (\(filter.after)::text IS NULL OR ref > \(filter.after))
-                ORDER BY ref
-                LIMIT \(limit + 1)
-                """
-            ).rows
-        }
+        let rows = try await pool.query(
+            """
+            SELECT \(unescaped: RequestStore.viewColumns) FROM requests r
+            WHERE (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text)
+              AND (\(filter.state?.rawValue)::text IS NULL OR state = \(filter.state?.rawValue))
+              AND (\(filter.kind?.rawValue)::text IS NULL OR kind = \(filter.kind?.rawValue))
+              AND (\(filter.assignee)::text IS NULL OR assignee = \(filter.assignee))
+              AND (\(filter.team)::text IS NULL OR team = \(filter.team))
+              AND (\(filter.after)::text IS NULL OR ref > \(filter.after))
+            ORDER BY ref
+            LIMIT \(limit + 1)
+            """
+        ).rows
         var views = try rows.map { try RequestStore.view(from: $0, calendars: calendarSet, today: today) }
         var next: String?
         if views.count > limit {
@@ -512,15 +499,13 @@ public struct RequestStore: Sendable {
 
     /// A request's events, oldest first (`HISTORY`).
     public func history(ref: String, scope: String? = nil) async throws -> [EventView] {
-        let rows = try await pool.withConnection { connection in
-            try connection.query(
-                """
-                SELECT e.seq, e.at, e.actor, e.action, e.from_state, e.to_state, e.due, e.fields::text AS fields
-                FROM requests r LEFT JOIN request_events e ON e.request_id = r.id
-                WHERE r.ref = \(ref) AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text) ORDER BY e.seq
-                """
-            ).rows
-        }
+        let rows = try await pool.query(
+            """
+            SELECT e.seq, e.at, e.actor, e.action, e.from_state, e.to_state, e.due, e.fields::text AS fields
+            FROM requests r LEFT JOIN request_events e ON e.request_id = r.id
+            WHERE r.ref = \(ref) AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text) ORDER BY e.seq
+            """
+        ).rows
         guard !rows.isEmpty else { throw WorkflowError.notFound("no request \(ref)") }
         return try rows.map { row in
             EventView(
@@ -540,23 +525,21 @@ public struct RequestStore: Sendable {
         let calendarSet = try await calendars.current()
         // The last due date that is "within N working days" differs by calendar.
         let cutoffs = try PerCalendar(calendarSet) { calendar throws(CalendarError) in try calendar.addWorkingDays(asOf, within) }
-        let rows = try await pool.withConnection { connection in
-            try connection.query(
-                """
-                SELECT \(unescaped: RequestStore.viewColumns),
-                       (SELECT count(*) FROM letters l WHERE l.request_id = r.id AND l.status = 'task') AS tasks
-                FROM requests r
-                WHERE state IN \(unescaped: RequestStore.openStatesSQL) AND due <= \(cutoffs.latest)
-                  AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text)
-                  AND due <= (\(cutoffs.dates)::date[])[array_position(\(cutoffs.names)::text[], calendar)]
-                  AND (\(kind?.rawValue)::text IS NULL OR kind = \(kind?.rawValue))
-                  AND (\(assignee)::text IS NULL OR assignee = \(assignee))
-                  AND (\(team)::text IS NULL OR team = \(team))
-                ORDER BY due, ref
-                LIMIT \(max(1, min(limit, 1000)))
-                """
-            ).rows
-        }
+        let rows = try await pool.query(
+            """
+            SELECT \(unescaped: RequestStore.viewColumns),
+                   (SELECT count(*) FROM letters l WHERE l.request_id = r.id AND l.status = 'task') AS tasks
+            FROM requests r
+            WHERE state IN \(unescaped: RequestStore.openStatesSQL) AND due <= \(cutoffs.latest)
+              AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text)
+              AND due <= (\(cutoffs.dates)::date[])[array_position(\(cutoffs.names)::text[], calendar)]
+              AND (\(kind?.rawValue)::text IS NULL OR kind = \(kind?.rawValue))
+              AND (\(assignee)::text IS NULL OR assignee = \(assignee))
+              AND (\(team)::text IS NULL OR team = \(team))
+            ORDER BY due, ref
+            LIMIT \(max(1, min(limit, 1000)))
+            """
+        ).rows
         return try rows.map { try RequestStore.view(from: $0, calendars: calendarSet, today: asOf) }
             .sorted { ($0.daysLeft ?? 0, $0.due ?? asOf, $0.ref) < ($1.daysLeft ?? 0, $1.due ?? asOf, $1.ref) }
     }

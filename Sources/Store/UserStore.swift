@@ -68,14 +68,12 @@ public struct UserStore: Sendable {
     /// The active user whose token this is, or `nil` (unknown, revoked or disabled: all alike).
     public func authenticate(token: String) async throws -> User? {
         let hash = SHA256.hash(Array(token.utf8))
-        return try await pool.withConnection { connection in
-            let result = try connection.query(
-                "SELECT \(unescaped: UserStore.columns), token_hash FROM users WHERE token_hash = \(PostgresBytes(hash)) AND disabled_at IS NULL")
-            guard let row = result.first else { return nil }
-            let stored = try row.decode(PostgresBytes.self, "token_hash").bytes
-            guard UserStore.constantTimeEqual(stored, hash) else { return nil }
-            return try UserStore.user(from: row)
-        }
+        let result = try await pool.query(
+            "SELECT \(unescaped: UserStore.columns), token_hash FROM users WHERE token_hash = \(PostgresBytes(hash)) AND disabled_at IS NULL")
+        guard let row = result.first else { return nil }
+        let stored = try row.decode(PostgresBytes.self, "token_hash").bytes
+        guard UserStore.constantTimeEqual(stored, hash) else { return nil }
+        return try UserStore.user(from: row)
     }
 
     /// The stored form of a token: its SHA-256.
@@ -86,18 +84,14 @@ public struct UserStore: Sendable {
     /// The user `id` as it is now, if it is still active and `tokenHash` is still its token;
     /// `nil` once it was disabled, removed or its token rotated.
     public func recheck(id: Int, tokenHash: [UInt8]) async throws -> User? {
-        try await pool.withConnection { connection in
-            try connection.query(
-                "SELECT \(unescaped: UserStore.columns) FROM users WHERE id = \(id) AND token_hash = \(PostgresBytes(tokenHash)) AND disabled_at IS NULL"
-            ).first.map(UserStore.user(from:))
-        }
+        try await pool.query(
+            "SELECT \(unescaped: UserStore.columns) FROM users WHERE id = \(id) AND token_hash = \(PostgresBytes(tokenHash)) AND disabled_at IS NULL"
+        ).first.map(UserStore.user(from:))
     }
 
     /// The user with this login (disabled ones too), or `nil`.
     public func find(login: String) async throws -> User? {
-        try await pool.withConnection { connection in
-            try connection.query("SELECT \(unescaped: UserStore.columns) FROM users WHERE login = \(login)").first.map(UserStore.user(from:))
-        }
+        try await pool.query("SELECT \(unescaped: UserStore.columns) FROM users WHERE login = \(login)").first.map(UserStore.user(from:))
     }
 
     /// Disables a user: their token stops working at once; their history stays.

@@ -37,12 +37,14 @@ import Testing
             try connection.query("SELECT 1")
         }
         while !holding.isSet { try await Task.sleep(for: .milliseconds(5)) }
-        let error = await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
+        let error = await #expect(throws: PostgresError.self) { try await pool.withConnection { try $0.query("SELECT 1") } }
         #expect(error?.kind == .poolTimeout)
+        // A single statement does not need a lease: it goes over a pipelined connection.
+        #expect(try await pool.query("SELECT 2 AS two").first?.decode(Int.self, "two") == 2)
         release.set()
         try await held
         // Once free again, the pool serves.
-        #expect(try await pool.query("SELECT 1 AS one").first?.decode(Int.self, "one") == 1)
+        #expect(try await pool.withConnection { try $0.query("SELECT 1 AS one").first?.decode(Int.self, "one") } == 1)
     }
 
     @Test func terminatedConnectionIsDetectedAndReplaced() async throws {
