@@ -18,9 +18,13 @@ final class CommandSpec: Sendable {
     }
 
     /// How a command is answered: at once (no suspension), or by awaiting work.
+    /// A handler that waits: it runs on its caller's executor (the connection's event loop),
+    /// not on the cooperative pool, so awaiting the database costs no hop between threads.
+    typealias Awaiting = nonisolated(nonsending) @Sendable (Call) async throws -> (Reply, Session.After)
+
     enum Handler: Sendable {
         case immediate(@Sendable (RequestLine) throws -> (Reply, Session.After))
-        case awaiting(@Sendable (Call) async throws -> (Reply, Session.After))
+        case awaiting(Awaiting)
     }
 
     /// The command word, upper case.

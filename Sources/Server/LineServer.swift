@@ -74,7 +74,7 @@ public final class LineServer: Service, Sendable {
         let maxLine = configuration.maxLineLength
         let idle = configuration.idleTimeout
         let lineTimeout = configuration.lineTimeout
-        let serverChannel: NIOAsyncChannel<NIOAsyncChannel<[InboundLine], ByteBuffer>, Never>
+        let serverChannel: NIOAsyncChannel<AcceptedConnection, Never>
         do {
             serverChannel = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 256)
@@ -89,7 +89,9 @@ public final class LineServer: Service, Sendable {
                         try channel.pipeline.syncOperations.addHandler(LineDeadline(timeout: lineTimeout))
                         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: maxLine)))
                         try channel.pipeline.syncOperations.addHandler(LineBatcher())
-                        return try NIOAsyncChannel<[InboundLine], ByteBuffer>(wrappingChannelSynchronously: channel)
+                        let inbox = LineInbox()
+                        try channel.pipeline.syncOperations.addHandler(inbox)
+                        return AcceptedConnection(channel: channel, inbox: inbox)
                     }
                 }
         } catch {
@@ -137,7 +139,7 @@ public final class LineServer: Service, Sendable {
         }
     }
 
-    private func serve(_ connection: NIOAsyncChannel<[InboundLine], ByteBuffer>) async {
+    private func serve(_ connection: AcceptedConnection) async {
         let channel = connection.channel
         let address = channel.remoteAddress?.ipAddress ?? "?"
         let perIP = configuration.maxConnectionsPerIP
@@ -155,9 +157,7 @@ public final class LineServer: Service, Sendable {
         }
         guard case .success(let id) = admitted else {
             if case .failure(let error) = admitted {
-                try? await connection.executeThenClose { _, outbound in
-                    try await outbound.write(ByteBuffer(string: Reply.error(error).encoded()))
-                }
+                channel.writeAndFlush(ByteBuffer(string: Reply.error(error).encoded())).whenComplete { _ in channel.close(promise: nil) }
             }
             return
         }
@@ -173,15 +173,25 @@ public final class LineServer: Service, Sendable {
         do {
             // The connection's loop runs on its own event loop (an actor with that executor):
             // lines and database results resume there, not on the cooperative pool.
-            try await ConnectionLoop(eventLoop: channel.eventLoop)
-                .run(
-                    connection, context: context, connectionID: id, maxLineLength: configuration.maxLineLength,
-                    authTimeout: configuration.authTimeout)
+            // The task prefers the event loop too, so continuations resumed from other threads
+            // come straight back to it (see EventLoopTaskExecutor).
+            try await withTaskExecutorPreference(EventLoopTaskExecutor(eventLoop: channel.eventLoop)) {
+                try await ConnectionLoop(eventLoop: channel.eventLoop)
+                    .run(
+                        connection, context: context, connectionID: id, maxLineLength: configuration.maxLineLength,
+                        authTimeout: configuration.authTimeout)
+            }
         } catch {
             context.logger.debug("connection error", metadata: ["connection": "\(id)", "error": "\(error)"])
         }
         context.logger.info("connection closed", metadata: ["connection": "\(id)"])
     }
+}
+
+/// An accepted connection: its channel and the end of its pipeline, where its lines wait.
+struct AcceptedConnection: Sendable {
+    let channel: any Channel
+    let inbox: LineInbox
 }
 
 /// Serves one connection, isolated to that connection's event loop.
@@ -194,9 +204,9 @@ actor ConnectionLoop {
         self.eventLoop = eventLoop
     }
 
-    /// Reads batches of lines, answers each in order, writes a batch's replies together.
+    /// Serves the connection until its input ends, then closes it.
     func run(
-        _ connection: NIOAsyncChannel<[InboundLine], ByteBuffer>, context: ServerContext, connectionID: UInt64, maxLineLength: Int,
+        _ connection: AcceptedConnection, context: ServerContext, connectionID: UInt64, maxLineLength: Int,
         authTimeout: Duration
     ) async throws {
         let session = Session(context: context, connectionID: connectionID)
@@ -208,50 +218,82 @@ actor ConnectionLoop {
             channel.writeAndFlush(ByteBuffer(string: reply)).whenComplete { _ in channel.close(promise: nil) }
         }
         defer { authDeadline?.cancel() }
+        let output = Output(channel: channel)
+        do {
+            try await serveLines(connection.inbox, output, session: session, maxLineLength: maxLineLength, authDeadline: authDeadline)
+        } catch {
+            channel.close(promise: nil)
+            throw error
+        }
+        output.finish()
+    }
+
+    /// Writes replies straight to the channel from its own event loop.
+    struct Output {
+        let channel: any Channel
+
+        /// Sends `buffer`; when the socket is backed up (a client not reading), waits until it is written.
+        func write(_ buffer: ByteBuffer) async throws {
+            if channel.isWritable {
+                channel.writeAndFlush(buffer, promise: nil)
+            } else {
+                try await channel.writeAndFlush(buffer).get()
+            }
+        }
+
+        /// Closes the connection once what was written has gone.
+        func finish() {
+            let channel = self.channel
+            channel.writeAndFlush(ByteBuffer()).whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    /// Reads batches of lines, answers each in order, writes a batch's replies together.
+    private func serveLines(
+        _ inbox: LineInbox, _ outbound: Output, session: Session, maxLineLength: Int, authDeadline: Scheduled<Void>?
+    ) async throws {
         var authenticated = false
-        try await connection.executeThenClose { inbound, outbound in
-            var replies = ByteBuffer()
-            reading: for try await batch in inbound {
-                for item in batch {
-                    let parsed: ParsedLine
-                    switch item {
-                    case .tooLong:
-                        parsed = .invalid(tag: nil, ProtocolError(.lineTooLong, "the line exceeds \(maxLineLength) bytes"))
-                    case .line(let buffer):
-                        parsed = RequestLine.parse(buffer.readableBytesView)
-                    }
-                    // Replies already made go out before a command that waits on the database.
-                    let spec = CommandTable.spec(for: parsed)
-                    if replies.readableBytes > 0, spec?.touchesDatabase == true {
-                        try await outbound.write(replies)
-                        replies.clear()
-                    }
-                    let answer: (reply: Reply, tag: String?, after: Session.After)
-                    switch session.answerAtOnce(parsed, spec: spec) {
-                    case .blank: continue
-                    case .answered(let now): answer = now
-                    case .mustAwait:
-                        guard let later = await session.handle(parsed, spec: spec) else { continue }
-                        answer = later
-                    }
-                    replies.writeString(answer.reply.encoded(tag: answer.tag))
-                    if !authenticated, session.user != nil {
-                        authenticated = true
-                        authDeadline?.cancel()
-                    }
-                    if case .close = answer.after { break reading }
-                    if replies.readableBytes >= 1 << 16 {
-                        try await outbound.write(replies)
-                        replies.clear()
-                    }
+        var replies = ByteBuffer()
+        reading: while let batch = try await inbox.next() {
+            for item in batch {
+                let parsed: ParsedLine
+                switch item {
+                case .tooLong:
+                    parsed = .invalid(tag: nil, ProtocolError(.lineTooLong, "the line exceeds \(maxLineLength) bytes"))
+                case .line(let buffer):
+                    parsed = RequestLine.parse(buffer.readableBytesView)
                 }
-                if replies.readableBytes > 0 {
+                // Replies already made go out before a command that waits on the database.
+                let spec = CommandTable.spec(for: parsed)
+                if replies.readableBytes > 0, spec?.touchesDatabase == true {
+                    try await outbound.write(replies)
+                    replies.clear()
+                }
+                let answer: (reply: Reply, tag: String?, after: Session.After)
+                switch session.answerAtOnce(parsed, spec: spec) {
+                case .blank: continue
+                case .answered(let now): answer = now
+                case .mustAwait:
+                    guard let later = await session.handle(parsed, spec: spec) else { continue }
+                    answer = later
+                }
+                replies.writeString(answer.reply.encoded(tag: answer.tag))
+                if !authenticated, session.user != nil {
+                    authenticated = true
+                    authDeadline?.cancel()
+                }
+                if case .close = answer.after { break reading }
+                if replies.readableBytes >= 1 << 16 {
                     try await outbound.write(replies)
                     replies.clear()
                 }
             }
-            if replies.readableBytes > 0 { try await outbound.write(replies) }
+            if replies.readableBytes > 0 {
+                try await outbound.write(replies)
+                replies.clear()
+            }
         }
+        if replies.readableBytes > 0 { try await outbound.write(replies) }
     }
 }
 

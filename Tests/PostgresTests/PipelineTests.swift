@@ -97,8 +97,16 @@ import Testing
             for await outcome in group { all.append(outcome) }
             return all
         }
-        try await Task.sleep(for: .milliseconds(150))
-        #expect(try killer.query("SELECT pg_terminate_backend(\(firstPID)::int) AS ok").first?.decode(Bool.self, "ok") == true)
+        // Kill the backend once it is running one of the writes (the rest queue behind it).
+        var killed = false
+        for _ in 0..<1000 where !killed {
+            killed =
+                try killer.query(
+                    "SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE pid = \(firstPID)::int AND state = 'active' AND query LIKE '%left_half%'"
+                ).first?.decode(Bool.self, "ok") == true
+            if !killed { try await Task.sleep(for: .milliseconds(2)) }
+        }
+        #expect(killed, "no write was ever seen running")
         let results = await outcomes
         let failed = results.filter { !$0.1 }
         #expect(!failed.isEmpty, "the kill came after every write had finished")
@@ -130,8 +138,10 @@ import Testing
         let slowError = await #expect(throws: PostgresError.self) { _ = try await slow.value }
         #expect(slowError?.sqlState == SQLState.queryCanceled)
         #expect(ContinuousClock.now - started < .seconds(5), "the watchdog did not fire")
+        // The statement queued behind it fails too: unavailable, or a timeout of its own when the
+        // machine is so loaded that its watchdog fires before the broken connection is seen.
         let behindError = await #expect(throws: PostgresError.self) { _ = try await behind.value }
-        #expect(behindError?.isUnavailable == true)
+        #expect(behindError?.isUnavailable == true || behindError?.sqlState == SQLState.queryCanceled, "\(String(describing: behindError))")
         let secondPID = try #require(try await pool.query("SELECT pg_backend_pid() AS pid").first?.decode(Int.self, "pid"))
         #expect(secondPID != firstPID)
     }
