@@ -12,7 +12,6 @@ public final class PostgresResult: @unchecked Sendable {
     public let columns: [String]
     /// Column types, in order.
     public let columnTypes: [PostgresType]
-    private let columnIndex: [String: Int]
 
     init(handle: OpaquePointer) {
         self.handle = handle
@@ -20,16 +19,14 @@ public final class PostgresResult: @unchecked Sendable {
         let n = Int(PQnfields(handle))
         var names: [String] = []
         var types: [PostgresType] = []
-        var index: [String: Int] = [:]
+        names.reserveCapacity(n)
+        types.reserveCapacity(n)
         for i in 0..<n {
-            let name = PQfname(handle, Int32(i)).map { String(cString: $0) } ?? "?column?"
-            names.append(name)
+            names.append(PQfname(handle, Int32(i)).map { String(cString: $0) } ?? "?column?")
             types.append(PostgresType(oid: UInt32(PQftype(handle, Int32(i)))))
-            if index[name] == nil { index[name] = i }
         }
         self.columns = names
         self.columnTypes = types
-        self.columnIndex = index
     }
 
     deinit { PQclear(handle) }
@@ -53,8 +50,10 @@ public final class PostgresResult: @unchecked Sendable {
     /// The first row, if any.
     public var first: PostgresRow? { count > 0 ? self[0] : nil }
 
+    /// The first column named `name`. A scan, not a dictionary: results have a few dozen
+    /// columns at most, and building a dictionary for every result cost more than it saved.
     func columnNumber(_ name: String) throws(PostgresError) -> Int {
-        guard let i = columnIndex[name] else {
+        guard let i = columns.firstIndex(of: name) else {
             throw PostgresError(.decoding, "result has no column named '\(name)' (columns: \(columns.joined(separator: ", ")))")
         }
         return i

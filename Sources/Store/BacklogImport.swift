@@ -271,15 +271,15 @@ public struct BacklogImport: Sendable {
         var events = "["
         for (index, event) in p.events.enumerated() {
             if index > 0 { events += "," }
-            events += #"{"seq":\#(index + 1),"action":\#(json(event.action.rawValue)),"to_state":\#(json(event.to.rawValue))"#
-            if let from = event.from { events += #","from_state":\#(json(from.rawValue))"# }
+            events += #"{"seq":\#(index + 1),"action":\#(JSONText.string(event.action.rawValue)),"to_state":\#(JSONText.string(event.to.rawValue))"#
+            if let from = event.from { events += #","from_state":\#(JSONText.string(from.rawValue))"# }
             if let due = event.due { events += #","due":"\#(due)""# }
             if let on = event.effectiveOn { events += #","effective_on":"\#(on)""# }
-            events += #","fields":["# + event.fields.map { "[\(json($0.key)),\(json($0.value))]" }.joined(separator: ",") + "]}"
+            events += #","fields":"# + JSONText.fields(event.fields) + "}"
         }
         events += "]"
         let cited = p.events.last(where: { $0.action == .respond })?.grounds ?? []
-        let grounds = "[" + cited.map { "[\(json($0.ground.code)),\(json($0.cited))]" }.joined(separator: ",") + "]"
+        let grounds = "[" + cited.map { "[\(JSONText.string($0.ground.code)),\(JSONText.string($0.cited))]" }.joined(separator: ",") + "]"
         let clock = String(decoding: try clockEncoder.encode(r.clock), as: UTF8.self)
         let values: [String?] = [
             String(p.line), p.key, r.kind.rawValue, r.received.description, r.calendar.rawValue, r.state.rawValue, String(p.events.count),
@@ -287,27 +287,6 @@ public struct BacklogImport: Sendable {
             d.subject, r.outcome?.rawValue, r.exemptions, r.respondedOn?.description, p.legacyRef, events, grounds,
         ]
         return values.map(copyText).joined(separator: "\t") + "\n"
-    }
-
-    /// A JSON string literal.
-    static func json(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 
     /// A value in COPY's text format: `\N` for NULL; backslash, tab, newline and CR escaped.

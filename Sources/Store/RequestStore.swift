@@ -713,9 +713,7 @@ public struct RequestStore: Sendable {
     }
 
     static func json(_ fields: [Field]) -> String {
-        let pairs = fields.map { [$0.key, $0.value] }
-        let data = (try? JSONSerialization.data(withJSONObject: pairs)) ?? Data("[]".utf8)
-        return String(decoding: data, as: UTF8.self)
+        JSONText.fields(fields)
     }
 
     static func fields(fromJSON text: String) throws -> [Field] {
