@@ -108,7 +108,9 @@ cluster_start() {
     local dir=$1 port=$2 bin opts
     shift 2
     bin=$(pg_bindir)
-    opts="-p $port -k $dir/socket -c listen_addresses=127.0.0.1 -c max_connections=200"
+    # Room for the test suite's servers and pools running side by side: a server with
+    # --pool-size N opens up to 2N+1 connections (pipelined, leased, the listener).
+    opts="-p $port -k $dir/socket -c listen_addresses=127.0.0.1 -c max_connections=400"
     for setting in "$@"; do opts="$opts -c $setting"; done
     # The server outlives this script: it must not inherit our descriptors beyond 0-2, or
     # whoever started us (a test runner watching a pipe, say) waits for it forever.

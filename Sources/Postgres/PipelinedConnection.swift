@@ -58,6 +58,11 @@ final class PipelinedConnection: @unchecked Sendable {
         reactor.register(self)
     }
 
+    deinit {
+        // Dropped with its pool (never shut down): stop watching it; the connection closes itself.
+        reactor.unregister(ObjectIdentifier(self))
+    }
+
     /// Statements sent and not yet answered.
     var inFlight: Int { lock.withLock { pending.count - head } }
 
@@ -116,8 +121,11 @@ final class PipelinedConnection: @unchecked Sendable {
     /// Breaks the connection from any thread: every statement in flight fails with
     /// `connectionLost` (the pool's watchdog, for a database that stopped answering).
     func interrupt() {
-        let socket = lock.withLock { broken ? -1 : self.socket }
-        if socket >= 0 { _ = Glibc.shutdown(socket, Int32(SHUT_RDWR)) }
+        // Under the lock: the connection cannot be closed meanwhile and its socket number
+        // handed to another connection.
+        lock.withLock {
+            if !broken, socket >= 0 { _ = Glibc.shutdown(socket, Int32(SHUT_RDWR)) }
+        }
     }
 
     /// Closes the connection; statements in flight fail with `error`.
@@ -216,7 +224,7 @@ final class PipelinedConnection: @unchecked Sendable {
         let failed = Array(pending[head...])
         pending.removeAll()
         head = 0
-        reactor.unregister(self)
+        reactor.unregister(ObjectIdentifier(self))
         connection.close()
         return failed
     }

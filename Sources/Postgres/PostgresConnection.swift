@@ -283,16 +283,35 @@ public final class PostgresConnection: @unchecked Sendable {
         withOptionalCStrings(strings.map { Optional($0) } + [nil], body)
     }
 
+    /// Calls `body` with the strings as an array of C strings (`nil` stays a null pointer):
+    /// all of them copied into one buffer, one allocation for a statement's parameters
+    /// rather than one each.
     static func withOptionalCStrings<R>(_ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
-        let pointers: [UnsafeMutablePointer<CChar>?] = strings.map { string in string.flatMap { strdup($0) } }
-        defer { pointers.forEach { free($0) } }
-        let constPointers = pointers.map { $0.map { UnsafePointer($0) } }
-        return constPointers.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else {
-                var none: UnsafePointer<CChar>? = nil
-                return withUnsafePointer(to: &none) { body($0) }
+        var bytes: [CChar] = []
+        bytes.reserveCapacity(strings.reduce(0) { $0 + ($1?.utf8.count ?? 0) + 1 })
+        var offsets: [Int?] = []
+        offsets.reserveCapacity(strings.count)
+        for string in strings {
+            guard let string else {
+                offsets.append(nil)
+                continue
             }
-            return body(base)
+            offsets.append(bytes.count)
+            for byte in string.utf8 { bytes.append(CChar(bitPattern: byte)) }
+            bytes.append(0)
+        }
+        return bytes.withUnsafeBufferPointer { storage in
+            let pointers: [UnsafePointer<CChar>?] = offsets.map { offset in
+                guard let offset, let base = storage.baseAddress else { return nil }
+                return base + offset
+            }
+            return pointers.withUnsafeBufferPointer { buffer in
+                guard let base = buffer.baseAddress else {
+                    var none: UnsafePointer<CChar>? = nil
+                    return withUnsafePointer(to: &none) { body($0) }
+                }
+                return body(base)
+            }
         }
     }
 }

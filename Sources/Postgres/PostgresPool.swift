@@ -70,6 +70,7 @@ public final class PostgresPool: Sendable {
     private let threads: NIOThreadPool
     private let state = NIOLockedValueBox(State())
     private let pipelined: PipelinedSet
+    private let opener: NIOThreadPool
 
     /// Creates a pool; no connection is opened until the first lease.
     public init(configuration: Configuration) {
@@ -77,10 +78,13 @@ public final class PostgresPool: Sendable {
         let threads = NIOThreadPool(numberOfThreads: configuration.maxConnections)
         self.threads = threads
         threads.start()
-        // Opened on NIO's shared blocking pool, so a pool whose own threads are all busy with
-        // leases can still open a pipelined connection.
+        // Opened on a thread of their own, so a pool whose threads are all busy with leases
+        // can still open one, and no other pool's slow connect can hold it up.
+        let opener = NIOThreadPool(numberOfThreads: 1)
+        opener.start()
+        self.opener = opener
         self.pipelined = PipelinedSet(limit: configuration.maxConnections) {
-            try await NIOThreadPool.singleton.runIfActive {
+            try await opener.runIfActive {
                 try PipelinedConnection(url: configuration.url, settings: configuration.sessionSettings)
             }
         }
@@ -196,6 +200,7 @@ public final class PostgresPool: Sendable {
         }
         idle.forEach { $0.close() }
         try? await threads.shutdownGracefully()
+        try? await opener.shutdownGracefully()
     }
 
     /// Number of connections open or being opened (for tests and metrics).

@@ -15,8 +15,15 @@ final class PostgresReactor: @unchecked Sendable {
     /// The process's reactor, started on first use; it runs for the life of the process.
     static let shared = PostgresReactor()
 
+    /// The reactor does not keep connections alive: a pool dropped without being shut down
+    /// still closes its connections (their `deinit` unregisters them).
+    private final class WeakConnection {
+        weak var connection: PipelinedConnection?
+        init(_ connection: PipelinedConnection) { self.connection = connection }
+    }
+
     private struct Registry {
-        var connections: [ObjectIdentifier: PipelinedConnection] = [:]
+        var connections: [ObjectIdentifier: WeakConnection] = [:]
         var changed = true
     }
 
@@ -43,16 +50,16 @@ final class PostgresReactor: @unchecked Sendable {
     /// Starts watching `connection`'s socket.
     func register(_ connection: PipelinedConnection) {
         registry.withLockedValue {
-            $0.connections[ObjectIdentifier(connection)] = connection
+            $0.connections[ObjectIdentifier(connection)] = WeakConnection(connection)
             $0.changed = true
         }
         wake()
     }
 
-    /// Stops watching `connection` (before its socket is closed).
-    func unregister(_ connection: PipelinedConnection) {
+    /// Stops watching the connection `id` (before its socket is closed).
+    func unregister(_ id: ObjectIdentifier) {
         registry.withLockedValue {
-            if $0.connections.removeValue(forKey: ObjectIdentifier(connection)) != nil { $0.changed = true }
+            if $0.connections.removeValue(forKey: id) != nil { $0.changed = true }
         }
         wake()
     }
@@ -64,27 +71,31 @@ final class PostgresReactor: @unchecked Sendable {
     }
 
     private func run() {
-        var watched: [PipelinedConnection] = []
+        var watched: [WeakConnection] = []
+        var polled: [WeakConnection] = []
         var fds: [pollfd] = []
         var drain = [UInt8](repeating: 0, count: 64)
         while true {
-            let (changed, current) = registry.withLockedValue { registry -> (Bool, [PipelinedConnection]) in
+            let (changed, current) = registry.withLockedValue { registry -> (Bool, [WeakConnection]) in
                 defer { registry.changed = false }
                 return (registry.changed, registry.changed ? Array(registry.connections.values) : [])
             }
             if changed { watched = current }
             fds.removeAll(keepingCapacity: true)
+            polled.removeAll(keepingCapacity: true)
             fds.append(pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0))
-            for connection in watched {
-                let (socket, wantsWrite) = connection.pollInterest
+            // No strong reference is held across the wait.
+            for box in watched {
+                guard let (socket, wantsWrite) = box.connection?.pollInterest else { continue }
                 fds.append(pollfd(fd: socket, events: Int16(POLLIN) | (wantsWrite ? Int16(POLLOUT) : 0), revents: 0))
+                polled.append(box)
             }
             let ready = poll(&fds, nfds_t(fds.count), -1)
             if ready < 0 { continue }  // EINTR
             if fds[0].revents != 0 { _ = read(wakeRead, &drain, drain.count) }
-            for (index, connection) in watched.enumerated() {
+            for (index, box) in polled.enumerated() {
                 let revents = Int32(fds[index + 1].revents)
-                guard revents != 0, fds[index + 1].fd >= 0 else { continue }
+                guard revents != 0, fds[index + 1].fd >= 0, let connection = box.connection else { continue }
                 let writable = revents & Int32(POLLOUT) != 0
                 let readable = revents & Int32(POLLIN | POLLHUP | POLLERR | POLLNVAL) != 0
                 connection.service(readable: readable, writable: writable)

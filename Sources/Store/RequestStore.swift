@@ -127,7 +127,7 @@ public struct RequestStore: Sendable {
         _ record: RequestRecord, _ details: RequestDetails, _ event: EventDraft, kind: RequestKind,
         calendarVersion: Int, key: String?, contentHash: String, actor: Actor, credential: Credential?
     ) async throws -> CreateOutcome {
-        let clock = try RequestStore.json(record.clock)
+        let clock = RequestStore.json(record.clock)
         let fields = RequestStore.json(event.fields)
         let year = record.received.year
         // The acknowledgement, written with the request; its reference is filled in by the statement.
@@ -267,7 +267,7 @@ public struct RequestStore: Sendable {
     ) async throws -> WriteOutcome {
         // `contacted letter=ID` closes that task of this request.
         let doneLetter = event.action == .contacted ? event.fields.first { $0.key == "letter" }.flatMap { Int($0.value) } : nil
-        let clock = try RequestStore.json(next.clock)
+        let clock = RequestStore.json(next.clock)
         let fields = RequestStore.json(event.fields)
         let groundCodes = event.grounds.map(\.ground.code), groundCitations = event.grounds.map(\.cited)
         let isResponse = event.action == .respond, isExtension = event.action == .extend
@@ -610,7 +610,7 @@ public struct RequestStore: Sendable {
             states.append(to.state.rawValue)
             dues.append(to.due)
             maxDues.append(to.maxDue)
-            clocks.append(try json(to.clock))
+            clocks.append(json(to.clock))
             actions.append(change.event.action.rawValue)
             froms.append(change.event.from?.rawValue)
             fields.append(json(change.event.fields))
@@ -706,10 +706,8 @@ public struct RequestStore: Sendable {
                 ? (try row.decode(CivilDate?.self, "last_contact") ?? row.decode(CivilDate.self, "received")).adding(months: 1) : nil)
     }
 
-    static func json(_ clock: StatutoryClock) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return String(decoding: try encoder.encode(clock), as: UTF8.self)
+    static func json(_ clock: StatutoryClock) -> String {
+        JSONText.clock(clock)
     }
 
     static func json(_ fields: [Field]) -> String {
