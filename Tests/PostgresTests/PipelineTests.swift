@@ -139,7 +139,7 @@ import Testing
         // A statement that outlives the limit, and one sent behind it on the same connection.
         let started = ContinuousClock.now
         let slow = Task { try await pool.query("SELECT pg_sleep(10) AS slow") }
-        while pool.usage.inUse < 1 { try await Task.sleep(for: .milliseconds(1)) }
+        while pool.usage.inUse < 1, ContinuousClock.now - started < .seconds(5) { try await Task.sleep(for: .milliseconds(1)) }
         let behind = Task { try await pool.query("SELECT 1 AS behind") }
         while pool.usage.inUse < 2, ContinuousClock.now - started < .seconds(1) { try await Task.sleep(for: .milliseconds(1)) }
         // Whether it was queued behind the slow one before the watchdog fired (a loaded machine
