@@ -127,8 +127,8 @@ public struct RequestStore: Sendable {
         _ record: RequestRecord, _ details: RequestDetails, _ event: EventDraft, kind: RequestKind,
         calendarVersion: Int, key: String?, contentHash: String, actor: Actor, credential: Credential?
     ) async throws -> CreateOutcome {
-        let clock = RequestStore.json(record.clock)
-        let fields = RequestStore.json(event.fields)
+        let clock = JSONText.clock(record.clock)
+        let fields = JSONText.fields(event.fields)
         let year = record.received.year
         // The acknowledgement, written with the request; its reference is filled in by the statement.
         let letter = kind.writesToRequester ? letters.acknowledgement(kind: kind, record: record, details: details) : nil
@@ -267,12 +267,12 @@ public struct RequestStore: Sendable {
     ) async throws -> WriteOutcome {
         // `contacted letter=ID` closes that task of this request.
         let doneLetter = event.action == .contacted ? event.fields.first { $0.key == "letter" }.flatMap { Int($0.value) } : nil
-        let clock = RequestStore.json(next.clock)
-        let fields = RequestStore.json(event.fields)
+        let clock = JSONText.clock(next.clock)
+        let fields = JSONText.fields(event.fields)
         let groundCodes = event.grounds.map(\.ground.code), groundCitations = event.grounds.map(\.cited)
         let isResponse = event.action == .respond, isExtension = event.action == .extend
         let trail = event.trail
-        let trailFields = RequestStore.json([Field("ref", ref)] + (trail?.fields ?? []))
+        let trailFields = JSONText.fields([Field("ref", ref)] + (trail?.fields ?? []))
         do {
             let row = try await pool.query(
                 """
@@ -610,10 +610,10 @@ public struct RequestStore: Sendable {
             states.append(to.state.rawValue)
             dues.append(to.due)
             maxDues.append(to.maxDue)
-            clocks.append(json(to.clock))
+            clocks.append(JSONText.clock(to.clock))
             actions.append(change.event.action.rawValue)
             froms.append(change.event.from?.rawValue)
-            fields.append(json(change.event.fields))
+            fields.append(JSONText.fields(change.event.fields))
             effective.append(change.event.effectiveOn)
             templates.append(change.letter?.type.rawValue)
             channels.append(change.letter?.channel.rawValue)
@@ -704,14 +704,6 @@ public struct RequestStore: Sendable {
             daysLeft: daysLeft,
             updateDue: state.isOpen
                 ? (try row.decode(CivilDate?.self, "last_contact") ?? row.decode(CivilDate.self, "received")).adding(months: 1) : nil)
-    }
-
-    static func json(_ clock: StatutoryClock) -> String {
-        JSONText.clock(clock)
-    }
-
-    static func json(_ fields: [Field]) -> String {
-        JSONText.fields(fields)
     }
 
     static func fields(fromJSON text: String) throws -> [Field] {
