@@ -6,8 +6,8 @@ import Testing
 /// The real `foiflow serve` under stress: its own database stopped and restarted,
 /// a 64 MiB line, 10,000 pipelined commands.
 @Suite(.requiresDatabase, .serialized) struct ServerResilienceTests {
-    /// Runs a script of the project (scripts/cluster ...).
-    static func script(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+    /// Runs a script of the project (scripts/cluster ...); gives up (and kills it) after `timeout`.
+    static func script(_ arguments: [String], timeout: Duration = .seconds(120)) async throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [TestDatabase.packageRoot.appendingPathComponent("scripts/cluster").path] + arguments
@@ -17,8 +17,15 @@ import Testing
         process.standardError = try FileHandle(forWritingTo: out)
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
         defer { try? FileManager.default.removeItem(at: out) }
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else {
+                process.terminate()
+                throw TestSetupError("scripts/cluster \(arguments) did not finish within \(timeout)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
         return (process.terminationStatus, (try? String(contentsOf: out, encoding: .utf8)) ?? "")
     }
 
@@ -90,10 +97,14 @@ import Testing
         ).rows.map { try $0.decode(Int.self, "pid") }
         try #require(!pids.isEmpty)
         for pid in pids { kill(pid_t(pid), SIGSTOP) }
+        // Thawed on every way out: a frozen backend left behind would stall the cluster's shutdown.
+        var thawed = false
+        defer { if !thawed { for pid in pids { kill(pid_t(pid), SIGCONT) } } }
         let started = ContinuousClock.now
         let frozen = try await client.call("SHOW FOI-2026-000001")
         let waited = ContinuousClock.now - started
         for pid in pids { kill(pid_t(pid), SIGCONT) }
+        thawed = true
         #expect(frozen.hasPrefix("ERR TIMEOUT "), "\(frozen)")
         #expect(waited < .seconds(10), "waited \(waited)")
         // And back: the next commands are answered (the broken connection is replaced).

@@ -85,6 +85,11 @@ public final class RunningProcess: @unchecked Sendable {
         try process.run()
     }
 
+    /// A test that fails half-way leaves no process behind: one still running is killed.
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
     public var pid: Int32 { process.processIdentifier }
 
     /// Sends `signal` (e.g. SIGTERM).
