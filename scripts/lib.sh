@@ -133,6 +133,41 @@ cluster_running() {
     [ -f "$dir/data/postmaster.pid" ] && as_pg "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1
 }
 
+# run_bounded SECONDS PATTERN CMD...: runs CMD; if it has not finished after SECONDS, prints
+# the threads of every process whose command line matches PATTERN (with gdb, when there is
+# one), kills CMD and those processes, and returns 124. A hung test run then fails in
+# minutes with a picture of where it hung, instead of running into the CI's own limit.
+run_bounded() {
+    local limit=$1 pattern=$2 pid watcher status=0 flag
+    shift 2
+    flag=$(mktemp "${TMPDIR:-/tmp}/foiflow-bounded.XXXXXX")
+    "$@" &
+    pid=$!
+    (
+        for ((waited = 0; waited < limit; waited++)); do
+            sleep 1
+            kill -0 "$pid" 2>/dev/null || exit 0
+        done
+        echo hung >"$flag"
+        log "error: '$*' did not finish within $limit s; where its processes are:"
+        for p in $(pgrep -f "$pattern"); do
+            log "--- process $p: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-200)"
+            if command -v gdb >/dev/null 2>&1; then
+                timeout 60 gdb -p "$p" -batch -ex "thread apply all bt 12" 2>/dev/null | grep -E '^(Thread|#)' >&2 || true
+            fi
+        done
+        pkill -KILL -f "$pattern" 2>/dev/null || true
+        kill -KILL "$pid" 2>/dev/null || true
+        exit 0
+    ) &
+    watcher=$!
+    wait "$pid" || status=$?
+    wait "$watcher" || true
+    [ -s "$flag" ] && status=124
+    rm -f "$flag"
+    return "$status"
+}
+
 # create_database PORT NAME: creates NAME unless it exists.
 create_database() {
     local port=$1 name=$2

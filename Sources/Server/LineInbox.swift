@@ -1,13 +1,18 @@
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// The end of a connection's pipeline: batches of lines wait here for the connection's
-/// loop, which runs on the same event loop and takes them with `next()`.
+/// loop, which takes them with `next()`.
 ///
 /// It replaces an `AsyncSequence` from NIO, whose iterator runs off the event loop: taking
 /// each batch cost two thread switches. Here a batch that is waiting is taken at once, and a
-/// loop that waits is resumed on its own event loop by the read that brings the batch.
+/// loop that waits is resumed by the read that brings the batch.
 /// Reading pauses while `highWater` batches wait unanswered (a client that sends without
 /// reading its replies), and resumes when they are taken.
+///
+/// The state is under a lock, and `next()` checks it again in the same critical section in
+/// which it starts to wait: the runtime may run `next()` and its wait in different turns of
+/// the event loop (an executor hop), and input that ends in between must still wake it.
 final class LineInbox: ChannelDuplexHandler, @unchecked Sendable {
     typealias InboundIn = [InboundLine]
     typealias OutboundIn = Any
@@ -15,16 +20,28 @@ final class LineInbox: ChannelDuplexHandler, @unchecked Sendable {
     /// Batches waiting before reading pauses.
     static let highWater = 8
 
-    // All state is touched only on the channel's event loop.
-    private var batches = CircularBuffer<[InboundLine]>()
-    private var ended = false
-    private var failure: (any Error)?
-    private var waiter: CheckedContinuation<[InboundLine]?, any Error>?
+    private struct State {
+        var batches = CircularBuffer<[InboundLine]>()
+        var ended = false
+        var failure: (any Error)?
+        var waiter: CheckedContinuation<[InboundLine]?, any Error>?
+        var readHeld = false
+    }
+
+    /// What a waiting loop is resumed with.
+    private enum Wake {
+        case batch([InboundLine])
+        case ended((any Error)?)
+    }
+
+    private let state = NIOLockedValueBox(State())
+    /// Set and used only on the channel's event loop.
     private var context: ChannelHandlerContext?
-    private var readHeld = false
+    private var eventLoop: (any EventLoop)?
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        self.eventLoop = context.eventLoop
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -34,12 +51,15 @@ final class LineInbox: ChannelDuplexHandler, @unchecked Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let batch = unwrapInboundIn(data)
-        if let waiter {
-            self.waiter = nil
-            waiter.resume(returning: batch)
-        } else {
-            batches.append(batch)
+        let waiter = state.withLockedValue { state -> CheckedContinuation<[InboundLine]?, any Error>? in
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return waiter
+            }
+            state.batches.append(batch)
+            return nil
         }
+        waiter?.resume(returning: batch)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -59,36 +79,75 @@ final class LineInbox: ChannelDuplexHandler, @unchecked Sendable {
 
     /// Holds the channel's reads while too many batches wait.
     func read(context: ChannelHandlerContext) {
-        if batches.count >= LineInbox.highWater {
-            readHeld = true
-        } else {
-            context.read()
+        let hold = state.withLockedValue { state -> Bool in
+            if state.batches.count >= LineInbox.highWater {
+                state.readHeld = true
+                return true
+            }
+            return false
         }
+        if !hold { context.read() }
     }
 
     private func end(_ error: (any Error)?) {
-        guard !ended else { return }
-        ended = true
-        failure = error
-        if let waiter {
-            self.waiter = nil
-            if let error { waiter.resume(throwing: error) } else { waiter.resume(returning: nil) }
+        let waiter = state.withLockedValue { state -> CheckedContinuation<[InboundLine]?, any Error>? in
+            guard !state.ended else { return nil }
+            state.ended = true
+            state.failure = error
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        guard let waiter else { return }
+        if let error { waiter.resume(throwing: error) } else { waiter.resume(returning: nil) }
+    }
+
+    /// Takes a waiting batch, or the end, or registers `waiter` to be woken. Under the lock.
+    private static func take(
+        _ state: inout State, orWait waiter: CheckedContinuation<[InboundLine]?, any Error>?
+    ) -> (wake: Wake?, resumeReading: Bool) {
+        if let batch = state.batches.popFirst() {
+            var resume = false
+            if state.readHeld, state.batches.count < LineInbox.highWater {
+                state.readHeld = false
+                resume = true
+            }
+            return (.batch(batch), resume)
+        }
+        if state.ended { return (.ended(state.failure), false) }
+        if let waiter { state.waiter = waiter }
+        return (nil, false)
+    }
+
+    /// Asks the channel for more input again (on its event loop).
+    private func resumeReading() {
+        guard let eventLoop else { return }
+        if eventLoop.inEventLoop {
+            context?.read()
+        } else {
+            eventLoop.execute { self.context?.read() }
         }
     }
 
-    /// The next batch of lines; `nil` once input has ended. Call on the channel's event loop.
+    /// The next batch of lines; `nil` once input has ended.
     func next() async throws -> [InboundLine]? {
-        if let batch = batches.popFirst() {
-            if readHeld, batches.count < LineInbox.highWater {
-                readHeld = false
-                context?.read()
+        let (now, resume) = state.withLockedValue { Self.take(&$0, orWait: nil) }
+        if resume { resumeReading() }
+        switch now {
+        case .batch(let batch): return batch
+        case .ended(let error?): throw error
+        case .ended(nil): return nil
+        case nil: break
+        }
+        return try await withCheckedThrowingContinuation { continuation in
+            // Checked again: input may have arrived or ended since the check above.
+            let (now, resume) = state.withLockedValue { Self.take(&$0, orWait: continuation) }
+            if resume { resumeReading() }
+            switch now {
+            case .batch(let batch): continuation.resume(returning: batch)
+            case .ended(let error?): continuation.resume(throwing: error)
+            case .ended(nil): continuation.resume(returning: nil)
+            case nil: break
             }
-            return batch
         }
-        if ended {
-            if let failure { throw failure }
-            return nil
-        }
-        return try await withCheckedThrowingContinuation { waiter = $0 }
     }
 }

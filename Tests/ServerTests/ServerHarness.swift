@@ -1,6 +1,7 @@
 import Dates
 import Letters
 import Logging
+import NIOConcurrencyHelpers
 import Postgres
 import Server
 import ServiceLifecycle
@@ -59,10 +60,25 @@ final class ServerHarness {
 
     func client() throws -> LineClient { try LineClient(port: port) }
 
-    /// Graceful shutdown, then waits for the server to return.
-    func stop() async throws {
-        await group.triggerGracefulShutdown()
-        try await task.value
+    /// Graceful shutdown, then waits for the server to return: at most `limit`, after which it
+    /// throws (a server that never finishes draining fails the test instead of hanging the run).
+    func stop(within limit: Duration = .seconds(30)) async throws {
+        let group = self.group
+        let task = self.task
+        let outcome = NIOLockedValueBox<Result<Void, any Error>?>(nil)
+        Task {
+            await group.triggerGracefulShutdown()
+            let result = await task.result
+            outcome.withLockedValue { $0 = result }
+        }
+        let deadline = ContinuousClock.now + limit
+        while outcome.withLockedValue({ $0 }) == nil {
+            guard ContinuousClock.now < deadline else {
+                throw TestSetupError("the server did not stop within \(limit); \(server.connectionCount) connection(s) still open")
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        try outcome.withLockedValue { $0 }?.get()
         await pool.shutdown()
     }
 }
