@@ -9,7 +9,7 @@ import Testing
 /// must finish. (A connection whose input ended while its loop was starting to wait for
 /// the next line used never to be woken, and the server's drain then waited for ever.)
 @Suite(.requiresDatabase) struct ServerLifecycleTests {
-    @Test(arguments: 0..<24) func aServerStopsWithItsClientStillConnected(_ run: Int) async throws {
+    @Test(arguments: 0..<8) func aServerStopsWithItsClientStillConnected(_ run: Int) async throws {
         let harness = try await ServerHarness(today: "2026-11-23")
         let client = try await harness.authenticatedClient(login: "asmith", role: .officer)
         #expect(try await client.call("CREATE foi received=2025-11-03 requester=R").hasPrefix("OK ref=FOI-2025-000001 "))
@@ -28,7 +28,8 @@ import Testing
 /// `LineInbox` on its own: however the connection's loop and the channel's events
 /// interleave, a loop waiting for input is woken by the input or by its end.
 @Suite struct LineInboxTests {
-    /// Waits (polling, bounded) for a task's value; nil if it never came.
+    /// Waits (polling, bounded) for a task's value; nil if it never came. The bound is long:
+    /// a lost wake never comes, while a slow one under the whole suite's load still does.
     static func value<T: Sendable>(of task: Task<T, any Error>, within limit: Duration) async -> Result<T, any Error>? {
         let box = NIOLockedValueBox<Result<T, any Error>?>(nil)
         Task {
@@ -53,7 +54,7 @@ import Testing
             try await channel.testingEventLoop.executeInContext {
                 channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
             }
-            switch await Self.value(of: reader, within: .seconds(5)) {
+            switch await Self.value(of: reader, within: .seconds(60)) {
             case .success(let batch): #expect(batch == nil)
             case .failure(let error): Issue.record("next() threw \(error)")
             case nil: lost += 1
@@ -81,7 +82,7 @@ import Testing
             try await channel.testingEventLoop.executeInContext {
                 channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
             }
-            switch await Self.value(of: reader, within: .seconds(5)) {
+            switch await Self.value(of: reader, within: .seconds(60)) {
             case .success(let seen): #expect(seen == sent)
             case .failure(let error): Issue.record("next() threw \(error)")
             case nil: Issue.record("the reader was never woken (round \(round))")
