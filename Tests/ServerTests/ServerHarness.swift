@@ -1,7 +1,6 @@
 import Dates
 import Letters
 import Logging
-import NIOConcurrencyHelpers
 import Postgres
 import Server
 import ServiceLifecycle
@@ -65,20 +64,14 @@ final class ServerHarness {
     func stop(within limit: Duration = .seconds(30)) async throws {
         let group = self.group
         let task = self.task
-        let outcome = NIOLockedValueBox<Result<Void, any Error>?>(nil)
-        Task {
+        let stopping = Task {
             await group.triggerGracefulShutdown()
-            let result = await task.result
-            outcome.withLockedValue { $0 = result }
+            try await task.value
         }
-        let deadline = ContinuousClock.now + limit
-        while outcome.withLockedValue({ $0 }) == nil {
-            guard ContinuousClock.now < deadline else {
-                throw TestSetupError("the server did not stop within \(limit); \(server.connectionCount) connection(s) still open")
-            }
-            try await Task.sleep(for: .milliseconds(5))
+        guard let outcome = await result(of: stopping, within: limit) else {
+            throw TestSetupError("the server did not stop within \(limit); \(server.connectionCount) connection(s) still open")
         }
-        try outcome.withLockedValue { $0 }?.get()
+        try outcome.get()
         await pool.shutdown()
     }
 }

@@ -1,6 +1,6 @@
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
+import TestSupport
 import Testing
 
 @testable import Server
@@ -27,22 +27,8 @@ import Testing
 
 /// `LineInbox` on its own: however the connection's loop and the channel's events
 /// interleave, a loop waiting for input is woken by the input or by its end.
+/// (A lost wake never arrives; the long bound is for a late one under the whole suite's load.)
 @Suite struct LineInboxTests {
-    /// Waits (polling, bounded) for a task's value; nil if it never came. The bound is long:
-    /// a lost wake never comes, while a slow one under the whole suite's load still does.
-    static func value<T: Sendable>(of task: Task<T, any Error>, within limit: Duration) async -> Result<T, any Error>? {
-        let box = NIOLockedValueBox<Result<T, any Error>?>(nil)
-        Task {
-            let result = await task.result; box.withLockedValue { $0 = result }
-        }
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if let result = box.withLockedValue({ $0 }) { return result }
-            try? await Task.sleep(for: .milliseconds(1))
-        }
-        return nil
-    }
-
     @Test func inputEndingAsTheLoopStartsToWaitWakesIt() async throws {
         var lost = 0
         for _ in 0..<500 {
@@ -54,7 +40,7 @@ import Testing
             try await channel.testingEventLoop.executeInContext {
                 channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
             }
-            switch await Self.value(of: reader, within: .seconds(60)) {
+            switch await result(of: reader, within: .seconds(60)) {
             case .success(let batch): #expect(batch == nil)
             case .failure(let error): Issue.record("next() threw \(error)")
             case nil: lost += 1
@@ -82,7 +68,7 @@ import Testing
             try await channel.testingEventLoop.executeInContext {
                 channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
             }
-            switch await Self.value(of: reader, within: .seconds(60)) {
+            switch await result(of: reader, within: .seconds(60)) {
             case .success(let seen): #expect(seen == sent)
             case .failure(let error): Issue.record("next() threw \(error)")
             case nil: Issue.record("the reader was never woken (round \(round))")
