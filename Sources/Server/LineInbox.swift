@@ -28,20 +28,18 @@ final class LineInbox: ChannelDuplexHandler, @unchecked Sendable {
         var readHeld = false
     }
 
-    /// What a waiting loop is resumed with.
-    private enum Wake {
-        case batch([InboundLine])
-        case ended((any Error)?)
-    }
-
     private let state = NIOLockedValueBox(State())
+    /// The channel's event loop.
+    private let eventLoop: any EventLoop
     /// Set and used only on the channel's event loop.
     private var context: ChannelHandlerContext?
-    private var eventLoop: (any EventLoop)?
+
+    init(eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+    }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        self.eventLoop = context.eventLoop
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -101,26 +99,26 @@ final class LineInbox: ChannelDuplexHandler, @unchecked Sendable {
         if let error { waiter.resume(throwing: error) } else { waiter.resume(returning: nil) }
     }
 
-    /// Takes a waiting batch, or the end, or registers `waiter` to be woken. Under the lock.
+    /// A waiting batch (`nil` at the end), or nil after registering `waiter` to be woken.
+    /// Under the lock.
     private static func take(
         _ state: inout State, orWait waiter: CheckedContinuation<[InboundLine]?, any Error>?
-    ) -> (wake: Wake?, resumeReading: Bool) {
+    ) -> (now: Result<[InboundLine]?, any Error>?, resumeReading: Bool) {
         if let batch = state.batches.popFirst() {
             var resume = false
             if state.readHeld, state.batches.count < LineInbox.highWater {
                 state.readHeld = false
                 resume = true
             }
-            return (.batch(batch), resume)
+            return (.success(batch), resume)
         }
-        if state.ended { return (.ended(state.failure), false) }
+        if state.ended { return (state.failure.map { .failure($0) } ?? .success(nil), false) }
         if let waiter { state.waiter = waiter }
         return (nil, false)
     }
 
     /// Asks the channel for more input again (on its event loop).
     private func resumeReading() {
-        guard let eventLoop else { return }
         if eventLoop.inEventLoop {
             context?.read()
         } else {
@@ -132,22 +130,12 @@ final class LineInbox: ChannelDuplexHandler, @unchecked Sendable {
     func next() async throws -> [InboundLine]? {
         let (now, resume) = state.withLockedValue { Self.take(&$0, orWait: nil) }
         if resume { resumeReading() }
-        switch now {
-        case .batch(let batch): return batch
-        case .ended(let error?): throw error
-        case .ended(nil): return nil
-        case nil: break
-        }
+        if let now { return try now.get() }
         return try await withCheckedThrowingContinuation { continuation in
             // Checked again: input may have arrived or ended since the check above.
             let (now, resume) = state.withLockedValue { Self.take(&$0, orWait: continuation) }
             if resume { resumeReading() }
-            switch now {
-            case .batch(let batch): continuation.resume(returning: batch)
-            case .ended(let error?): continuation.resume(throwing: error)
-            case .ended(nil): continuation.resume(returning: nil)
-            case nil: break
-            }
+            if let now { continuation.resume(with: now) }
         }
     }
 }

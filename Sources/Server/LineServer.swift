@@ -89,7 +89,7 @@ public final class LineServer: Service, Sendable {
                         try channel.pipeline.syncOperations.addHandler(LineDeadline(timeout: lineTimeout))
                         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: maxLine)))
                         try channel.pipeline.syncOperations.addHandler(LineBatcher())
-                        let inbox = LineInbox()
+                        let inbox = LineInbox(eventLoop: channel.eventLoop)
                         try channel.pipeline.syncOperations.addHandler(inbox)
                         return AcceptedConnection(channel: channel, inbox: inbox)
                     }

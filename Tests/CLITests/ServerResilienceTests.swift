@@ -8,25 +8,10 @@ import Testing
 @Suite(.requiresDatabase, .serialized) struct ServerResilienceTests {
     /// Runs a script of the project (scripts/cluster ...); gives up (and kills it) after `timeout`.
     static func script(_ arguments: [String], timeout: Duration = .seconds(120)) async throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [TestDatabase.packageRoot.appendingPathComponent("scripts/cluster").path] + arguments
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("cluster-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: out)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        defer { try? FileManager.default.removeItem(at: out) }
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            guard ContinuousClock.now < deadline else {
-                process.terminate()
-                throw TestSetupError("scripts/cluster \(arguments) did not finish within \(timeout)")
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return (process.terminationStatus, (try? String(contentsOf: out, encoding: .utf8)) ?? "")
+        let script = TestDatabase.packageRoot.appendingPathComponent("scripts/cluster").path
+        let outcome = try await RunningProcess(executable: URL(fileURLWithPath: "/bin/bash"), arguments: [script] + arguments, environment: [:])
+            .wait(timeout: timeout)
+        return (outcome.status, outcome.stdout + outcome.stderr)
     }
 
     /// Starts `foiflow serve` on a free port and waits until it answers; returns it with a client.

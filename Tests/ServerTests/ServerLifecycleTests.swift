@@ -33,7 +33,7 @@ import Testing
         var lost = 0
         for _ in 0..<500 {
             let channel = NIOAsyncTestingChannel()
-            let inbox = LineInbox()
+            let inbox = LineInbox(eventLoop: channel.eventLoop)
             try await channel.pipeline.addHandler(inbox)
             // The loop asks for input on another thread while the input ends on the channel's.
             let reader = Task.detached { try await inbox.next() }
@@ -54,7 +54,7 @@ import Testing
     @Test func aBatchArrivingAsTheLoopStartsToWaitIsDeliveredOnceInOrder() async throws {
         for round in 0..<300 {
             let channel = NIOAsyncTestingChannel()
-            let inbox = LineInbox()
+            let inbox = LineInbox(eventLoop: channel.eventLoop)
             try await channel.pipeline.addHandler(inbox)
             let reader = Task.detached { () -> [[InboundLine]] in
                 var seen: [[InboundLine]] = []

@@ -67,7 +67,8 @@ public final class RunningProcess: @unchecked Sendable {
     let outURL: URL
     let errURL: URL
 
-    init(executable: URL, arguments: [String], environment: [String: String]) throws {
+    /// Starts `executable arguments...` with `environment` added to this process's own (less `DATABASE_URL`).
+    public init(executable: URL, arguments: [String], environment: [String: String]) throws {
         let tmp = FileManager.default.temporaryDirectory
         outURL = tmp.appendingPathComponent("foiflow-out-\(UUID().uuidString)")
         errURL = tmp.appendingPathComponent("foiflow-err-\(UUID().uuidString)")
