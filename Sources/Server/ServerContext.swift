@@ -30,7 +30,7 @@ public struct ServerContext: Sendable {
     public init(
         pool: PostgresPool, logger: Logger, authority: Authority = Authority(), calendarMaxAge: Duration = .seconds(1),
         today: @escaping @Sendable () -> CivilDate = { LondonDate.today() }, letters: LetterWriter = .standard(),
-        metrics: ServerMetrics? = nil
+        metrics: ServerMetrics? = nil, heldRows: Int = ServerContext.defaultHeldRows
     ) {
         self.metrics = metrics
         self.pool = pool
@@ -39,12 +39,16 @@ public struct ServerContext: Sendable {
         let calendars = CalendarCache(store: HolidayStore(pool: pool), maxAge: calendarMaxAge)
         self.calendars = calendars
         self.authority = authority
-        self.requests = RequestStore(pool: pool, calendars: calendars, authority: authority, letters: letters)
+        self.requests = RequestStore(
+            pool: pool, calendars: calendars, authority: authority, letters: letters, heldRows: HeldRows(capacity: heldRows))
         self.letters = LetterStore(pool: pool)
         self.stats = StatsStore(pool: pool)
         self.today = today
         self.logger = logger
     }
+
+    /// Requests a server holds as it last read or wrote them (`serve --held-rows`).
+    public static let defaultHeldRows = 65_536
 
     /// The protocol answer for an error thrown by the store or the database: its code from
     /// `Failure`. Details of database and internal failures go to the log, never to the client;

@@ -22,11 +22,15 @@ public struct RequestStore: Sendable {
     public let letters: LetterWriter
     /// The refusal grounds responses and extensions cite.
     public let grounds: GroundsStore
+    /// Requests this process read or wrote, so an action on one of them takes one round trip
+    /// (`nil`: every action reads its request first, as a one-shot CLI command does).
+    public let heldRows: HeldRows?
 
     public init(
         pool: PostgresPool, calendars: CalendarCache, authority: Authority = Authority(), letters: LetterWriter = .standard(),
-        grounds: GroundsStore? = nil
+        grounds: GroundsStore? = nil, heldRows: HeldRows? = nil
     ) {
+        self.heldRows = heldRows
         self.pool = pool
         self.calendars = calendars
         self.authority = authority
@@ -205,6 +209,12 @@ public struct RequestStore: Sendable {
 
     /// Applies `action` to the request `ref` (`ACT`). With `expectedVersion`, a request
     /// that moved on is a conflict; without it, a lost race is retried on the new state.
+    ///
+    /// A request this process holds (`heldRows`: read or written here before) is decided on
+    /// as held and written in one round trip, guarded by the version, policy and lead officer
+    /// it was decided with. If that write misses, or the held row cannot take the action, the
+    /// request is read and decided again: only the database's current row can make an
+    /// action fail (a stale held version is never reported as a conflict).
     public func act(
         ref: String, action: Action, fields: [Field], expectedVersion: Int? = nil, by actor: Actor, credential: Credential? = nil,
         today: CivilDate
@@ -212,47 +222,93 @@ public struct RequestStore: Sendable {
         // Refuse what no state could allow before reading anything.
         try Permissions.require(actor.role, .act(action))
         let groundsTable = try await grounds.table()
+        if let heldRows, let held = heldRows[ref], held.isVisible(to: actor.scope) {
+            let (calendarVersion, calendarSet) = try await calendars.versioned(forceCheck: false)
+            let engine = WorkflowEngine(calendars: calendarSet, authority: authority, grounds: groundsTable)
+            if let result = try await decideAndWrite(
+                ref: ref, on: held, action: action, fields: fields, expectedVersion: expectedVersion, by: actor, credential: credential,
+                today: today, engine: engine, calendarVersion: calendarVersion, guarded: true)
+            {
+                return result
+            }
+            heldRows.forget(ref)
+        }
         for attempt in 1...RequestStore.attempts {
             let (calendarVersion, calendarSet) = try await calendars.versioned(forceCheck: attempt > 1)
             let engine = WorkflowEngine(calendars: calendarSet, authority: authority, grounds: groundsTable)
             // Read, decide (pure), write: two round trips, each sent from this thread.
-            guard let (id, record, details, lead, policy) = try await RequestStore.loadForAction(pool, ref: ref, scope: actor.scope) else {
+            guard let row = try await RequestStore.loadForAction(pool, ref: ref, scope: actor.scope) else {
                 throw WorkflowError.notFound("no request \(ref)")
             }
-            let (next, event) = try engine.act(
-                action, fields: fields, by: actor, today: today, on: record, expectedVersion: expectedVersion, requireApproval: policy)
-            let letter = letters.forAction(action, ref: ref, record: next, fields: event.fields, details: details, lead: lead)
-            if action == .contacted, let text = event.fields.first(where: { $0.key == "letter" })?.value, let letterID = Int(text) {
-                let status = try await pool.query(
-                    "SELECT status FROM letters WHERE id = \(letterID) AND request_id = \(id)"
-                ).first?.decode(String.self, "status")
-                guard let status else { throw WorkflowError.notFound("no letter \(letterID) of \(ref)") }
-                guard status == "task" else { throw WorkflowError.invalidTransition("letter \(letterID) is \(status), not a task") }
+            heldRows?.keep(row, for: ref)
+            if let result = try await decideAndWrite(
+                ref: ref, on: row, action: action, fields: fields, expectedVersion: expectedVersion, by: actor, credential: credential,
+                today: today, engine: engine, calendarVersion: calendarVersion, guarded: false)
+            {
+                return result
             }
-            let written = try await RequestStore.write(
-                pool, id: id, ref: ref, from: record, to: next, event: event, actor: actor.login,
-                calendarVersion: calendarVersion, credential: credential, letter: letter, requester: details.requester)
-            switch written {
-            case .done:
-                return ChangeResult(ref: ref, state: next.state, due: next.due, version: next.version, replayed: false)
-            case .calendarChanged:
-                continue
-            case .revoked:
-                throw WorkflowError.revoked(Credential.revokedMessage)
-            case .versionMoved:
-                if let expectedVersion {
-                    throw WorkflowError.conflict("expected version \(expectedVersion), but the request has changed since")
-                }
-                await RequestStore.backOff(attempt)
-                continue
-            }
+            if expectedVersion == nil { await RequestStore.backOff(attempt) }
         }
         // CONFLICT is for expect= only (PROTOCOL.md): a request that kept changing under us is BUSY.
         throw WorkflowError.busy("\(ref) is changing too fast; retry")
     }
 
+    /// Decides `action` on `row` and writes it. `nil`: the write missed (the request moved on,
+    /// or the calendar changed), and the caller reads and decides again.
+    ///
+    /// `guarded`: `row` is held from before, so nothing it says is final. Any refusal the
+    /// decision makes on it, and any miss of its write, answers `nil` instead of an error;
+    /// the write is also guarded by the policy and lead officer the decision used.
+    private func decideAndWrite(
+        ref: String, on row: HeldRow, action: Action, fields: [Field], expectedVersion: Int?, by actor: Actor, credential: Credential?,
+        today: CivilDate, engine: WorkflowEngine, calendarVersion: Int, guarded: Bool
+    ) async throws -> ChangeResult? {
+        let record: RequestRecord, next: RequestRecord, event: EventDraft
+        do {
+            record = try row.record()
+            (next, event) = try engine.act(
+                action, fields: fields, by: actor, today: today, on: record, expectedVersion: expectedVersion,
+                requireApproval: row.requireApproval)
+        } catch {
+            if guarded { return nil }
+            throw error
+        }
+        let letter = letters.forAction(action, ref: ref, record: next, fields: event.fields, details: row.details, lead: row.lead)
+        if action == .contacted, let text = event.fields.first(where: { $0.key == "letter" })?.value, let letterID = Int(text) {
+            let status = try await pool.query(
+                "SELECT status FROM letters WHERE id = \(letterID) AND request_id = \(row.id)"
+            ).first?.decode(String.self, "status")
+            guard let status else { throw WorkflowError.notFound("no letter \(letterID) of \(ref)") }
+            guard status == "task" else { throw WorkflowError.invalidTransition("letter \(letterID) is \(status), not a task") }
+        }
+        let written = try await RequestStore.write(
+            pool, id: row.id, ref: ref, from: record, to: next, event: event, actor: actor.login,
+            calendarVersion: calendarVersion, credential: credential, letter: letter, requester: row.details.requester,
+            decidedWith: guarded ? (row.policy, row.lead) : nil)
+        switch written {
+        case .done(let lead, let policy):
+            if let heldRows {
+                heldRows.keep(HeldRow(id: row.id, record: next, details: row.details, lead: lead, policy: policy), for: ref)
+                if event.trail != nil, let parent = next.parent { heldRows.forget(parent) }
+            }
+            return ChangeResult(ref: ref, state: next.state, due: next.due, version: next.version, replayed: false)
+        case .revoked:
+            throw WorkflowError.revoked(Credential.revokedMessage)
+        case .calendarChanged:
+            return nil
+        case .versionMoved:
+            if guarded { return nil }
+            if let expectedVersion {
+                throw WorkflowError.conflict("expected version \(expectedVersion), but the request has changed since")
+            }
+            return nil
+        }
+    }
+
     enum WriteOutcome {
-        case done
+        /// Written; with the lead officer (the new assignee's contact) and the sign-off policy
+        /// as the statement saw them, for the row this process now holds.
+        case done(lead: LeadContact, policy: String?)
         case calendarChanged
         case versionMoved
         case revoked
@@ -261,9 +317,14 @@ public struct RequestStore: Sendable {
     /// One statement: the row (guarded by its version and the calendar) and its event; the
     /// grounds it cites; its letter; and the event it leaves on its parent (a review's outcome,
     /// an ICO case's decision), which moves the parent's version on by one.
+    ///
+    /// `decidedWith`: the sign-off policy text and lead officer a held row decided with; the
+    /// write then also needs both unchanged (`versionMoved` when not). `last_contact` only
+    /// moves forward, so a contact recorded since the row was read is never undone.
     static func write(
         _ pool: PostgresPool, id: Int, ref: String, from record: RequestRecord, to next: RequestRecord, event: EventDraft,
-        actor: String, calendarVersion: Int, credential: Credential? = nil, letter: LetterDraft? = nil, requester: String? = nil
+        actor: String, calendarVersion: Int, credential: Credential? = nil, letter: LetterDraft? = nil, requester: String? = nil,
+        decidedWith: (policy: String?, lead: LeadContact)? = nil
     ) async throws -> WriteOutcome {
         // `contacted letter=ID` closes that task of this request.
         let doneLetter = event.action == .contacted ? event.fields.first { $0.key == "letter" }.flatMap { Int($0.value) } : nil
@@ -282,14 +343,25 @@ public struct RequestStore: Sendable {
                           AND disabled_at IS NULL) AS ok
                 ),
                 cal AS (SELECT foiflow_calendar_is(\(calendarVersion)) AS ok),
+                held AS (
+                    SELECT NOT \(decidedWith != nil) OR (
+                        (SELECT value FROM policy WHERE key = 'require-approval') IS NOT DISTINCT FROM \(decidedWith?.policy)::text
+                        AND NOT EXISTS (
+                            SELECT 1 FROM users WHERE login = \(record.assignee)::text
+                              AND (name, email, phone) IS DISTINCT FROM
+                                  (\(decidedWith?.lead.name)::text, \(decidedWith?.lead.email)::text, \(decidedWith?.lead.phone)::text))
+                    ) AS ok
+                ),
                 upd AS (
                     UPDATE requests
                     SET state = \(next.state.rawValue), version = version + 1, due = \(next.due), max_due = \(next.maxDue),
                         clock = \(clock)::jsonb, assignee = \(next.assignee), outcome = \(next.outcome?.rawValue),
                         exemptions = \(next.exemptions), responded_on = \(next.respondedOn), appeal_by = \(next.appealBy),
                         approved_version = \(next.approvedVersion),
-                        transferred_to = \(next.transferredTo), last_contact = \(next.lastContact), updated_at = now()
+                        transferred_to = \(next.transferredTo), last_contact = greatest(last_contact, \(next.lastContact)::date),
+                        updated_at = now()
                     WHERE id = \(id) AND version = \(record.version) AND (SELECT ok FROM cred) AND (SELECT ok FROM cal)
+                      AND (SELECT ok FROM held)
                     RETURNING id, version, state, due
                 ),
                 ev AS (
@@ -342,42 +414,58 @@ public struct RequestStore: Sendable {
                            coalesce(\(event.effectiveOn)::date, foiflow_today())
                     FROM parent
                 )
-                SELECT (SELECT ok FROM cred) AS credential_ok, (SELECT ok FROM cal) AS calendar_ok, (SELECT version FROM upd) AS version
+                SELECT (SELECT ok FROM cred) AS credential_ok, (SELECT ok FROM cal) AS calendar_ok, (SELECT version FROM upd) AS version,
+                       u.name AS lead_name, u.email AS lead_email, u.phone AS lead_phone,
+                       (SELECT value FROM policy WHERE key = 'require-approval') AS require_approval
+                FROM (SELECT 1) AS one LEFT JOIN users u ON u.login = \(next.assignee)::text
                 """
             ).first
             guard let row else { throw WorkflowError.inconsistent("the database returned no result") }
             guard try row.decode(Bool.self, "credential_ok") else { return .revoked }
             guard try row.decode(Bool.self, "calendar_ok") else { return .calendarChanged }
-            return try row.decode(Int?.self, "version") == nil ? .versionMoved : .done
+            guard try row.decode(Int?.self, "version") != nil else { return .versionMoved }
+            let lead = LeadContact(
+                name: try row.decode(String?.self, "lead_name"), email: try row.decode(String?.self, "lead_email"),
+                phone: try row.decode(String?.self, "lead_phone"))
+            return .done(lead: lead, policy: try row.decode(String?.self, "require_approval"))
         } catch let error as PostgresError where error.sqlState == SQLState.foreignKeyViolation && error.constraint == "requests_assignee_fkey" {
             throw WorkflowError.badArgument("no user '\(next.assignee ?? "")' to assign to")
         }
     }
 
     /// The request's id, workflow record, requester details and lead officer (its assignee's
-    /// contact), for an action and the letter it writes: one read.
-    /// With the sign-off policy's outcomes, read in the same statement.
-    static func loadForAction(
-        _ pool: PostgresPool, ref: String, scope: String? = nil
-    ) async throws -> (id: Int, record: RequestRecord, details: RequestDetails, lead: LeadContact?, requireApproval: Set<Outcome>)? {
+    /// contact), for an action and the letter it writes, with the sign-off policy: one read.
+    static func loadForAction(_ pool: PostgresPool, ref: String, scope: String? = nil) async throws -> HeldRow? {
         guard
             let row = try await pool.query(
                 """
-                SELECT \(unescaped: RequestStore.qualifiedRecordColumns),
-                       r.requester, r.email, r.address, r.contact, r.team, r.parent_ref, r.subject,
-                       u.name AS lead_name, u.email AS lead_email, u.phone AS lead_phone,
-                       (SELECT value FROM policy WHERE key = 'require-approval') AS require_approval
+                SELECT \(unescaped: RequestStore.qualifiedRecordColumns), r.requester, r.email, r.address, r.contact, r.team, r.subject,
+                       \(unescaped: RequestStore.leadAndPolicyColumns)
                 FROM requests r LEFT JOIN users u ON u.login = r.assignee
                 WHERE r.ref = \(ref) AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text)
                 """
             ).first
         else { return nil }
+        return try RequestStore.heldRow(from: row)
+    }
+
+    /// What a held row needs beyond the request's own columns (`u`: its assignee, joined).
+    static let leadAndPolicyColumns = """
+        u.name AS lead_name, u.email AS lead_email, u.phone AS lead_phone,
+        (SELECT value FROM policy WHERE key = 'require-approval') AS require_approval
+        """
+
+    /// A held row from a row with `recordColumns`, the requester's details and
+    /// `leadAndPolicyColumns`; its clock stays text until an action decodes it.
+    static func heldRow(from row: PostgresRow) throws -> HeldRow {
         var (details, lead) = try RequestStore.recipient(from: row)
         details.subject = try row.decode(String?.self, "subject")
         details.team = try row.decode(String?.self, "team")
         details.parent = try row.decode(String?.self, "parent_ref")
-        let policy = PolicyStore.outcomes(try row.decode(String?.self, "require_approval"))
-        return (try row.decode(Int.self, "id"), try RequestStore.record(from: row), details, lead, policy)
+        return HeldRow(
+            id: try row.decode(Int.self, "id"), recordWithoutClock: try RequestStore.record(from: row, decodingClock: false),
+            clockJSON: try row.decode(String.self, "clock"), details: details, lead: lead,
+            policy: try row.decode(String?.self, "require_approval"))
     }
 
     /// Who a letter goes to and who it names as leading, from a row with the columns
@@ -416,7 +504,9 @@ public struct RequestStore: Sendable {
     static let qualifiedRecordColumns = recordColumns.split(separator: ",")
         .map { "r." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
 
-    static func record(from row: PostgresRow) throws -> RequestRecord {
+    /// The workflow record of a row with `recordColumns`. Without `decodingClock`, its clock is
+    /// a placeholder (for a held row, which keeps the clock's text).
+    static func record(from row: PostgresRow, decodingClock: Bool = true) throws -> RequestRecord {
         let kindName = try row.decode(String.self, "kind"), stateName = try row.decode(String.self, "state")
         let calendarName = try row.decode(String.self, "calendar")
         guard let kind = RequestKind(rawValue: kindName), let state = RequestState(rawValue: stateName),
@@ -424,9 +514,13 @@ public struct RequestStore: Sendable {
         else {
             throw WorkflowError.inconsistent("unexpected kind, state or calendar in the database: \(kindName) \(stateName) \(calendarName)")
         }
-        let clock = try JSONDecoder().decode(StatutoryClock.self, from: Data(try row.decode(String.self, "clock").utf8))
+        let received = try row.decode(CivilDate.self, "received")
+        let clock =
+            decodingClock
+            ? try JSONDecoder().decode(StatutoryClock.self, from: Data(try row.decode(String.self, "clock").utf8))
+            : StatutoryClock(received: received)
         return RequestRecord(
-            kind: kind, state: state, version: try row.decode(Int.self, "version"), received: try row.decode(CivilDate.self, "received"),
+            kind: kind, state: state, version: try row.decode(Int.self, "version"), received: received,
             calendar: calendar, clock: clock, due: try row.decode(CivilDate?.self, "due"), maxDue: try row.decode(CivilDate?.self, "max_due"),
             assignee: try row.decode(String?.self, "assignee"), outcome: try row.decode(String?.self, "outcome").flatMap(Outcome.init(rawValue:)),
             exemptions: try row.decode(String?.self, "exemptions"), respondedOn: try row.decode(CivilDate?.self, "responded_on"),
@@ -447,17 +541,21 @@ public struct RequestStore: Sendable {
     /// `scope`: a team the reader is kept to (`Actor.scope`); another team's request is not found.
     public func show(ref: String, today: CivilDate, scope: String? = nil) async throws -> RequestView {
         let calendarSet = try await calendars.current()
+        // A server holds what it shows (the columns an action needs besides the view's), so
+        // the action that usually follows a SHOW takes one round trip.
         let row = try await pool.query(
             """
             SELECT \(unescaped: RequestStore.qualifiedViewColumns), c.unit AS commitment_unit, c.amount AS commitment_amount,
                    c.text AS commitment_text,
                    (SELECT string_agg(k.ref, ',' ORDER BY k.ref) FROM requests k WHERE k.parent_ref = r.ref AND k.kind = 'review') AS reviews,
-                   (SELECT string_agg(k.ref, ',' ORDER BY k.ref) FROM requests k WHERE k.parent_ref = r.ref AND k.kind = 'ico') AS ico_cases
-            FROM requests r LEFT JOIN commitments c ON c.kind = r.kind
+                   (SELECT string_agg(k.ref, ',' ORDER BY k.ref) FROM requests k WHERE k.parent_ref = r.ref AND k.kind = 'ico') AS ico_cases,
+                   r.id, r.clock::text AS clock, r.approved_version, \(unescaped: RequestStore.leadAndPolicyColumns)
+            FROM requests r LEFT JOIN commitments c ON c.kind = r.kind LEFT JOIN users u ON \(heldRows != nil) AND u.login = r.assignee
             WHERE r.ref = \(ref) AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text)
             """
         ).first
         guard let row else { throw WorkflowError.notFound("no request \(ref)") }
+        heldRows?.keep(try RequestStore.heldRow(from: row), for: ref)
         return try RequestStore.view(from: row, calendars: calendarSet, today: today)
     }
 

@@ -44,6 +44,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Database connections in the pool.")
     var poolSize: Int = 8
 
+    @Option(
+        help: """
+            Requests held as last read or written (SHOW, ACT), so an action on one of them is decided and written in one \
+            database round trip (0: every ACT reads its request first).
+            """)
+    var heldRows: Int = ServerContext.defaultHeldRows
+
     @Option(help: "Statement time limit in milliseconds (ERR TIMEOUT past it).")
     var statementTimeout: Int = 5000
 
@@ -75,6 +82,7 @@ struct Serve: AsyncParsableCommand {
         guard lineTimeout >= 1 else { throw ValidationError("--line-timeout must be at least 1 second") }
         guard maxConnectionsPerIp >= 1 else { throw ValidationError("--max-connections-per-ip must be at least 1") }
         guard (1...256).contains(poolSize) else { throw ValidationError("--pool-size must be 1 to 256") }
+        guard (0...10_000_000).contains(heldRows) else { throw ValidationError("--held-rows must be 0 to 10000000") }
         guard statementTimeout >= 1 else { throw ValidationError("--statement-timeout must be at least 1 ms") }
         if let metricsListen, metricsAddress == nil {
             throw ValidationError("--metrics-listen must be HOST:PORT or PORT, e.g. 127.0.0.1:9464 (got '\(metricsListen)')")
@@ -106,7 +114,8 @@ struct Serve: AsyncParsableCommand {
             maxConnections: poolSize, sessionSettings: ["SET statement_timeout = \(statementTimeout)"],
             hardTimeout: .milliseconds(statementTimeout) + .seconds(2))
         let metrics = metricsAddress.map { _ in ServerMetrics() }
-        let context = ServerContext(pool: pool, logger: logger, authority: authority.authority, letters: letters, metrics: metrics)
+        let context = ServerContext(pool: pool, logger: logger, authority: authority.authority, letters: letters, metrics: metrics,
+            heldRows: heldRows)
         let server = LineServer(
             configuration: ServerConfiguration(
                 host: host, port: port, maxLineLength: maxLine, maxConnections: maxConnections,
