@@ -71,6 +71,7 @@ public final class PostgresPool: Sendable {
     private let state = NIOLockedValueBox(State())
     private let pipelined: PipelinedSet
     private let opener: NIOThreadPool
+    private let statements = NIOLockedValueBox(0)
 
     /// Creates a pool; no connection is opened until the first lease.
     public init(configuration: Configuration) {
@@ -146,6 +147,7 @@ public final class PostgresPool: Sendable {
     /// UPDATE, DELETE) goes over a pipelined connection; anything else leases one.
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresResult {
+        statements.withLockedValue { $0 += 1 }
         guard configuration.pipelining, PostgresConnection.isPreparable(query.sql) else {
             return try await withConnection { try $0.query(query) }
         }
@@ -202,6 +204,10 @@ public final class PostgresPool: Sendable {
         try? await threads.shutdownGracefully()
         try? await opener.shutdownGracefully()
     }
+
+    /// Statements run through `query(_:)` since the pool was made, each one round trip (for
+    /// tests and metrics).
+    public var statementsRun: Int { statements.withLockedValue { $0 } }
 
     /// Number of connections open or being opened (for tests and metrics).
     public var openConnections: Int { state.withLockedValue { $0.open } + pipelined.count }

@@ -114,7 +114,8 @@ struct Serve: AsyncParsableCommand {
             maxConnections: poolSize, sessionSettings: ["SET statement_timeout = \(statementTimeout)"],
             hardTimeout: .milliseconds(statementTimeout) + .seconds(2))
         let metrics = metricsAddress.map { _ in ServerMetrics() }
-        let context = ServerContext(pool: pool, logger: logger, authority: authority.authority, letters: letters, metrics: metrics,
+        let context = ServerContext(
+            pool: pool, logger: logger, authority: authority.authority, letters: letters, metrics: metrics,
             heldRows: heldRows)
         let server = LineServer(
             configuration: ServerConfiguration(
