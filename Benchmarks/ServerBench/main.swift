@@ -3,6 +3,8 @@
 //   server-bench run PORT TOKEN WORKLOAD CONNS SECS  drive `foiflow serve` and print TPS and latency (a thread per connection)
 //   server-bench run1 PORT TOKEN WORKLOAD CONNS SECS the same from one thread with non-blocking sockets (create, act, show, pingone)
 //   server-bench idle PORT CONNS PID               open CONNS idle connections and print the server's RSS
+//   server-bench hold PORT TOKEN PID               SHOW every open request once (what the ACT workload acts on), so
+//                                                  the server holds their rows; print the time and the server's RSS
 // WORKLOAD: create | act | show | explain | ping | risk
 import Foundation
 
@@ -129,6 +131,32 @@ func idle(port: Int, connections: Int, pid: Int) {
     print("foiflow idle conns=\(clients.count) server_\(rss.replacingOccurrences(of: "\t", with: " ").replacingOccurrences(of: "  ", with: ""))")
 }
 
+/// SHOWs each of the 50,000 open requests the `act` workload picks from, 500 to a write, as
+/// officers read their cases before acting on them; the server then holds their rows.
+func hold(port: Int, token: String, pid: Int) {
+    let started = now()
+    var shown = 0
+    do {
+        let client = try BenchClient(port: port)
+        guard try client.call("AUTH \(token)").hasPrefix("OK") else { fail("AUTH failed") }
+        for batch in stride(from: 1, through: 50_000, by: 500) {
+            let last = min(batch + 499, 50_000)
+            try client.send((batch...last).map { "SHOW \(Loader.ref(20 * $0))\n" }.joined())
+            for _ in batch...last {
+                guard try client.readStatus().hasPrefix("OK") else { fail("SHOW failed") }
+                shown += 1
+            }
+        }
+    } catch {
+        fail("hold: \(error)")
+    }
+    let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+    let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? "VmRSS: ?"
+    print(
+        String(format: "foiflow hold shown=%d secs=%.2f ", shown, now() - started)
+            + "server_\(rss.replacingOccurrences(of: "\t", with: " ").replacingOccurrences(of: "  ", with: ""))")
+}
+
 switch arguments.first {
 case "load":
     guard arguments.count == 3, let count = Int(arguments[2]) else { fail("usage: load URL COUNT") }
@@ -148,6 +176,9 @@ case "idle":
         fail("usage: idle PORT CONNS PID")
     }
     idle(port: port, connections: conns, pid: pid)
+case "hold":
+    guard arguments.count == 4, let port = Int(arguments[1]), let pid = Int(arguments[3]) else { fail("usage: hold PORT TOKEN PID") }
+    hold(port: port, token: arguments[2], pid: pid)
 default:
-    fail("usage: server-bench load|run|idle ...")
+    fail("usage: server-bench load|run|run1|idle|hold ...")
 }

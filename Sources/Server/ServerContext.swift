@@ -47,8 +47,9 @@ public struct ServerContext: Sendable {
         self.logger = logger
     }
 
-    /// Requests a server holds as it last read or wrote them (`serve --held-rows`).
-    public static let defaultHeldRows = 65_536
+    /// Requests a server holds as it last read or wrote them (`serve --held-rows`): several
+    /// times a disclosure unit's open caseload, at about 1 KB each.
+    public static let defaultHeldRows = 10_000
 
     /// The protocol answer for an error thrown by the store or the database: its code from
     /// `Failure`. Details of database and internal failures go to the log, never to the client;

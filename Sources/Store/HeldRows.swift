@@ -61,39 +61,63 @@ struct HeldRow: Sendable {
     var requireApproval: Set<Outcome> { PolicyStore.outcomes(policy) }
 }
 
-/// The rows this process holds, by reference, at most `capacity` of them (when full, an
-/// arbitrary one makes room: a row not held costs one read, never a wrong answer).
+/// The rows this process holds, by reference, at most `capacity` of them. When full, the row
+/// held longest makes room (first in, first out): a row not held costs one read, never a
+/// wrong answer.
 public final class HeldRows: Sendable {
     public let capacity: Int
-    private let rows: NIOLockedValueBox<[String: HeldRow]>
+    /// Rows boxed, so the table itself stays small (a few words per slot, not a whole row).
+    private final class Box: Sendable {
+        let row: HeldRow
+        init(_ row: HeldRow) { self.row = row }
+    }
+    private struct State {
+        var rows: [String: Box] = [:]
+        /// The refs in the order they were first held, a ring of `capacity` slots; every held
+        /// ref has a slot, so evicting the ref in the next slot keeps `rows` within capacity.
+        var slots: [String] = []
+        var next = 0
+        /// The sign-off policy's text as last read or written here (rows held from a SHOW
+        /// take it; the write checks it, so a stale one only costs a read).
+        var policy: String?
+    }
+    private let state = NIOLockedValueBox(State())
 
     public init(capacity: Int) {
         self.capacity = max(0, capacity)
-        self.rows = NIOLockedValueBox([:])
     }
 
     /// How many rows are held.
-    public var count: Int { rows.withLockedValue { $0.count } }
+    public var count: Int { state.withLockedValue { $0.rows.count } }
 
     subscript(ref: String) -> HeldRow? {
-        rows.withLockedValue { $0[ref] }
+        state.withLockedValue { $0.rows[ref]?.row }
     }
 
-    /// Holds `row` for `ref`, unless a newer version of it is held already.
-    func keep(_ row: HeldRow, for ref: String) {
+    /// The sign-off policy's text as last seen with a row.
+    var policy: String? { state.withLockedValue { $0.policy } }
+
+    /// Holds `row` for `ref`, unless a newer version of it is held already. `policyRead`: the
+    /// row came with the sign-off policy read in the same statement (remembered for SHOWs).
+    func keep(_ row: HeldRow, for ref: String, policyRead: Bool = true) {
         guard capacity > 0 else { return }
-        rows.withLockedValue { rows in
-            if let held = rows[ref] {
-                guard held.version <= row.version else { return }
-            } else if rows.count >= capacity {
-                rows.remove(at: rows.startIndex)
+        state.withLockedValue { state in
+            if policyRead { state.policy = row.policy }
+            if let held = state.rows[ref] {
+                guard held.row.version <= row.version else { return }
+            } else if state.slots.count < capacity {
+                state.slots.append(ref)
+            } else {
+                state.rows.removeValue(forKey: state.slots[state.next])
+                state.slots[state.next] = ref
+                state.next = (state.next + 1) % capacity
             }
-            rows[ref] = row
+            state.rows[ref] = Box(row)
         }
     }
 
     /// Stops holding `ref` (its row is known to have moved on).
     func forget(_ ref: String) {
-        _ = rows.withLockedValue { $0.removeValue(forKey: ref) }
+        _ = state.withLockedValue { $0.rows.removeValue(forKey: ref) }
     }
 }

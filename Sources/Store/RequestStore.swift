@@ -456,8 +456,9 @@ public struct RequestStore: Sendable {
         """
 
     /// A held row from a row with `recordColumns`, the requester's details and
-    /// `leadAndPolicyColumns`; its clock stays text until an action decodes it.
-    static func heldRow(from row: PostgresRow) throws -> HeldRow {
+    /// `leadAndPolicyColumns` (without `require_approval` when `policy` is given); its clock
+    /// stays text until an action decodes it.
+    static func heldRow(from row: PostgresRow, policy: String?? = .none) throws -> HeldRow {
         var (details, lead) = try RequestStore.recipient(from: row)
         details.subject = try row.decode(String?.self, "subject")
         details.team = try row.decode(String?.self, "team")
@@ -465,7 +466,7 @@ public struct RequestStore: Sendable {
         return HeldRow(
             id: try row.decode(Int.self, "id"), recordWithoutClock: try RequestStore.record(from: row, decodingClock: false),
             clockJSON: try row.decode(String.self, "clock"), details: details, lead: lead,
-            policy: try row.decode(String?.self, "require_approval"))
+            policy: try policy ?? row.decode(String?.self, "require_approval"))
     }
 
     /// Who a letter goes to and who it names as leading, from a row with the columns
@@ -549,13 +550,16 @@ public struct RequestStore: Sendable {
                    c.text AS commitment_text,
                    (SELECT string_agg(k.ref, ',' ORDER BY k.ref) FROM requests k WHERE k.parent_ref = r.ref AND k.kind = 'review') AS reviews,
                    (SELECT string_agg(k.ref, ',' ORDER BY k.ref) FROM requests k WHERE k.parent_ref = r.ref AND k.kind = 'ico') AS ico_cases,
-                   r.id, r.clock::text AS clock, r.approved_version, \(unescaped: RequestStore.leadAndPolicyColumns)
+                   r.id, r.clock::text AS clock, r.approved_version,
+                   u.name AS lead_name, u.email AS lead_email, u.phone AS lead_phone
             FROM requests r LEFT JOIN commitments c ON c.kind = r.kind LEFT JOIN users u ON \(heldRows != nil) AND u.login = r.assignee
             WHERE r.ref = \(ref) AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text)
             """
         ).first
         guard let row else { throw WorkflowError.notFound("no request \(ref)") }
-        heldRows?.keep(try RequestStore.heldRow(from: row), for: ref)
+        if let heldRows {
+            heldRows.keep(try RequestStore.heldRow(from: row, policy: heldRows.policy), for: ref, policyRead: false)
+        }
         return try RequestStore.view(from: row, calendars: calendarSet, today: today)
     }
 

@@ -97,6 +97,14 @@ struct TwoServers {
             try await s.a.act(ref: ref, action: .respond, fields: refuse, by: s.f.officer, today: s.f.today)
         }
         #expect(try await s.f.eventCount(ref) == 2)
+        // A row held from a SHOW takes the policy last seen here, which is checked the same way.
+        let shown = try await s.f.create().ref
+        _ = try await s.a.show(ref: shown, today: s.f.today)
+        try await PolicyStore(pool: s.poolB).setRequireApproval([.refused, .partial], by: "root")
+        await #expect(throws: WorkflowError.self) {
+            try await s.a.act(ref: shown, action: .respond, fields: refuse, by: s.f.officer, today: s.f.today)
+        }
+        #expect(try await s.f.eventCount(shown) == 1)
         await s.shutdown()
     }
 
@@ -162,10 +170,15 @@ struct TwoServers {
         #expect(rows["A"]?.version == 4)
         rows.keep(row(2, version: 1), for: "B")
         rows.keep(row(3, version: 1), for: "C")
+        // Full: the row held longest (A) made room.
         #expect(rows.count == 2)
-        #expect(rows["C"]?.id == 3)
+        #expect(rows["A"] == nil && rows["B"]?.id == 2 && rows["C"]?.id == 3)
+        rows.keep(row(4, version: 1), for: "D")
+        #expect(rows["B"] == nil && rows["C"] != nil && rows["D"] != nil)
         rows.forget("C")
         #expect(rows["C"] == nil && rows.count == 1)
+        for id in 10..<1_000 { rows.keep(row(id, version: 1), for: "R\(id)") }
+        #expect(rows.count == 2 && rows["R999"]?.id == 999 && rows["R998"]?.id == 998)
         let none = HeldRows(capacity: -5)
         none.keep(row(1, version: 1), for: "A")
         #expect(none.capacity == 0 && none.count == 0)
