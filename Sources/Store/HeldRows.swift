@@ -80,6 +80,9 @@ public final class HeldRows: Sendable {
         /// The sign-off policy's text as last read or written here (rows held from a SHOW
         /// take it; the write checks it, so a stale one only costs a read).
         var policy: String?
+        /// Officers' contact details as last read or written here, by login (rows held from a
+        /// SHOW take their assignee's; the write checks it, so a stale one only costs a read).
+        var leads: [String: LeadContact] = [:]
     }
     private let state = NIOLockedValueBox(State())
 
@@ -94,15 +97,27 @@ public final class HeldRows: Sendable {
         state.withLockedValue { $0.rows[ref]?.row }
     }
 
-    /// The sign-off policy's text as last seen with a row.
-    var policy: String? { state.withLockedValue { $0.policy } }
+    /// The sign-off policy's text as last seen with a row, and the contact details last seen
+    /// for `assignee` (none when unassigned or not seen).
+    func lastSeen(assignee: String?) -> (policy: String?, lead: LeadContact) {
+        state.withLockedValue { state in
+            (state.policy, assignee.flatMap { state.leads[$0] } ?? LeadContact())
+        }
+    }
 
-    /// Holds `row` for `ref`, unless a newer version of it is held already. `policyRead`: the
-    /// row came with the sign-off policy read in the same statement (remembered for SHOWs).
-    func keep(_ row: HeldRow, for ref: String, policyRead: Bool = true) {
+    /// Holds `row` for `ref`, unless a newer version of it is held already. `readWithIt`: the
+    /// row came with the sign-off policy and its lead's contact, read in the same statement
+    /// (remembered for rows held from a SHOW, which reads neither).
+    func keep(_ row: HeldRow, for ref: String, readWithIt: Bool = true) {
         guard capacity > 0 else { return }
         state.withLockedValue { state in
-            if policyRead { state.policy = row.policy }
+            if readWithIt {
+                state.policy = row.policy
+                if let assignee = row.assignee {
+                    if state.leads.count >= capacity, state.leads[assignee] == nil { state.leads.removeAll() }
+                    state.leads[assignee] = row.lead
+                }
+            }
             if let held = state.rows[ref] {
                 guard held.row.version <= row.version else { return }
             } else if state.slots.count < capacity {

@@ -456,10 +456,11 @@ public struct RequestStore: Sendable {
         """
 
     /// A held row from a row with `recordColumns`, the requester's details and
-    /// `leadAndPolicyColumns` (without `require_approval` when `policy` is given); its clock
-    /// stays text until an action decodes it.
-    static func heldRow(from row: PostgresRow, policy: String?? = .none) throws -> HeldRow {
-        var (details, lead) = try RequestStore.recipient(from: row)
+    /// `leadAndPolicyColumns` (neither of those when `policy` and `lead` are given, as last
+    /// seen); its clock stays text until an action decodes it.
+    static func heldRow(from row: PostgresRow, policy: String?? = .none, lead given: LeadContact? = nil) throws -> HeldRow {
+        var details = try RequestStore.details(from: row)
+        let lead = try given ?? RequestStore.lead(from: row)
         details.subject = try row.decode(String?.self, "subject")
         details.team = try row.decode(String?.self, "team")
         details.parent = try row.decode(String?.self, "parent_ref")
@@ -472,14 +473,22 @@ public struct RequestStore: Sendable {
     /// Who a letter goes to and who it names as leading, from a row with the columns
     /// `requester, email, address, contact` and `lead_name, lead_email, lead_phone`.
     static func recipient(from row: PostgresRow) throws -> (details: RequestDetails, lead: LeadContact) {
-        let details = RequestDetails(
+        (try details(from: row), try lead(from: row))
+    }
+
+    /// The requester's details from a row with `requester, email, address, contact`.
+    static func details(from row: PostgresRow) throws -> RequestDetails {
+        RequestDetails(
             requester: try row.decode(String.self, "requester"), email: try row.decode(String?.self, "email"),
             address: try row.decode(String?.self, "address"),
             contact: try row.decode(String?.self, "contact").flatMap(ContactMethod.init(rawValue:)))
-        let lead = LeadContact(
+    }
+
+    /// The lead officer from a row with `lead_name, lead_email, lead_phone`.
+    static func lead(from row: PostgresRow) throws -> LeadContact {
+        LeadContact(
             name: try row.decode(String?.self, "lead_name"), email: try row.decode(String?.self, "lead_email"),
             phone: try row.decode(String?.self, "lead_phone"))
-        return (details, lead)
     }
 
     /// The request's id and workflow record.
@@ -550,15 +559,16 @@ public struct RequestStore: Sendable {
                    c.text AS commitment_text,
                    (SELECT string_agg(k.ref, ',' ORDER BY k.ref) FROM requests k WHERE k.parent_ref = r.ref AND k.kind = 'review') AS reviews,
                    (SELECT string_agg(k.ref, ',' ORDER BY k.ref) FROM requests k WHERE k.parent_ref = r.ref AND k.kind = 'ico') AS ico_cases,
-                   r.id, r.clock::text AS clock, r.approved_version,
-                   u.name AS lead_name, u.email AS lead_email, u.phone AS lead_phone
-            FROM requests r LEFT JOIN commitments c ON c.kind = r.kind LEFT JOIN users u ON \(heldRows != nil) AND u.login = r.assignee
+                   r.id, r.clock::text AS clock, r.approved_version
+            FROM requests r LEFT JOIN commitments c ON c.kind = r.kind
             WHERE r.ref = \(ref) AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text)
             """
         ).first
         guard let row else { throw WorkflowError.notFound("no request \(ref)") }
         if let heldRows {
-            heldRows.keep(try RequestStore.heldRow(from: row, policy: heldRows.policy), for: ref, policyRead: false)
+            let assignee = try row.decode(String?.self, "assignee")
+            let (policy, lead) = heldRows.lastSeen(assignee: assignee)
+            heldRows.keep(try RequestStore.heldRow(from: row, policy: policy, lead: lead), for: ref, readWithIt: false)
         }
         return try RequestStore.view(from: row, calendars: calendarSet, today: today)
     }

@@ -102,7 +102,9 @@ struct TwoServers {
         _ = try await s.a.show(ref: shown, today: s.f.today)
         try await PolicyStore(pool: s.poolB).setRequireApproval([.refused, .partial], by: "root")
         await #expect(throws: WorkflowError.self) {
-            try await s.a.act(ref: shown, action: .respond, fields: refuse, by: s.f.officer, today: s.f.today)
+            try await s.a.act(
+                ref: shown, action: .respond, fields: [Field("outcome", "partial"), Field("exemptions", "s31")], by: s.f.officer,
+                today: s.f.today)
         }
         #expect(try await s.f.eventCount(shown) == 1)
         await s.shutdown()
@@ -126,6 +128,14 @@ struct TwoServers {
         _ = try await s.a.act(ref: second, action: .clarify, fields: [], by: s.f.officer, today: s.f.today)
         #expect(try await letterBody(s, second).contains("Ann Jones is leading on your request"))
         #expect(try await s.f.eventCount(second) == 3)
+        // Held from a SHOW, which reads no contact details: the lead's are taken as last seen
+        // here (none yet for bkhan), checked by the write, and read again when they differ.
+        try await s.sql("UPDATE users SET name = 'Bilal Khan', phone = '01632 960001' WHERE login = 'bkhan'")
+        let third = try await s.f.create().ref
+        _ = try await s.assign(s.b, third, to: "bkhan")
+        _ = try await s.a.show(ref: third, today: s.f.today)
+        _ = try await s.a.act(ref: third, action: .clarify, fields: [], by: s.f.manager, today: s.f.today)
+        #expect(try await letterBody(s, third).contains("Bilal Khan is leading on your request"))
         await s.shutdown()
     }
 
