@@ -15,33 +15,26 @@ struct HeldRow: Sendable {
     /// The workflow record; its clock is the placeholder while `clockJSON` is set.
     private let base: RequestRecord
     /// The clock as the database holds it, decoded only when an action needs it (a `SHOW`
-    /// fills the row, and most rows read are never acted on).
+    /// holds the row, and most rows read are never acted on).
     private let clockJSON: String?
     let details: RequestDetails
-    let lead: LeadContact
-    /// The sign-off policy's stored text (`policy.require-approval`), as read with the row.
-    let policy: String?
 
     var version: Int { base.version }
     var assignee: String? { base.assignee }
 
-    init(id: Int, record: RequestRecord, details: RequestDetails, lead: LeadContact, policy: String?) {
+    init(id: Int, record: RequestRecord, details: RequestDetails) {
         self.id = id
         self.base = record
         self.clockJSON = nil
         self.details = details
-        self.lead = lead
-        self.policy = policy
     }
 
     /// A row whose clock is still the database's JSON text.
-    init(id: Int, recordWithoutClock: RequestRecord, clockJSON: String, details: RequestDetails, lead: LeadContact, policy: String?) {
+    init(id: Int, recordWithoutClock: RequestRecord, clockJSON: String, details: RequestDetails) {
         self.id = id
         self.base = recordWithoutClock
         self.clockJSON = clockJSON
         self.details = details
-        self.lead = lead
-        self.policy = policy
     }
 
     /// The workflow record with its clock.
@@ -56,14 +49,11 @@ struct HeldRow: Sendable {
     func isVisible(to scope: String?) -> Bool {
         scope == nil || details.team == nil || details.team == scope
     }
-
-    /// The sign-off policy's outcomes.
-    var requireApproval: Set<Outcome> { PolicyStore.outcomes(policy) }
 }
 
-/// The rows this process holds, by reference, at most `capacity` of them. When full, the row
-/// held longest makes room (first in, first out): a row not held costs one read, never a
-/// wrong answer.
+/// The rows this process holds, by reference, at most `capacity` of them, with the sign-off
+/// policy and officers' contact details as last seen. When full, the row held longest makes
+/// room (first in, first out): a row not held costs one read, never a wrong answer.
 public final class HeldRows: Sendable {
     public let capacity: Int
     /// Rows boxed, so the table itself stays small (a few words per slot, not a whole row).
@@ -77,11 +67,10 @@ public final class HeldRows: Sendable {
         /// ref has a slot, so evicting the ref in the next slot keeps `rows` within capacity.
         var slots: [String] = []
         var next = 0
-        /// The sign-off policy's text as last read or written here (rows held from a SHOW
-        /// take it; the write checks it, so a stale one only costs a read).
+        /// The sign-off policy's text as last read or written here. Not kept per row: an
+        /// action on a held row is decided with the policy as last seen, which its write checks.
         var policy: String?
-        /// Officers' contact details as last read or written here, by login (rows held from a
-        /// SHOW take their assignee's; the write checks it, so a stale one only costs a read).
+        /// Officers' contact details as last read or written here, by login (likewise checked).
         var leads: [String: LeadContact] = [:]
     }
     private let state = NIOLockedValueBox(State())
@@ -93,31 +82,19 @@ public final class HeldRows: Sendable {
     /// How many rows are held.
     public var count: Int { state.withLockedValue { $0.rows.count } }
 
-    subscript(ref: String) -> HeldRow? {
-        state.withLockedValue { $0.rows[ref]?.row }
-    }
-
-    /// The sign-off policy's text as last seen with a row, and the contact details last seen
-    /// for `assignee` (none when unassigned or not seen).
-    func lastSeen(assignee: String?) -> (policy: String?, lead: LeadContact) {
+    /// The row held for `ref`, with the policy and its assignee's contact as last seen (none
+    /// when not seen: the write's check then misses and the request is read).
+    subscript(ref: String) -> (row: HeldRow, policy: String?, lead: LeadContact)? {
         state.withLockedValue { state in
-            (state.policy, assignee.flatMap { state.leads[$0] } ?? LeadContact())
+            guard let row = state.rows[ref]?.row else { return nil }
+            return (row, state.policy, row.assignee.flatMap { state.leads[$0] } ?? LeadContact())
         }
     }
 
-    /// Holds `row` for `ref`, unless a newer version of it is held already. `readWithIt`: the
-    /// row came with the sign-off policy and its lead's contact, read in the same statement
-    /// (remembered for rows held from a SHOW, which reads neither).
-    func keep(_ row: HeldRow, for ref: String, readWithIt: Bool = true) {
+    /// Holds `row` for `ref`, unless a newer version of it is held already.
+    func keep(_ row: HeldRow, for ref: String) {
         guard capacity > 0 else { return }
         state.withLockedValue { state in
-            if readWithIt {
-                state.policy = row.policy
-                if let assignee = row.assignee {
-                    if state.leads.count >= capacity, state.leads[assignee] == nil { state.leads.removeAll() }
-                    state.leads[assignee] = row.lead
-                }
-            }
             if let held = state.rows[ref] {
                 guard held.row.version <= row.version else { return }
             } else if state.slots.count < capacity {
@@ -128,6 +105,18 @@ public final class HeldRows: Sendable {
                 state.next = (state.next + 1) % capacity
             }
             state.rows[ref] = Box(row)
+        }
+    }
+
+    /// Remembers the sign-off policy and `assignee`'s contact details as a statement just
+    /// read them.
+    func saw(policy: String?, lead: LeadContact, of assignee: String?) {
+        guard capacity > 0 else { return }
+        state.withLockedValue { state in
+            state.policy = policy
+            guard let assignee else { return }
+            if state.leads[assignee] == nil, state.leads.count >= capacity { state.leads.removeAll() }
+            state.leads[assignee] = lead
         }
     }
 

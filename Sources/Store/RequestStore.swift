@@ -222,11 +222,12 @@ public struct RequestStore: Sendable {
         // Refuse what no state could allow before reading anything.
         try Permissions.require(actor.role, .act(action))
         let groundsTable = try await grounds.table()
-        if let heldRows, let held = heldRows[ref], held.isVisible(to: actor.scope) {
+        if let heldRows, let held = heldRows[ref], held.row.isVisible(to: actor.scope) {
             let (calendarVersion, calendarSet) = try await calendars.versioned(forceCheck: false)
             let engine = WorkflowEngine(calendars: calendarSet, authority: authority, grounds: groundsTable)
             if let result = try await decideAndWrite(
-                ref: ref, on: held, action: action, fields: fields, expectedVersion: expectedVersion, by: actor, credential: credential,
+                ref: ref, on: held.row, policy: held.policy, lead: held.lead, action: action, fields: fields, expectedVersion: expectedVersion,
+                by: actor, credential: credential,
                 today: today, engine: engine, calendarVersion: calendarVersion, guarded: true)
             {
                 return result
@@ -237,12 +238,14 @@ public struct RequestStore: Sendable {
             let (calendarVersion, calendarSet) = try await calendars.versioned(forceCheck: attempt > 1)
             let engine = WorkflowEngine(calendars: calendarSet, authority: authority, grounds: groundsTable)
             // Read, decide (pure), write: two round trips, each sent from this thread.
-            guard let row = try await RequestStore.loadForAction(pool, ref: ref, scope: actor.scope) else {
+            guard let (row, policy, lead) = try await RequestStore.loadForAction(pool, ref: ref, scope: actor.scope) else {
                 throw WorkflowError.notFound("no request \(ref)")
             }
             heldRows?.keep(row, for: ref)
+            heldRows?.saw(policy: policy, lead: lead, of: row.assignee)
             if let result = try await decideAndWrite(
-                ref: ref, on: row, action: action, fields: fields, expectedVersion: expectedVersion, by: actor, credential: credential,
+                ref: ref, on: row, policy: policy, lead: lead, action: action, fields: fields, expectedVersion: expectedVersion, by: actor,
+                credential: credential,
                 today: today, engine: engine, calendarVersion: calendarVersion, guarded: false)
             {
                 return result
@@ -253,14 +256,16 @@ public struct RequestStore: Sendable {
         throw WorkflowError.busy("\(ref) is changing too fast; retry")
     }
 
-    /// Decides `action` on `row` and writes it. `nil`: the write missed (the request moved on,
+    /// Decides `action` on `row`, under the sign-off `policy` (its stored text) and with `lead`
+    /// as the officer letters name, and writes it. `nil`: the write missed (the request moved on,
     /// or the calendar changed), and the caller reads and decides again.
     ///
     /// `guarded`: `row` is held from before, so nothing it says is final. Any refusal the
     /// decision makes on it, and any miss of its write, answers `nil` instead of an error;
     /// the write is also guarded by the policy and lead officer the decision used.
     private func decideAndWrite(
-        ref: String, on row: HeldRow, action: Action, fields: [Field], expectedVersion: Int?, by actor: Actor, credential: Credential?,
+        ref: String, on row: HeldRow, policy: String?, lead: LeadContact, action: Action, fields: [Field], expectedVersion: Int?, by actor: Actor,
+        credential: Credential?,
         today: CivilDate, engine: WorkflowEngine, calendarVersion: Int, guarded: Bool
     ) async throws -> ChangeResult? {
         let record: RequestRecord, next: RequestRecord, event: EventDraft
@@ -268,12 +273,12 @@ public struct RequestStore: Sendable {
             record = try row.record()
             (next, event) = try engine.act(
                 action, fields: fields, by: actor, today: today, on: record, expectedVersion: expectedVersion,
-                requireApproval: row.requireApproval)
+                requireApproval: PolicyStore.outcomes(policy))
         } catch {
             if guarded { return nil }
             throw error
         }
-        let letter = letters.forAction(action, ref: ref, record: next, fields: event.fields, details: row.details, lead: row.lead)
+        let letter = letters.forAction(action, ref: ref, record: next, fields: event.fields, details: row.details, lead: lead)
         if action == .contacted, let text = event.fields.first(where: { $0.key == "letter" })?.value, let letterID = Int(text) {
             let status = try await pool.query(
                 "SELECT status FROM letters WHERE id = \(letterID) AND request_id = \(row.id)"
@@ -284,11 +289,12 @@ public struct RequestStore: Sendable {
         let written = try await RequestStore.write(
             pool, id: row.id, ref: ref, from: record, to: next, event: event, actor: actor.login,
             calendarVersion: calendarVersion, credential: credential, letter: letter, requester: row.details.requester,
-            decidedWith: guarded ? (row.policy, row.lead) : nil)
+            decidedWith: guarded ? (policy, lead) : nil)
         switch written {
-        case .done(let lead, let policy):
+        case .done(let newLead, let newPolicy):
             if let heldRows {
-                heldRows.keep(HeldRow(id: row.id, record: next, details: row.details, lead: lead, policy: policy), for: ref)
+                heldRows.keep(HeldRow(id: row.id, record: next, details: row.details), for: ref)
+                heldRows.saw(policy: newPolicy, lead: newLead, of: next.assignee)
                 if event.trail != nil, let parent = next.parent { heldRows.forget(parent) }
             }
             return ChangeResult(ref: ref, state: next.state, due: next.due, version: next.version, replayed: false)
@@ -424,10 +430,7 @@ public struct RequestStore: Sendable {
             guard try row.decode(Bool.self, "credential_ok") else { return .revoked }
             guard try row.decode(Bool.self, "calendar_ok") else { return .calendarChanged }
             guard try row.decode(Int?.self, "version") != nil else { return .versionMoved }
-            let lead = LeadContact(
-                name: try row.decode(String?.self, "lead_name"), email: try row.decode(String?.self, "lead_email"),
-                phone: try row.decode(String?.self, "lead_phone"))
-            return .done(lead: lead, policy: try row.decode(String?.self, "require_approval"))
+            return .done(lead: try RequestStore.lead(from: row), policy: try row.decode(String?.self, "require_approval"))
         } catch let error as PostgresError where error.sqlState == SQLState.foreignKeyViolation && error.constraint == "requests_assignee_fkey" {
             throw WorkflowError.badArgument("no user '\(next.assignee ?? "")' to assign to")
         }
@@ -435,7 +438,9 @@ public struct RequestStore: Sendable {
 
     /// The request's id, workflow record, requester details and lead officer (its assignee's
     /// contact), for an action and the letter it writes, with the sign-off policy: one read.
-    static func loadForAction(_ pool: PostgresPool, ref: String, scope: String? = nil) async throws -> HeldRow? {
+    static func loadForAction(
+        _ pool: PostgresPool, ref: String, scope: String? = nil
+    ) async throws -> (row: HeldRow, policy: String?, lead: LeadContact)? {
         guard
             let row = try await pool.query(
                 """
@@ -446,28 +451,26 @@ public struct RequestStore: Sendable {
                 """
             ).first
         else { return nil }
-        return try RequestStore.heldRow(from: row)
+        return (try RequestStore.heldRow(from: row), try row.decode(String?.self, "require_approval"), try RequestStore.lead(from: row))
     }
 
-    /// What a held row needs beyond the request's own columns (`u`: its assignee, joined).
+    /// The lead officer and the sign-off policy, read with a request an action is decided on
+    /// (`u`: its assignee, joined).
     static let leadAndPolicyColumns = """
         u.name AS lead_name, u.email AS lead_email, u.phone AS lead_phone,
         (SELECT value FROM policy WHERE key = 'require-approval') AS require_approval
         """
 
-    /// A held row from a row with `recordColumns`, the requester's details and
-    /// `leadAndPolicyColumns` (neither of those when `policy` and `lead` are given, as last
-    /// seen); its clock stays text until an action decodes it.
-    static func heldRow(from row: PostgresRow, policy: String?? = .none, lead given: LeadContact? = nil) throws -> HeldRow {
+    /// A held row from a row with `recordColumns` and the requester's details; its clock
+    /// stays text until an action decodes it.
+    static func heldRow(from row: PostgresRow) throws -> HeldRow {
         var details = try RequestStore.details(from: row)
-        let lead = try given ?? RequestStore.lead(from: row)
         details.subject = try row.decode(String?.self, "subject")
         details.team = try row.decode(String?.self, "team")
         details.parent = try row.decode(String?.self, "parent_ref")
         return HeldRow(
             id: try row.decode(Int.self, "id"), recordWithoutClock: try RequestStore.record(from: row, decodingClock: false),
-            clockJSON: try row.decode(String.self, "clock"), details: details, lead: lead,
-            policy: try policy ?? row.decode(String?.self, "require_approval"))
+            clockJSON: try row.decode(String.self, "clock"), details: details)
     }
 
     /// Who a letter goes to and who it names as leading, from a row with the columns
@@ -565,11 +568,7 @@ public struct RequestStore: Sendable {
             """
         ).first
         guard let row else { throw WorkflowError.notFound("no request \(ref)") }
-        if let heldRows {
-            let assignee = try row.decode(String?.self, "assignee")
-            let (policy, lead) = heldRows.lastSeen(assignee: assignee)
-            heldRows.keep(try RequestStore.heldRow(from: row, policy: policy, lead: lead), for: ref, readWithIt: false)
-        }
+        heldRows?.keep(try RequestStore.heldRow(from: row), for: ref)
         return try RequestStore.view(from: row, calendars: calendarSet, today: today)
     }
 

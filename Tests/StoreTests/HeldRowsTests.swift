@@ -170,25 +170,38 @@ struct TwoServers {
             let record = RequestRecord(
                 kind: .foi, state: .received, version: version, received: received, calendar: .uk,
                 clock: StatutoryClock(received: received), due: nil, maxDue: nil)
-            return HeldRow(id: id, record: record, details: RequestDetails(requester: "J"), lead: LeadContact(), policy: nil)
+            return HeldRow(id: id, record: record, details: RequestDetails(requester: "J"))
         }
         let rows = HeldRows(capacity: 2)
         rows.keep(row(1, version: 3), for: "A")
         rows.keep(row(1, version: 2), for: "A")
-        #expect(rows["A"]?.version == 3)
+        #expect(rows["A"]?.row.version == 3)
         rows.keep(row(1, version: 4), for: "A")
-        #expect(rows["A"]?.version == 4)
+        #expect(rows["A"]?.row.version == 4)
         rows.keep(row(2, version: 1), for: "B")
         rows.keep(row(3, version: 1), for: "C")
         // Full: the row held longest (A) made room.
         #expect(rows.count == 2)
-        #expect(rows["A"] == nil && rows["B"]?.id == 2 && rows["C"]?.id == 3)
+        #expect(rows["A"] == nil && rows["B"]?.row.id == 2 && rows["C"]?.row.id == 3)
         rows.keep(row(4, version: 1), for: "D")
         #expect(rows["B"] == nil && rows["C"] != nil && rows["D"] != nil)
         rows.forget("C")
         #expect(rows["C"] == nil && rows.count == 1)
         for id in 10..<1_000 { rows.keep(row(id, version: 1), for: "R\(id)") }
-        #expect(rows.count == 2 && rows["R999"]?.id == 999 && rows["R998"]?.id == 998)
+        #expect(rows.count == 2 && rows["R999"]?.row.id == 999 && rows["R998"]?.row.id == 998)
+        // The policy and contact details go with every held row as last seen.
+        let withLead = HeldRows(capacity: 4)
+        let received = day("2026-11-20")
+        withLead.keep(
+            HeldRow(
+                id: 5,
+                record: RequestRecord(
+                    kind: .foi, state: .inProgress, version: 2, received: received, calendar: .uk,
+                    clock: StatutoryClock(received: received), due: nil, maxDue: nil, assignee: "asmith"),
+                details: RequestDetails(requester: "J")), for: "E")
+        #expect(withLead["E"]?.policy == nil && withLead["E"]?.lead == LeadContact())
+        withLead.saw(policy: "refused", lead: LeadContact(name: "Ann", email: "ann@police.example"), of: "asmith")
+        #expect(withLead["E"]?.policy == "refused" && withLead["E"]?.lead.name == "Ann")
         let none = HeldRows(capacity: -5)
         none.keep(row(1, version: 1), for: "A")
         #expect(none.capacity == 0 && none.count == 0)
