@@ -64,6 +64,29 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
         public mutating func appendInterpolation(unescaped fragment: String) {
             sql += fragment
         }
+
+        /// Another statement's text and values, spliced in (its `$n` renumbered after the
+        /// values so far): a statement built from optional parts, each part's text constant.
+        /// The part's text must hold `$` only in front of its parameters' numbers.
+        public mutating func appendInterpolation(_ part: PostgresQuery) {
+            let offset = binds.count
+            binds += part.binds
+            guard offset > 0 else {
+                sql += part.sql
+                return
+            }
+            var utf8 = Array(part.sql.utf8)[...]
+            while let dollar = utf8.firstIndex(of: UInt8(ascii: "$")) {
+                sql += String(decoding: utf8[..<dollar], as: UTF8.self) + "$"
+                utf8 = utf8[(dollar + 1)...]
+                let digits = utf8.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+                if let number = Int(String(decoding: digits, as: UTF8.self)) {
+                    sql += String(number + offset)
+                    utf8 = utf8.dropFirst(digits.count)
+                }
+            }
+            sql += String(decoding: utf8, as: UTF8.self)
+        }
     }
 }
 

@@ -24,6 +24,17 @@ import Testing
         #expect(plain.sql == "SELECT 1" && plain.binds.isEmpty)
     }
 
+    @Test func partsAreSplicedWithTheirParametersRenumbered() {
+        let part: PostgresQuery = ", b AS (SELECT \(7) AS n, \("$12") AS t, $$x WHERE \(true))"
+        #expect(part.sql == ", b AS (SELECT $1 AS n, $2 AS t, $$x WHERE $3)")
+        let empty: PostgresQuery = ""
+        let query: PostgresQuery = "WITH a AS (SELECT \(1) AS n, \(2) AS m)\(part)\(empty) SELECT \(3), n FROM a, b"
+        #expect(query.sql == "WITH a AS (SELECT $1 AS n, $2 AS m), b AS (SELECT $3 AS n, $4 AS t, $$x WHERE $5) SELECT $6, n FROM a, b")
+        #expect(query.binds.map { $0?.postgresText } == ["1", "2", "7", "$12", "t", "3"])
+        let first: PostgresQuery = "\(part) SELECT \(9)"
+        #expect(first.sql == ", b AS (SELECT $1 AS n, $2 AS t, $$x WHERE $3) SELECT $4")
+    }
+
     @Test func arraysAreArrayLiteralsWithQuotingAndNulls() {
         #expect(["a", "b\"c", "d\\e", ""].postgresText == #"{"a","b\"c","d\\e",""}"#)
         #expect([1, -2].postgresText == #"{"1","-2"}"#)
