@@ -173,6 +173,13 @@ public struct LetterTemplate: Sendable {
 
     /// `text` without line breaks at either end.
     static func trimmingNewlines(_ text: String) -> String {
+        // Most letters neither start nor end with a line break: a look at the two end bytes
+        // (any byte a line break can start or end with sends the text the long way).
+        if let first = text.utf8.first, let last = text.utf8.last, !(0x0A...0x0D).contains(first), first != 0xC2, first != 0xE2,
+            !(0x0A...0x0D).contains(last), last != 0x85, last != 0xA8, last != 0xA9
+        {
+            return text
+        }
         var trimmed = Substring(text)
         while let first = trimmed.first, first.isNewline { trimmed = trimmed.dropFirst() }
         while let last = trimmed.last, last.isNewline { trimmed = trimmed.dropLast() }

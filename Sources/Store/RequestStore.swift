@@ -56,7 +56,8 @@ public struct RequestStore: Sendable {
         kind: RequestKind, fields: [Field], idempotencyKey: String? = nil, by actor: Actor, credential: Credential? = nil,
         today: CivilDate
     ) async throws -> ChangeResult {
-        let contentHash = RequestStore.contentHash(kind: kind, fields: fields)
+        // Only a CREATE with an idempotency key stores (and compares) what it asked for.
+        let contentHash = idempotencyKey == nil ? "" : RequestStore.contentHash(kind: kind, fields: fields)
         // A review or an ICO case needs to know the request it concerns (a review asked for
         // late is flagged); one read, only for them.
         var parent: ParentFacts?

@@ -68,6 +68,24 @@ import Testing
     }
 
     /// The nightly batch renders each template once per pattern of values; the letters must be
+
+    /// Line breaks of every kind at either end are trimmed, and nothing else is.
+    @Test func trimmingNewlinesMatchesCharacterByCharacterTrimming() {
+        func reference(_ text: String) -> String {
+            var trimmed = Substring(text)
+            while let first = trimmed.first, first.isNewline { trimmed = trimmed.dropFirst() }
+            while let last = trimmed.last, last.isNewline { trimmed = trimmed.dropLast() }
+            return String(trimmed)
+        }
+        let cases = [
+            "", "abc", "\n\nabc\n", "\r\nDear J\r\n", "\u{2028}x\u{2029}", "\u{85}x\u{85}", "é", "x\u{0B}", "\u{0C}x", "\n",
+            "Zoë ☃", "a\nb", "\u{E2}", "\u{2026}", "x\u{A9}",
+        ]
+        for text in cases {
+            #expect(LetterTemplate.trimmingNewlines(text) == reference(text), "\(text.debugDescription)")
+        }
+    }
+
     /// exactly those rendered one by one, whatever the values hold.
     @Test func batchRenderingEqualsRenderingOneByOne() throws {
         let book = try LetterBook()
