@@ -29,7 +29,7 @@ let package = Package(
         // Pure domain: no I/O, no third-party dependencies.
         .target(name: "Dates", swiftSettings: strict),
         .target(name: "Deadlines", dependencies: ["Dates"], swiftSettings: strict),
-        .target(name: "Workflow", dependencies: ["Deadlines"], swiftSettings: strict),
+        .target(name: "Workflow", dependencies: ["Deadlines", "Mail"], swiftSettings: strict),
         .target(name: "LineProtocol", swiftSettings: strict),
         // Statistics: the figures of a period and the page that publishes them (pure).
         .target(name: "Statistics", dependencies: ["Dates", "Deadlines"], swiftSettings: strict),
@@ -37,6 +37,8 @@ let package = Package(
         .target(
             name: "Letters", dependencies: [.product(name: "Mustache", package: "swift-mustache")],
             resources: [.copy("Templates")], swiftSettings: strict),
+        // E-mail: one address checked as one addr-spec, and messages no value can steer (pure).
+        .target(name: "Mail", swiftSettings: strict),
         // SHA-256 for token hashes, idempotency keys and migration checksums: pure, no dependency.
         .target(name: "Digest", swiftSettings: strict),
 
@@ -61,7 +63,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "Postgres", "Workflow", "Deadlines", "Digest", "Letters", "Statistics",
+                "Postgres", "Workflow", "Deadlines", "Digest", "Letters", "Statistics", "Mail",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "CSV", package: "CSV.swift"),
             ],
@@ -100,6 +102,7 @@ let package = Package(
                 "Deadlines",
                 "Dates",
                 "Postgres",
+                "Mail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -123,6 +126,7 @@ let package = Package(
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Deadlines", "Dates"], swiftSettings: strict),
         .testTarget(name: "LineProtocolTests", dependencies: ["LineProtocol"], swiftSettings: strict),
         .testTarget(name: "DigestTests", dependencies: ["Digest"], swiftSettings: strict),
+        .testTarget(name: "MailTests", dependencies: ["Mail"], swiftSettings: strict),
         .testTarget(name: "LettersTests", dependencies: ["Letters"], swiftSettings: strict),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Dates", "Deadlines"], swiftSettings: strict),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),

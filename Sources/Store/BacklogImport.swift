@@ -2,6 +2,7 @@ import Dates
 import Deadlines
 import Digest
 import Foundation
+import Mail
 import Postgres
 import Workflow
 
@@ -208,8 +209,8 @@ public struct BacklogImport: Sendable {
         if v["outcome"] != nil, v["responded_on"] == nil { problem("responded_on", "an outcome needs the date it was sent") }
         if v["exemptions"] != nil, v["outcome"] == nil { problem("exemptions", "exemptions belong to an answered row (outcome, responded_on)") }
         if let assignee = v["assignee"], !logins.contains(assignee) { problem("assignee", "no active user '\(assignee)'") }
-        if let email = v["email"], !email.contains("@") || email.contains(where: \.isWhitespace) {
-            problem("email", "'\(email)' is not an e-mail address")
+        if let email = v["email"], let why = EmailAddress.problem(email) {
+            problem("email", "the address \(why)")
         }
         guard let kind, let received, problems.isEmpty else { return .failure(problems) }
 

@@ -3,24 +3,57 @@ import Foundation
 
 /// Today's date where the authority works.
 public enum LondonDate {
-    /// Today in Europe/London. `FOIFLOW_TODAY=YYYY-MM-DD` in the process's environment
-    /// overrides it (to replay a day, or in tests); an invalid override is ignored.
+    /// Today in Europe/London, or the date override when it is honoured (`Override`).
     public static func today() -> CivilDate {
-        processOverride ?? date(at: Date())
+        if case .honoured(let date) = processOverride { return date }
+        return date(at: Date())
     }
 
-    /// Today in Europe/London, or the override in `environment`.
+    /// Today in Europe/London, or the override honoured in `environment`.
     public static func today(environment: [String: String]) -> CivilDate {
-        override(in: environment) ?? date(at: Date())
+        if case .honoured(let date) = Override(environment: environment) { return date }
+        return date(at: Date())
     }
 
-    /// The process's `FOIFLOW_TODAY`, read once: the server asks for today on every command,
-    /// and copying the environment each time cost a fifth of its CPU.
-    private static let processOverride = override(in: ProcessInfo.processInfo.environment)
+    /// `FOIFLOW_TODAY=YYYY-MM-DD` moves "today" (to replay a night, or in tests), and only
+    /// when `FOIFLOW_TODAY_OVERRIDE=yes` is also set: a production binary with the first alone
+    /// refuses to run rather than act on a date that is not today.
+    public enum Override: Equatable, Sendable {
+        /// No `FOIFLOW_TODAY`: the real date.
+        case none
+        /// Both variables set and the date valid: today is `date`.
+        case honoured(CivilDate)
+        /// `FOIFLOW_TODAY` set but not honoured; why, for an error.
+        case refused(String)
 
-    private static func override(in environment: [String: String]) -> CivilDate? {
-        environment["FOIFLOW_TODAY"].flatMap { CivilDate(iso: $0) }
+        public init(environment: [String: String]) {
+            guard let text = environment["FOIFLOW_TODAY"], !text.isEmpty else {
+                self = .none
+                return
+            }
+            guard environment["FOIFLOW_TODAY_OVERRIDE"] == "yes" else {
+                self = .refused(
+                    "FOIFLOW_TODAY is set, but a date override is honoured only with FOIFLOW_TODAY_OVERRIDE=yes (a replay or a test); unset FOIFLOW_TODAY to use today's date"
+                )
+                return
+            }
+            guard let date = CivilDate(iso: text) else {
+                self = .refused("FOIFLOW_TODAY=\(text.debugDescription) is not a date (YYYY-MM-DD)")
+                return
+            }
+            self = .honoured(date)
+        }
+
+        /// The line every command prints on stderr while the override is honoured.
+        public var notice: String? {
+            guard case .honoured(let date) = self else { return nil }
+            return "foiflow: FOIFLOW_TODAY_OVERRIDE=yes: today is taken to be \(date), not the real date"
+        }
     }
+
+    /// The process's override, read once: the server asks for today on every command, and
+    /// copying the environment each time cost a fifth of its CPU.
+    public static let processOverride = Override(environment: ProcessInfo.processInfo.environment)
 
     /// The date in London at `instant`: UTC, or UTC+1 during British Summer Time, which
     /// runs from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of

@@ -1,4 +1,5 @@
 import Foundation
+import Mail
 import Postgres
 
 /// One message waiting in the outbox.
@@ -98,9 +99,10 @@ public struct NotificationStore: Sendable {
 
     /// Records a failed attempt: retried after a back-off, or given up after `maxAttempts`.
     /// Returns whether it was given up.
+    /// A `permanent` failure (no address, an address refused for good) is given up at once.
     @discardableResult
-    public func markFailed(_ id: Int, attempts: Int, error: String) async throws -> Bool {
-        let giveUp = attempts >= maxAttempts
+    public func markFailed(_ id: Int, attempts: Int, error: String, permanent: Bool = false) async throws -> Bool {
+        let giveUp = permanent || attempts >= maxAttempts
         let backoffMinutes = min(1 << min(attempts - 1, 8), 360)
         try await pool.query(
             """
@@ -124,8 +126,13 @@ public struct NotificationStore: Sendable {
             if claimed.isEmpty { break }
             for notification in claimed {
                 do {
-                    guard notification.email != nil else {
-                        throw DeliveryError("\(notification.recipient.map { "user \($0) has" } ?? "nobody to notify:") no e-mail address")
+                    guard let email = notification.email else {
+                        let whose = notification.level == "letter" ? "the requester has" : notification.recipient.map { "user \($0) has" }
+                        throw DeliveryError("\(whose ?? "nobody to notify:") no e-mail address", permanent: true)
+                    }
+                    // Rows written before addresses were checked at the door are checked here.
+                    if let problem = EmailAddress.problem(email) {
+                        throw DeliveryError("the recipient's address \(problem)", permanent: true)
                     }
                     try await deliver(notification)
                     try await markDelivered(notification.id)
@@ -134,7 +141,8 @@ public struct NotificationStore: Sendable {
                     throw error
                 } catch {
                     let text = "\(error)"
-                    if try await markFailed(notification.id, attempts: notification.attempts, error: text) {
+                    let permanent = (error as? DeliveryError)?.permanent ?? false
+                    if try await markFailed(notification.id, attempts: notification.attempts, error: text, permanent: permanent) {
                         report.gaveUp.append((notification.id, text))
                     } else {
                         report.retrying.append((notification.id, text))
@@ -154,8 +162,13 @@ public struct NotificationStore: Sendable {
     }
 }
 
-/// A delivery that did not go through.
+/// A delivery that did not go through: `permanent` when trying again cannot help (no
+/// address, an address the mail system refused for good), so it is given up at once.
 public struct DeliveryError: Error, CustomStringConvertible {
     public var description: String
-    public init(_ description: String) { self.description = description }
+    public var permanent: Bool
+    public init(_ description: String, permanent: Bool = false) {
+        self.description = description
+        self.permanent = permanent
+    }
 }

@@ -1,5 +1,6 @@
 import Digest
 import Foundation
+import Mail
 import Postgres
 import Workflow
 
@@ -34,6 +35,20 @@ public struct UserStore: Sendable {
         }
     }
 
+    /// Checks a user's details as protocol fields are checked: one line each with no control
+    /// character (`HostileText`), within a length, and the e-mail address exactly one address.
+    public static func validateDetails(team: String?, name: String?, email: String?, phone: String?) throws(WorkflowError) {
+        for (field, value, limit) in [("team", team, 100), ("name", name, 200), ("phone", phone, 40)] {
+            guard let value else { continue }
+            if let scalar = value.unicodeScalars.first(where: HostileText.isControl) {
+                throw .badArgument("\(field) contains a control character or line break (\(HostileText.name(scalar))); give it on one line")
+            }
+            guard !WorkflowEngine.isBlank(value) else { throw .badArgument("\(field) must not be empty") }
+            guard value.count <= limit else { throw .badArgument("\(field) is longer than \(limit) characters") }
+        }
+        if let email, let problem = EmailAddress.problem(email) { throw .badArgument("email \(problem)") }
+    }
+
     /// Creates a user and returns it with its new token.
     /// `onlyIfNoUsers`: create only when the table is empty (first admin at set-up); `nil` otherwise.
     public func add(
@@ -41,6 +56,7 @@ public struct UserStore: Sendable {
         onlyIfNoUsers: Bool = false
     ) async throws -> (user: User, token: String)? {
         try UserStore.validateLogin(login)
+        try UserStore.validateDetails(team: team, name: name, email: email, phone: phone)
         let token = UserStore.newToken()
         let hash = PostgresBytes(SHA256.hash(Array(token.utf8)))
         do {

@@ -1,13 +1,10 @@
-/// Text that must never reach storage, a terminal or a log: control characters other than
-/// newline and tab (C0, DEL, the C1 range with U+0085) and the Unicode line and paragraph
-/// separators (U+2028, U+2029), which forge lines in logs and terminals.
+import Mail
+
+/// Text that must never reach storage, a terminal or a log: any `ControlScalar` other than
+/// newline and tab.
 public enum HostileText {
-    /// A control character: C0 (newline and tab included), DEL, C1 (U+0085 among them), or the
-    /// line and paragraph separators U+2028 and U+2029.
-    public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        let value = scalar.value
-        return value < 0x20 || (0x7F...0x9F).contains(value) || value == 0x2028 || value == 0x2029
-    }
+    /// A control character, line separator or bidirectional control (`ControlScalar`: one definition).
+    public static func isControl(_ scalar: Unicode.Scalar) -> Bool { ControlScalar.isControl(scalar) }
 
     /// The first forbidden scalar of `text` (a control character other than newline and tab), if any.
     public static func firstForbidden(in text: String) -> Unicode.Scalar? {

@@ -1,5 +1,6 @@
 import Dates
 import Deadlines
+import Mail
 
 /// Applies actions to requests: the transition table, the permission check,
 /// field validation and the clock, over a set of calendars. Pure: no I/O;
@@ -462,6 +463,9 @@ public struct WorkflowEngine: Sendable {
             }
             guard values[field.key] == nil else { throw .badArgument("'\(field.key)' given twice") }
             try HostileText.check(field.value, field: field.key)
+            if field.key == "email", let problem = EmailAddress.problem(field.value) {
+                throw .badArgument("email= \(problem)")
+            }
             values[field.key] = field.value
         }
         for key in spec.required where values[key] == nil {
@@ -482,7 +486,7 @@ public struct WorkflowEngine: Sendable {
     }
 
     /// Empty or only white space.
-    static func isBlank(_ text: String) -> Bool {
+    public static func isBlank(_ text: String) -> Bool {
         text.allSatisfy(\.isWhitespace)
     }
 

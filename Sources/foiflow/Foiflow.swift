@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Server
+import Store
 
 /// The `foiflow` command.
 @main
@@ -33,6 +34,12 @@ struct Foiflow: AsyncParsableCommand {
     static func main() async {
         do {
             var command = try parseAsRoot()
+            // A moved date is announced on every command, and refused unless asked for twice.
+            switch LondonDate.processOverride {
+            case .none: break
+            case .honoured: FileHandle.standardError.write(Data(((LondonDate.processOverride.notice ?? "") + "\n").utf8))
+            case .refused(let why): throw CLIError(why, exitCode: .usage)
+            }
             if var async = command as? any AsyncParsableCommand {
                 try await async.run()
             } else {

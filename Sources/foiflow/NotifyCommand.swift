@@ -1,6 +1,11 @@
 import ArgumentParser
 import Foundation
+import Mail
 import Store
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `foiflow notify`: deliver the notification outbox.
 struct NotifyCommand: AsyncParsableCommand {
@@ -8,21 +13,29 @@ struct NotifyCommand: AsyncParsableCommand {
         commandName: "notify",
         abstract: "Deliver pending notifications from the outbox.",
         discussion: """
-            Each message goes to a delivery command on its standard input (default `sendmail -t`
-            when /usr/sbin/sendmail exists), or else is written as an .eml file to the spool
-            folder. Two notifiers never send the same message. A failure is retried later with
-            back-off (1, 2, 4 ... minutes); after 6 attempts it is given up and reported.
+            Each message goes to a delivery command, given the message on its standard input and
+            the one recipient's address as its last argument (default `/usr/sbin/sendmail -i --`
+            when it exists), or else is written as an .eml file to the spool folder. Recipients
+            are never read back from the message's headers, so a command with sendmail's `-t`
+            is refused. Two notifiers never send the same message. A command that does not finish
+            within --command-timeout is stopped and counts as failed. A failure is retried later
+            with back-off (1, 2, 4 ... minutes) and given up after 6 attempts; one that cannot
+            succeed (no address, or the command exits 65, 67 or 68: bad data, unknown user,
+            unknown host) is given up at once. Each failure's reason is printed on stderr.
 
             Example (cron, every few minutes):
-              foiflow notify --command "sendmail -t"
+              foiflow notify --command "/usr/sbin/sendmail -i --"
             """)
 
     @OptionGroup var database: DatabaseOptions
     @Flag(help: "List what is due; send nothing.") var dryRun = false
     @Option(
         help: ArgumentHelp(
-            "Delivery command, given the message on stdin (default: $FOIFLOW_NOTIFY_COMMAND, else sendmail -t if present).", valueName: "command"))
+            "Delivery command, given the message on stdin and the recipient as its last argument (default: $FOIFLOW_NOTIFY_COMMAND, else /usr/sbin/sendmail -i -- if present).",
+            valueName: "command"))
     var command: String?
+    @Option(help: ArgumentHelp("Seconds a delivery command may run before it is stopped and counted as failed (1 to 3600).", valueName: "seconds"))
+    var commandTimeout: Int = 30
     @Option(help: ArgumentHelp("Folder for .eml files when there is no command (default: $FOIFLOW_SPOOL, else ./spool).", valueName: "dir"))
     var spool: String?
     @Option(help: ArgumentHelp("Sender address (default: $FOIFLOW_MAIL_FROM, else foiflow@localhost).", valueName: "address"))
@@ -32,31 +45,46 @@ struct NotifyCommand: AsyncParsableCommand {
 
     func validate() throws {
         try format.require([.text, .json])
+        guard (1...3600).contains(commandTimeout) else { throw ValidationError("--command-timeout must be 1 to 3600 seconds") }
+        if let command, let problem = Mail.problem(command: command) { throw ValidationError("--command \(problem)") }
+        if let from, let problem = EmailAddress.problem(from, localDomain: true) { throw ValidationError("--from \(problem)") }
     }
 
     func run() async throws {
         let started = Date()
         let env = ProcessInfo.processInfo.environment
-        let sender = from ?? env["FOIFLOW_MAIL_FROM"] ?? "foiflow@localhost"
+        let senderText = from ?? env["FOIFLOW_MAIL_FROM"].flatMap { $0.isEmpty ? nil : $0 } ?? "foiflow@localhost"
+        guard let sender = EmailAddress(senderText, localDomain: true) else {
+            throw CLIError("FOIFLOW_MAIL_FROM \(EmailAddress.problem(senderText, localDomain: true) ?? "is not an address")", exitCode: .usage)
+        }
+        let senderName = env["FOIFLOW_UNIT_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? "foiflow"
         let configured = command ?? env["FOIFLOW_NOTIFY_COMMAND"].flatMap { $0.isEmpty ? nil : $0 }
-        let sendmail = FileManager.default.isExecutableFile(atPath: "/usr/sbin/sendmail") ? "/usr/sbin/sendmail -t" : nil
+        if let configured, let problem = Mail.problem(command: configured) { throw CLIError("FOIFLOW_NOTIFY_COMMAND \(problem)", exitCode: .usage) }
+        let sendmail = FileManager.default.isExecutableFile(atPath: "/usr/sbin/sendmail") ? "/usr/sbin/sendmail -i --" : nil
         let deliveryCommand = configured ?? sendmail
         let spoolFolder = URL(fileURLWithPath: spool ?? env["FOIFLOW_SPOOL"] ?? "spool")
+        let timeout = Duration.seconds(commandTimeout)
 
         if dryRun {
             let pending = try await database.makePool().using { try await NotificationStore(pool: $0).pending() }
-            for n in pending { print("would send #\(n.id) \(n.ref) \(n.level) to \(n.recipient ?? "nobody") <\(n.email ?? "no address")>") }
+            for n in pending { print("would send #\(n.id) \(n.ref) \(n.level)") }
             print("notify (dry run): \(pending.count) due")
             return
         }
+        // A delivery command that exits before reading its input must not kill foiflow.
+        signal(SIGPIPE, SIG_IGN)
         let target = deliveryCommand.map { "command \($0)" } ?? "spool \(spoolFolder.path)"
         let report = try await database.makePool().using { pool in
             try await NotificationStore(pool: pool).deliverAll { notification in
-                let message = Mail.message(notification, from: sender)
+                // The store has checked the address already; a row that fails here is permanent too.
+                guard let to = notification.email.flatMap({ EmailAddress($0) }) else {
+                    throw DeliveryError("the recipient's address is not one e-mail address", permanent: true)
+                }
+                let message = Mail.message(notification, to: to, from: sender, fromName: senderName)
                 if let deliveryCommand {
-                    try await Mail.run(deliveryCommand, input: message)
+                    try await Mail.run(deliveryCommand, recipient: to, input: message.rendered, timeout: timeout)
                 } else {
-                    try Mail.spool(message, id: notification.id, folder: spoolFolder)
+                    try Mail.spool(message.rendered, id: notification.id, folder: spoolFolder)
                 }
             }
         }
@@ -66,6 +94,9 @@ struct NotifyCommand: AsyncParsableCommand {
                 ("delivered", [], Double(report.delivered.count)), ("retrying", [], Double(report.retrying.count)),
                 ("given_up", [], Double(report.gaveUp.count)),
             ])
+        for failure in report.retrying {
+            FileHandle.standardError.write(Data("foiflow: notification #\(failure.id) failed, to be retried: \(failure.error)\n".utf8))
+        }
         for failure in report.gaveUp {
             FileHandle.standardError.write(Data("foiflow: notification #\(failure.id) given up: \(failure.error)\n".utf8))
         }
@@ -84,30 +115,43 @@ struct NotifyCommand: AsyncParsableCommand {
 
 /// Building and handing over one e-mail.
 enum Mail {
-    static func message(_ n: OutboxMessage, from: String) -> String {
+    /// Exit statuses of a delivery command that retrying cannot mend (sysexits.h: EX_DATAERR,
+    /// EX_NOUSER, EX_NOHOST).
+    static let permanentStatuses: Set<Int32> = [65, 67, 68]
+
+    /// Why `command` cannot be a delivery command, or `nil`: one that reads its recipients from
+    /// the headers (sendmail's `-t`, alone or in a cluster such as `-ti`) is refused.
+    static func problem(command: String) -> String? {
+        let words = command.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        guard !words.isEmpty else { return "is empty" }
+        let readsHeaders = words.dropFirst().contains { word in
+            word.count >= 2 && word.count <= 5 && word.hasPrefix("-") && !word.hasPrefix("--") && word.dropFirst().allSatisfy(\.isLetter)
+                && word.contains("t")
+        }
+        return readsHeaders
+            ? "must not read recipients from the headers (-t): foiflow gives the recipient as the command's last argument"
+            : nil
+    }
+
+    static func message(_ n: OutboxMessage, to: EmailAddress, from: EmailAddress, fromName: String) -> MailMessage {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(secondsFromGMT: 0)
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
-        func header(_ text: String) -> String { text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ") }
-        return """
-            From: foiflow <\(header(from))>
-            To: \(header(n.recipient ?? "")) <\(header(n.email ?? ""))>
-            Subject: \(header(n.subject))
-            Date: \(formatter.string(from: Date()))
-            Message-ID: <foiflow-notification-\(n.id)@\(header(from.split(separator: "@").last.map(String.init) ?? "localhost"))>
-            X-Foiflow-Request: \(n.ref)
-            X-Foiflow-Level: \(n.level)
-
-            \(n.body)
-            """
+        let domain = from.text.split(separator: "@").last.map(String.init) ?? "localhost"
+        return MailMessage(
+            from: from, fromName: fromName, to: to, toName: n.recipient, subject: n.subject, date: formatter.string(from: Date()),
+            messageID: "foiflow-notification-\(n.id)@\(domain)",
+            extraHeaders: [("X-Foiflow-Request", n.ref), ("X-Foiflow-Level", n.level)], body: n.body)
     }
 
-    /// Runs `/bin/sh -c command` with `input` on stdin; a non-zero exit or a 60 s wait is a failure.
-    static func run(_ command: String, input: String) async throws {
+    /// Runs `/bin/sh -c 'command "$@"' notify RECIPIENT` with `input` on stdin. A non-zero exit
+    /// is a failure (permanent for `permanentStatuses`); so is a run longer than `timeout`,
+    /// which is stopped (SIGTERM, then SIGKILL two seconds later).
+    static func run(_ command: String, recipient: EmailAddress, input: String, timeout: Duration) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
+        process.arguments = ["-c", command + " \"$@\"", "foiflow-notify", recipient.text]
         let stdin = Pipe()
         process.standardInput = stdin
         process.standardOutput = FileHandle.nullDevice
@@ -116,19 +160,34 @@ enum Mail {
         defer { try? FileManager.default.removeItem(at: errorFile) }
         process.standardError = try FileHandle(forWritingTo: errorFile)
         try process.run()
-        try? stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8))
-        try? stdin.fileHandleForWriting.close()
-        let deadline = ContinuousClock.now + .seconds(60)
+        // Written from another thread: a command that never reads must not block us past the timeout.
+        let writer = stdin.fileHandleForWriting
+        let data = Data(input.utf8)
+        Thread.detachNewThread {
+            try? writer.write(contentsOf: data)
+            try? writer.close()
+        }
+        let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             if ContinuousClock.now > deadline {
                 process.terminate()
-                throw DeliveryError("'\(command)' did not finish within 60 s")
+                let grace = ContinuousClock.now + .seconds(2)
+                while process.isRunning, ContinuousClock.now < grace { try await Task.sleep(for: .milliseconds(20)) }
+                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+                throw DeliveryError("the delivery command did not finish within \(timeout.components.seconds) s and was stopped")
             }
             try await Task.sleep(for: .milliseconds(5))
         }
-        guard process.terminationStatus == 0 else {
-            let detail = ((try? String(contentsOf: errorFile, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            throw DeliveryError("'\(command)' exited with \(process.terminationStatus)\(detail.isEmpty ? "" : ": \(detail.prefix(200))")")
+        let status = process.terminationStatus
+        guard status == 0 else {
+            // The command's own words, without the address (personal data stays out of logs).
+            let detail = ((try? String(contentsOf: errorFile, encoding: .utf8)) ?? "")
+                .replacingOccurrences(of: recipient.text, with: "<recipient>")
+                .unicodeScalars.map { ControlScalar.isControl($0) ? " " : Character($0) }
+            let text = String(detail).trimmingCharacters(in: .whitespaces)
+            throw DeliveryError(
+                "the delivery command exited with \(status)\(text.isEmpty ? "" : ": \(text.prefix(200))")",
+                permanent: permanentStatuses.contains(status))
         }
     }
 

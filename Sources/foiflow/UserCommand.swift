@@ -44,6 +44,7 @@ struct UserCommand: AsyncParsableCommand {
             }
             do {
                 try UserStore.validateLogin(login)
+                try UserStore.validateDetails(team: team, name: name, email: email, phone: phone)
             } catch {
                 throw ValidationError(error.description)
             }

@@ -8,7 +8,7 @@ import Testing
 @Suite(.requiresDatabase) struct HardeningCLITests {
     func migrated(_ label: String) async throws -> (url: String, env: [String: String]) {
         let url = try await TestDatabase.create(label)
-        let env = ["DATABASE_URL": url, "FOIFLOW_USER": "admin", "FOIFLOW_TODAY": "2026-11-23"]
+        let env = ["DATABASE_URL": url, "FOIFLOW_USER": "admin", "FOIFLOW_TODAY": "2026-11-23", "FOIFLOW_TODAY_OVERRIDE": "yes"]
         #expect(try await Foiflow.run(["migrate"], environment: ["DATABASE_URL": url]).status == 0)
         #expect(try await Foiflow.run(["user", "add", "admin", "--role", "admin"], environment: ["DATABASE_URL": url]).status == 0)
         return (url, env)
@@ -107,8 +107,8 @@ import Testing
         for (login, role) in [("admin", "admin"), ("asmith", "officer"), ("bkhan", "manager")] {
             #expect(try await Foiflow.run(["user", "add", login, "--role", role], environment: db).status == 0)
         }
-        let officer = db.merging(["FOIFLOW_USER": "asmith", "FOIFLOW_TODAY": "2026-11-23"]) { $1 }
-        let manager = db.merging(["FOIFLOW_USER": "bkhan", "FOIFLOW_TODAY": "2026-11-23"]) { $1 }
+        let officer = db.merging(["FOIFLOW_USER": "asmith", "FOIFLOW_TODAY": "2026-11-23", "FOIFLOW_TODAY_OVERRIDE": "yes"]) { $1 }
+        let manager = db.merging(["FOIFLOW_USER": "bkhan", "FOIFLOW_TODAY": "2026-11-23", "FOIFLOW_TODAY_OVERRIDE": "yes"]) { $1 }
         #expect(try await Foiflow.run(["policy", "show"], environment: db).stdout == "require-approval: none\n")
         // Only an admin sets it.
         #expect(try await Foiflow.run(["policy", "require-approval", "refused,partial"], environment: officer).status == 6)

@@ -6,7 +6,7 @@ import Testing
 @Suite(.requiresDatabase) struct ImportCLITests {
     @Test func importsChecksAndSummarises() async throws {
         let url = try await TestDatabase.create("cliimportcsv")
-        let env = ["DATABASE_URL": url, "FOIFLOW_USER": "admin", "FOIFLOW_TODAY": "2026-11-23"]
+        let env = ["DATABASE_URL": url, "FOIFLOW_USER": "admin", "FOIFLOW_TODAY": "2026-11-23", "FOIFLOW_TODAY_OVERRIDE": "yes"]
         #expect(try await Foiflow.run(["migrate"], environment: env).status == 0)
         #expect(try await Foiflow.run(["user", "add", "admin", "--role", "admin"], environment: ["DATABASE_URL": url]).status == 0)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("import-\(UUID().uuidString)")
@@ -42,7 +42,8 @@ import Testing
         // With no user named, the operator with database access imports, recorded as os:<user>.
         let third = folder.appendingPathComponent("third.csv")
         try "kind,received,requester\nsar,2025-11-05,R\n".write(to: third, atomically: true, encoding: .utf8)
-        let operatorRun = try await Foiflow.run(["import", third.path], environment: ["DATABASE_URL": url, "FOIFLOW_TODAY": "2026-11-23"])
+        let operatorRun = try await Foiflow.run(
+            ["import", third.path], environment: ["DATABASE_URL": url, "FOIFLOW_TODAY": "2026-11-23", "FOIFLOW_TODAY_OVERRIDE": "yes"])
         #expect(operatorRun.status == 0 && operatorRun.stdout.contains("created 1 requests"), "\(operatorRun.stderr)")
         let history = try await Foiflow.run(["request", "history", "SAR-2025-000001", "--format", "csv"], environment: env)
         #expect(history.stdout.contains(",os:"), "\(history.stdout)")

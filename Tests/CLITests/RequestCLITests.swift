@@ -7,7 +7,7 @@ import Testing
     /// A migrated database with an officer, a manager and an auditor; FOIFLOW_TODAY pins "today".
     func setUp(_ label: String) async throws -> [String: String] {
         let url = try await TestDatabase.create(label)
-        var env = ["DATABASE_URL": url, "FOIFLOW_TODAY": "2026-12-01"]
+        var env = ["DATABASE_URL": url, "FOIFLOW_TODAY": "2026-12-01", "FOIFLOW_TODAY_OVERRIDE": "yes"]
         guard try await Foiflow.run(["migrate"], environment: env).status == 0 else { throw TestSetupError("migrate failed") }
         for (login, role) in [("asmith", "officer"), ("bkhan", "manager"), ("audit", "auditor"), ("root", "admin")] {
             let added = try await Foiflow.run(["user", "add", login, "--role", role, "--team", "north"], environment: env)
@@ -99,7 +99,8 @@ import Testing
         for object in laterObjects {
             let ref = try #require(object["ref"])
             let shown = try await Foiflow.run(
-                ["request", "show", ref, "--format", "json"], environment: env.merging(["FOIFLOW_TODAY": "2026-12-10"]) { $1 })
+                ["request", "show", ref, "--format", "json"],
+                environment: env.merging(["FOIFLOW_TODAY": "2026-12-10", "FOIFLOW_TODAY_OVERRIDE": "yes"]) { $1 })
             let days = try #require(try json(shown.stdout) as? [String: Any])["days_left"] as? Int
             #expect(object["days_left"] == days.map(String.init), "\(ref)")
         }

@@ -29,7 +29,28 @@ import Testing
         #expect(LondonDate.date(at: Date(timeIntervalSince1970: 1_782_862_200)) == CivilDate(year: 2026, month: 7, clampingDay: 1))
         // 2026-12-31T23:30:00Z is still 31 December (GMT).
         #expect(LondonDate.date(at: Date(timeIntervalSince1970: 1_798_759_800)) == CivilDate(year: 2026, month: 12, clampingDay: 31))
-        #expect(LondonDate.today(environment: ["FOIFLOW_TODAY": "2026-12-01"]) == CivilDate(year: 2026, month: 12, clampingDay: 1))
+        #expect(
+            LondonDate.today(environment: ["FOIFLOW_TODAY": "2026-12-01", "FOIFLOW_TODAY_OVERRIDE": "yes"])
+                == CivilDate(year: 2026, month: 12, clampingDay: 1))
+    }
+
+    /// Issue 24, item 5: the date moves only when both variables say so.
+    @Test func theOverrideNeedsBothVariables() {
+        let date = CivilDate(year: 2030, month: 1, clampingDay: 2)
+        #expect(LondonDate.Override(environment: [:]) == .none)
+        #expect(LondonDate.Override(environment: ["FOIFLOW_TODAY_OVERRIDE": "yes"]) == .none)
+        #expect(LondonDate.Override(environment: ["FOIFLOW_TODAY": "2030-01-02", "FOIFLOW_TODAY_OVERRIDE": "yes"]) == .honoured(date))
+        for environment in [
+            ["FOIFLOW_TODAY": "2030-01-02"], ["FOIFLOW_TODAY": "2030-01-02", "FOIFLOW_TODAY_OVERRIDE": "true"],
+            ["FOIFLOW_TODAY": "tomorrow", "FOIFLOW_TODAY_OVERRIDE": "yes"],
+        ] {
+            guard case .refused = LondonDate.Override(environment: environment) else {
+                Issue.record("\(environment) was not refused")
+                continue
+            }
+            #expect(LondonDate.today(environment: environment) != date)
+        }
+        #expect(LondonDate.Override.honoured(date).notice?.contains("2030-01-02") == true)
     }
 
     @Test func clampingNeverFails() {
