@@ -21,7 +21,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
-        .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
@@ -65,7 +64,6 @@ let package = Package(
             dependencies: [
                 "Postgres", "Workflow", "Deadlines", "Digest", "Letters", "Statistics", "Mail",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "CSV", package: "CSV.swift"),
             ],
             swiftSettings: strict
         ),

@@ -1,4 +1,3 @@
-import CSV
 import Dates
 import Deadlines
 import Digest
@@ -39,69 +38,93 @@ public struct BacklogFile: Sendable {
     /// Problems with the file itself (encoding, header); rows are checked later.
     public var problems: [Problem]
 
-    /// Reads `data` as CSV with a header row.
-    public init(data: Data) {
-        rows = []
-        problems = []
-        guard var text = String(data: data, encoding: .utf8) else {
-            problems.append(Problem(line: 1, column: nil, message: "the file is not UTF-8 text (save it as \"CSV UTF-8\")"))
-            return
-        }
-        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        let reader: CSVReader
-        do {
-            reader = try CSVReader(string: text, hasHeaderRow: true)
-        } catch {
-            problems.append(Problem(line: 1, column: nil, message: "no header row"))
-            return
-        }
-        let header = (reader.headerRow ?? []).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        var line = 1 + BacklogFile.extraLines(reader.headerRow ?? [])
-        let known = Set(BacklogFile.requiredColumns + BacklogFile.optionalColumns)
-        for name in header where !known.contains(name) && !name.isEmpty {
-            let columns = (BacklogFile.requiredColumns + BacklogFile.optionalColumns).joined(separator: ", ")
-            problems.append(Problem(line: 1, column: name, message: "unknown column (columns: \(columns))"))
-        }
-        for name in BacklogFile.requiredColumns where !header.contains(name) {
-            problems.append(Problem(line: 1, column: name, message: "required column missing"))
-        }
-        var seen: Set<String> = []
-        for name in header where !name.isEmpty && !seen.insert(name).inserted {
-            problems.append(Problem(line: 1, column: name, message: "column given twice"))
-        }
-        while let fields = reader.next() {
-            line += 1
-            let start = line
-            line += BacklogFile.extraLines(fields)
-            // Trailing (and stray) empty rows are not rows.
-            if fields.allSatisfy({ BacklogFile.trimmed($0).isEmpty }) { continue }
-            var values: [String: String] = [:]
-            for (index, name) in header.enumerated() where index < fields.count && !name.isEmpty {
-                // A cell's line breaks are newlines, whichever the spreadsheet wrote (CRLF, CR).
-                var value = BacklogFile.trimmed(fields[index])
-                if value.utf8.contains(UInt8(ascii: "\r")) {
-                    value = value.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-                }
-                if !value.isEmpty { values[name] = value }
-            }
-            if fields.count > header.count, fields[header.count...].contains(where: { !BacklogFile.trimmed($0).isEmpty }) {
-                problems.append(Problem(line: start, column: nil, message: "\(fields.count) values for \(header.count) columns"))
-            }
-            rows.append(Row(line: start, values: values))
+    /// How much of a file is read: past `maxRows` data rows reading stops; a field longer than
+    /// `maxFieldBytes` (UTF-8) is a problem of its row and is not kept.
+    public struct Limits: Sendable, Equatable {
+        public var maxRows: Int
+        public var maxFieldBytes: Int
+        /// 100,000 rows (several years of a large force's requests) and 16 KiB a field (the
+        /// protocol's whole line).
+        public static let standard = Limits(maxRows: 100_000, maxFieldBytes: 16_384)
+
+        public init(maxRows: Int, maxFieldBytes: Int) {
+            self.maxRows = maxRows
+            self.maxFieldBytes = maxFieldBytes
         }
     }
 
-    /// Line breaks inside a record's quoted fields (CRLF, LF or CR): the lines it takes beyond its first.
-    static func extraLines(_ fields: [String]) -> Int {
-        var count = 0
-        for field in fields {
-            var previous: UInt8 = 0
-            for byte in field.utf8 {
-                if byte == UInt8(ascii: "\r") || (byte == UInt8(ascii: "\n") && previous != UInt8(ascii: "\r")) { count += 1 }
-                previous = byte
+    /// Reads `data` as CSV with a header row.
+    public init(data: Data, limits: Limits = .standard) {
+        var records = CSVRecords(data: data, maxFieldBytes: limits.maxFieldBytes)
+        self.init(records: &records, limits: limits)
+    }
+
+    /// Reads the open file `handle` as CSV with a header row, a chunk at a time.
+    public init(handle: FileHandle, limits: Limits = .standard) {
+        var records = CSVRecords(handle: handle, maxFieldBytes: limits.maxFieldBytes)
+        self.init(records: &records, limits: limits)
+    }
+
+    private init(records: inout CSVRecords, limits: Limits) {
+        rows = []
+        problems = []
+        func text(_ bytes: [UInt8], line: Int) throws -> String {
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                throw CSVRecords.Malformed(line: line, message: "the file is not UTF-8 text (save it as \"CSV UTF-8\")")
             }
+            return text
         }
-        return count
+        do {
+            guard let headerRecord = try records.next() else {
+                problems.append(Problem(line: 1, column: nil, message: "no header row"))
+                return
+            }
+            let header = try headerRecord.fields.map { try text($0, line: 1).trimmingCharacters(in: .whitespaces).lowercased() }
+            let known = Set(BacklogFile.requiredColumns + BacklogFile.optionalColumns)
+            for name in header where !known.contains(name) && !name.isEmpty {
+                let columns = (BacklogFile.requiredColumns + BacklogFile.optionalColumns).joined(separator: ", ")
+                problems.append(Problem(line: 1, column: name, message: "unknown column (columns: \(columns))"))
+            }
+            for name in BacklogFile.requiredColumns where !header.contains(name) {
+                problems.append(Problem(line: 1, column: name, message: "required column missing"))
+            }
+            var seen: Set<String> = []
+            for name in header where !name.isEmpty && !seen.insert(name).inserted {
+                problems.append(Problem(line: 1, column: name, message: "column given twice"))
+            }
+            while let record = try records.next() {
+                let fields = try record.fields.map { try text($0, line: record.line) }
+                // Trailing (and stray) empty rows are not rows.
+                if fields.allSatisfy({ BacklogFile.trimmed($0).isEmpty }) && record.overlong.isEmpty { continue }
+                guard rows.count < limits.maxRows else {
+                    problems.append(
+                        Problem(
+                            line: record.line, column: nil,
+                            message: "more than \(limits.maxRows) rows, the most one import takes (--max-rows); split the file"))
+                    return
+                }
+                var values: [String: String] = [:]
+                for (index, name) in header.enumerated() where index < fields.count && !name.isEmpty {
+                    if record.overlong.contains(index) {
+                        problems.append(
+                            Problem(
+                                line: record.line, column: name,
+                                message: "longer than \(limits.maxFieldBytes) bytes, the most a field may hold (--max-field-length)"))
+                        continue
+                    }
+                    let value = BacklogFile.trimmed(fields[index])
+                    if !value.isEmpty { values[name] = value }
+                }
+                if fields.count > header.count, fields[header.count...].contains(where: { !BacklogFile.trimmed($0).isEmpty }) {
+                    problems.append(Problem(line: record.line, column: nil, message: "\(fields.count) values for \(header.count) columns"))
+                }
+                rows.append(Row(line: record.line, values: values))
+            }
+        } catch let malformed as CSVRecords.Malformed {
+            problems.append(Problem(line: malformed.line, column: nil, message: malformed.message))
+        } catch {
+            problems.append(Problem(line: rows.last.map { $0.line + 1 } ?? 1, column: nil, message: "the file could not be read: \(error)"))
+        }
     }
 
     /// Without leading and trailing spaces, tabs and line breaks (a cell as typed).

@@ -136,12 +136,11 @@ public struct BacklogImport: Sendable {
                         INSERT INTO requests (ref, kind, state, version, received, calendar, due, max_due, clock, assignee, team,
                                               requester, email, address, contact, subject, outcome, exemptions, responded_on,
                                               legacy_ref, import_key, created_by)
-                        SELECT k.prefix || '-' || extract(year FROM f.received)::int || '-'
-                                   || lpad(foiflow_next_reference(f.kind, extract(year FROM f.received)::int)::text, 6, '0'),
+                        SELECT foiflow_new_reference(f.kind, extract(year FROM f.received)::int),
                                f.kind, f.state, f.version, f.received, f.calendar, f.due, f.max_due, f.clock::jsonb, f.assignee, f.team,
                                f.requester, f.email, f.address, f.contact, f.subject, f.outcome, f.exemptions, f.responded_on,
                                f.legacy_ref, f.import_key, \(actor.login)
-                        FROM fresh f JOIN request_kinds k ON k.kind = f.kind
+                        FROM fresh f
                         RETURNING id, import_key, responded_on
                     ),
                     ev AS (

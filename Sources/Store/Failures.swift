@@ -17,3 +17,18 @@ extension PostgresError: ClassifiedError {
 extension MigrationError: ClassifiedError {
     public var failure: Failure { .internal }
 }
+
+extension PostgresError {
+    /// An integrity constraint (SQLSTATE class 23) or a data exception (class 22): the input
+    /// broke a rule of the database, which is bad input, never an internal failure.
+    public var isIntegrityOrDataError: Bool {
+        guard let sqlState else { return false }
+        return sqlState.hasPrefix("23") || sqlState.hasPrefix("22")
+    }
+
+    /// The rule an integrity or data error broke, for people: the constraint's name, or the
+    /// database's message, never its detail (which quotes the values, personal data among them).
+    public var ruleBroken: String {
+        constraint.map { "it breaks the database's rule \($0)" } ?? message
+    }
+}

@@ -67,6 +67,7 @@ public struct RequestStore: Sendable {
             parent = try await parentFacts(ref: ref, scope: actor.scope)
             if parent == nil { throw WorkflowError.notFound("parent=\(ref): no such request") }
         }
+        var referenceTaken = false
         for attempt in 1...RequestStore.attempts {
             let (version, calendarSet) = try await calendars.versioned(forceCheck: attempt > 1)
             let engine = WorkflowEngine(calendars: calendarSet, authority: authority)
@@ -81,6 +82,13 @@ public struct RequestStore: Sendable {
             } catch let error as PostgresError where error.sqlState == SQLState.foreignKeyViolation && error.constraint == "requests_parent_ref_fkey"
             {
                 throw WorkflowError.notFound("parent=\(details.parent ?? ""): no such request")
+            } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation && error.constraint == "requests_ref_key" {
+                // The number was taken already (a reference sequence set back by hand): the next
+                // attempt takes the next number.
+                referenceTaken = true
+                continue
+            } catch let error as PostgresError where error.isIntegrityOrDataError {
+                throw WorkflowError.badArgument("the request could not be stored: \(error.ruleBroken)")
             }
             switch outcome {
             case .created(var result):
@@ -95,6 +103,11 @@ public struct RequestStore: Sendable {
                 }
                 return result
             }
+        }
+        if referenceTaken {
+            throw WorkflowError.conflict(
+                "the request could not be created: the next \(kind.referencePrefix) references of its year are taken already (was a reference sequence set back?)"
+            )
         }
         throw WorkflowError.busy("the request could not be created: too much concurrent change; retry")
     }
@@ -153,13 +166,13 @@ public struct RequestStore: Sendable {
                 WHERE \(key)::text IS NOT NULL AND k.login = \(actor.login) AND k.key = \(key)::text
             ),
             counter AS (
-                SELECT foiflow_next_reference(\(kind.rawValue), \(year)) AS last
+                SELECT foiflow_new_reference(\(kind.rawValue), \(year)) AS ref
                 WHERE (SELECT ok FROM cred) AND (SELECT ok FROM cal) AND NOT EXISTS (SELECT 1 FROM prior)
             ),
             req AS (
                 INSERT INTO requests (ref, kind, state, version, received, calendar, due, max_due, clock, team,
                                       requester, email, address, contact, subject, parent_ref, ico_ref, requested_late, created_by)
-                SELECT \(kind.referencePrefix) || '-' || \(year)::text || '-' || lpad(last::text, 6, '0'), \(kind.rawValue),
+                SELECT counter.ref, \(kind.rawValue),
                        \(record.state.rawValue), \(record.version), \(record.received), \(record.calendar.rawValue),
                        \(record.due), \(record.maxDue), \(clock)::jsonb, \(details.team), \(details.requester),
                        \(details.email), \(details.address), \(details.contact?.rawValue), \(details.subject),
@@ -290,7 +303,7 @@ public struct RequestStore: Sendable {
         let written = try await RequestStore.write(
             pool, id: row.id, ref: ref, from: record, to: next, event: event, actor: actor.login,
             calendarVersion: calendarVersion, credential: credential, letter: letter, requester: row.details.requester,
-            decidedWith: guarded ? (policy, lead) : nil)
+            requestTeam: row.details.team, decidedWith: guarded ? (policy, lead) : nil)
         switch written {
         case .done(let newLead, let newPolicy):
             if let heldRows {
@@ -303,6 +316,8 @@ public struct RequestStore: Sendable {
             throw WorkflowError.revoked(Credential.revokedMessage)
         case .calendarChanged:
             return nil
+        case .assigneeRefused(let why):
+            throw WorkflowError.badArgument(why)
         case .versionMoved:
             if guarded { return nil }
             if let expectedVersion {
@@ -319,7 +334,22 @@ public struct RequestStore: Sendable {
         case calendarChanged
         case versionMoved
         case revoked
+        /// `assign to=` named someone who may not lead this request (why).
+        case assigneeRefused(String)
     }
+
+    /// The `upd` condition of an assignment: the `assignee` is an active officer or manager of
+    /// the request's team or of none (a request of no team is everyone's).
+    static let assigneeMayLead = """
+        AND EXISTS (SELECT 1 FROM assignee a WHERE NOT a.disabled AND a.role IN ('officer', 'manager')
+                    AND (a.team IS NULL OR requests.team IS NULL OR a.team = requests.team))
+        """
+
+    /// What the statement saw of the assignee, for the reason an assignment was refused.
+    static let assigneeColumns = """
+        , (SELECT role FROM assignee) AS assignee_role, (SELECT team FROM assignee) AS assignee_team,
+          (SELECT disabled FROM assignee) AS assignee_disabled
+        """
 
     /// One statement: the row (guarded by its version and the calendar) and its event; the
     /// grounds it cites; its letter; and the event it leaves on its parent (a review's outcome,
@@ -331,7 +361,7 @@ public struct RequestStore: Sendable {
     static func write(
         _ pool: PostgresPool, id: Int, ref: String, from record: RequestRecord, to next: RequestRecord, event: EventDraft,
         actor: String, calendarVersion: Int, credential: Credential? = nil, letter: LetterDraft? = nil, requester: String? = nil,
-        decidedWith: (policy: String?, lead: LeadContact)? = nil
+        requestTeam: String? = nil, decidedWith: (policy: String?, lead: LeadContact)? = nil
     ) async throws -> WriteOutcome {
         // `contacted letter=ID` closes that task of this request.
         let doneLetter = event.action == .contacted ? event.fields.first { $0.key == "letter" }.flatMap { Int($0.value) } : nil
@@ -408,6 +438,17 @@ public struct RequestStore: Sendable {
                     in_extension = request_grounds.in_extension OR excluded.in_extension
             )
             """ : ""
+        // An assignment names an active officer or manager who may see the request; the
+        // statement reads them, so a user disabled or moved meanwhile is never assigned.
+        let isAssign = event.action == .assign
+        let assigneePart: PostgresQuery =
+            isAssign
+            ? """
+            ,
+            assignee AS (
+                SELECT role, team, disabled_at IS NOT NULL AS disabled FROM users WHERE login = \(next.assignee)::text
+            )
+            """ : ""
         let parentPart: PostgresQuery =
             trail.map { trail in
                 """
@@ -433,7 +474,7 @@ public struct RequestStore: Sendable {
                         SELECT 1 FROM users WHERE id = \(credential?.userID)::bigint AND token_hash = \(credential?.tokenBytes)
                           AND disabled_at IS NULL) AS ok
                 ),
-                cal AS (SELECT foiflow_calendar_is(\(calendarVersion)) AS ok)\(heldPart),
+                cal AS (SELECT foiflow_calendar_is(\(calendarVersion)) AS ok)\(heldPart)\(assigneePart),
                 upd AS (
                     UPDATE requests
                     SET state = \(next.state.rawValue), version = version + 1, due = \(next.due), max_due = \(next.maxDue),
@@ -444,6 +485,7 @@ public struct RequestStore: Sendable {
                         updated_at = now()
                     WHERE id = \(id) AND version = \(record.version) AND (SELECT ok FROM cred) AND (SELECT ok FROM cal)
                       \(unescaped: decidedWith == nil ? "" : "AND (SELECT ok FROM held)")
+                      \(unescaped: isAssign ? RequestStore.assigneeMayLead : "")
                     RETURNING id, version, state, due
                 ),
                 ev AS (
@@ -455,13 +497,24 @@ public struct RequestStore: Sendable {
                 SELECT (SELECT ok FROM cred) AS credential_ok, (SELECT ok FROM cal) AS calendar_ok, (SELECT version FROM upd) AS version,
                        u.name AS lead_name, u.email AS lead_email, u.phone AS lead_phone,
                        (SELECT value FROM policy WHERE key = 'require-approval') AS require_approval
+                       \(unescaped: isAssign ? RequestStore.assigneeColumns : "")
                 FROM (SELECT 1) AS one LEFT JOIN users u ON u.login = \(next.assignee)::text
                 """
             ).first
             guard let row else { throw WorkflowError.inconsistent("the database returned no result") }
             guard try row.decode(Bool.self, "credential_ok") else { return .revoked }
             guard try row.decode(Bool.self, "calendar_ok") else { return .calendarChanged }
-            guard try row.decode(Int?.self, "version") != nil else { return .versionMoved }
+            guard try row.decode(Int?.self, "version") != nil else {
+                if isAssign, let login = next.assignee,
+                    let problem = WorkflowEngine.assigneeProblem(
+                        login, role: try row.decode(String?.self, "assignee_role").flatMap(Role.init(name:)),
+                        team: try row.decode(String?.self, "assignee_team"), disabled: try row.decode(Bool?.self, "assignee_disabled") ?? false,
+                        requestTeam: requestTeam)
+                {
+                    return .assigneeRefused(problem)
+                }
+                return .versionMoved
+            }
             return .done(lead: try RequestStore.lead(from: row), policy: try row.decode(String?.self, "require_approval"))
         } catch let error as PostgresError where error.sqlState == SQLState.foreignKeyViolation && error.constraint == "requests_assignee_fkey" {
             throw WorkflowError.badArgument("no user '\(next.assignee ?? "")' to assign to")

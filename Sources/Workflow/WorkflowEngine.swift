@@ -85,7 +85,8 @@ public struct WorkflowEngine: Sendable {
             clock: clock, due: deadline?.due, maxDue: deadline?.maxDue, parent: values["parent"])
         let details = RequestDetails(
             requester: requester, subject: values["subject"], email: values["email"], address: values["address"],
-            contact: contact, team: values["team"], parent: values["parent"], icoRef: icoRef, requestedLate: requestedLate)
+            contact: contact, team: try Self.team(values["team"], for: actor), parent: values["parent"], icoRef: icoRef,
+            requestedLate: requestedLate)
         let event = EventDraft(action: .create, from: nil, to: .received, fields: fields, due: record.due, effectiveOn: received)
         return (record, details, event)
     }
@@ -449,6 +450,30 @@ public struct WorkflowEngine: Sendable {
             let kinds = RequestKind.allCases.filter(kind.parentKinds.contains).map(\.referencePrefix).joined(separator: " or ")
             throw .badArgument("a \(kind.rawValue)'s parent must be an \(kinds) request, not \(parent)")
         }
+    }
+
+    /// The team a new request belongs to: an officer or manager of a team creates (and imports)
+    /// into that team only, which is also the default; admins, and users with no team, name any.
+    static func team(_ named: String?, for actor: Actor) throws(WorkflowError) -> String? {
+        guard let scope = actor.scope else { return named }
+        if let named, named != scope {
+            throw .denied("team=\(named): a \(actor.role.rawValue) of team \(scope) creates requests for that team only")
+        }
+        return scope
+    }
+
+    /// Whether `user` may lead a request of `team`: an active officer or manager who may see it
+    /// (of that team, or of none; a request of no team is everyone's).
+    public static func assigneeProblem(_ login: String, role: Role?, team: String?, disabled: Bool, requestTeam: String?) -> String? {
+        guard let role else { return "no user '\(login)' to assign to" }
+        guard !disabled else { return "'\(login)' is disabled and cannot be assigned" }
+        guard role == .officer || role == .manager else {
+            return "'\(login)' is \(role == .admin ? "an" : "a") \(role.rawValue); only an officer or a manager can lead a request"
+        }
+        if let team, let requestTeam, team != requestTeam {
+            return "'\(login)' is in team \(team) and cannot see this request (team \(requestTeam))"
+        }
+        return nil
     }
 
     /// Refuses unknown and missing fields; returns the values by key.

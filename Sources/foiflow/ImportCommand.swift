@@ -21,6 +21,11 @@ struct ImportCommand: AsyncParsableCommand {
             on SHOW), responded_on, outcome (granted, partial, refused, not-held, ncnd) and
             exemptions (codes as for ACT respond, e.g. "s40(2), s31").
 
+            The file is read a piece at a time. At most --max-rows data rows (default 100000) are
+            taken and a field may hold at most --max-field-length bytes (default 16384); past either,
+            the import is refused. A quoted field that is never closed is an error naming the line
+            it opens on.
+
             Dates are YYYY-MM-DD or DD/MM/YYYY (day first, as UK spreadsheets write them). The file
             is UTF-8, with or without a byte-order mark ("CSV UTF-8" in a spreadsheet's Save As),
             with CRLF or LF line ends; quoted fields may hold commas, quotes and line breaks; empty
@@ -45,13 +50,23 @@ struct ImportCommand: AsyncParsableCommand {
     @OptionGroup var actor: ActorOptions
     @Argument(help: "The CSV file.") var file: String
     @Flag(help: "Check the file and say what would be imported; write nothing.") var dryRun = false
+    @Option(help: "The most data rows one import takes (default 100000).")
+    var maxRows = BacklogFile.Limits.standard.maxRows
+    @Option(help: "The most bytes (UTF-8) one field may hold (default 16384).")
+    var maxFieldLength = BacklogFile.Limits.standard.maxFieldBytes
+
+    func validate() throws {
+        guard (1...10_000_000).contains(maxRows) else { throw ValidationError("--max-rows must be 1 to 10000000") }
+        guard (1...1_048_576).contains(maxFieldLength) else { throw ValidationError("--max-field-length must be 1 to 1048576") }
+    }
 
     func run() async throws {
         let started = ContinuousClock.now
-        guard let data = FileManager.default.contents(atPath: file) else {
+        guard let handle = FileHandle(forReadingAtPath: file) else {
             throw CLIError("import: cannot read \(file)", exitCode: .notFound)
         }
-        let parsed = BacklogFile(data: data)
+        defer { try? handle.close() }
+        let parsed = BacklogFile(handle: handle, limits: .init(maxRows: maxRows, maxFieldBytes: maxFieldLength))
         let bar = ProgressBar(enabled: isatty(STDERR_FILENO) == 1, started: started)
         let report: BacklogImport.Report
         do {

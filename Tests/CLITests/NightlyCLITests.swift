@@ -115,8 +115,9 @@ import Testing
         #expect(lines.contains("foiflow_escalate_escalations level=warning 1.0") && lines.contains("foiflow_escalate_escalations level=overdue 1.0"))
         #expect(lines.contains("foiflow_escalate_lapsed  0.0") && lines.contains("foiflow_escalate_skipped  0.0"), "\(lines)")
         #expect(lines.contains { $0.hasPrefix("foiflow_escalate_last_run_timestamp_seconds  ") })
-        // The overdue notice has no manager to go to: a permanent failure, given up at once.
-        #expect(lines.contains("foiflow_notify_delivered  1.0") && lines.contains("foiflow_notify_given_up  1.0"), "\(lines)")
+        // Neither notice has anyone to go to (no assignee, no manager): a permanent failure,
+        // given up at once rather than retried six times.
+        #expect(lines.contains("foiflow_notify_delivered  0.0") && lines.contains("foiflow_notify_given_up  2.0"), "\(lines)")
         // No temporary file is left beside it.
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".") }.isEmpty)
     }

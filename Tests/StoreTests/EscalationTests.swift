@@ -188,7 +188,8 @@ final class Deliveries: @unchecked Sendable {
         let f = try await outbox("outboxnoaddr", count: 1)
         try await f.pool.query("UPDATE notifications SET email = NULL")
         let report = try await NotificationStore(pool: f.pool).deliverAll { _ in Issue.record("delivered without an address") }
-        #expect(report.retrying.count == 1 && report.retrying.first?.error.contains("no e-mail address") == true)
+        // No address cannot be mended by trying again: given up at once, with the reason.
+        #expect(report.gaveUp.count == 1 && report.gaveUp.first?.error.contains("no e-mail address") == true)
         await f.shutdown()
     }
 }

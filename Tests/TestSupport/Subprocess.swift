@@ -11,6 +11,12 @@ public enum Foiflow {
         public var status: Int32
         public var stdout: String
         public var stderr: String
+
+        /// `stderr` less the line a honoured `FOIFLOW_TODAY_OVERRIDE` prints on every command.
+        public var stderrBesidesDateNotice: String {
+            stderr.split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { !$0.hasPrefix("foiflow: FOIFLOW_TODAY_OVERRIDE=yes: ") }.joined(separator: "\n")
+        }
     }
 
     /// `$FOIFLOW_BIN`, else `.build/debug/foiflow` in the package.
