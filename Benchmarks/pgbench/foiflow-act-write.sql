@@ -21,7 +21,7 @@ upd AS (
     SET state = 'in_progress', version = version + 1, due = '2026-11-20', max_due = '2026-12-21',
         clock = '{"start": "2026-10-23", "stops": [], "extensions": [], "feePeriods": [], "pausedDays": 0, "extensionDays": 0, "extensionMonths": 0}'::jsonb, assignee = 'bench', outcome = NULL,
         exemptions = NULL, responded_on = NULL, appeal_by = NULL,
-        approved_version = NULL,
+        approved_version = NULL, proposed_outcome = NULL, proposed_exemptions = NULL,
         transferred_to = NULL, last_contact = greatest(last_contact, NULL::date),
         updated_at = now()
     WHERE id = :id AND version = (SELECT version FROM requests WHERE id = :id) AND (SELECT ok FROM cred) AND (SELECT ok FROM cal)

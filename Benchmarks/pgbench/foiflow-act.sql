@@ -3,7 +3,7 @@
 -- in between. (Captured from the server's statements; the values it bound, the row by :id.)
 \set k random(1, 50000)
 \set id :k * 20
-SELECT r.id, r.kind, r.state, r.version, r.received, r.calendar, r.due, r.max_due, r.clock::text AS clock, r.assignee, r.outcome, r.exemptions, r.responded_on, r.transferred_to, r.last_contact, r.parent_ref, r.appeal_by, r.approved_version, r.requester, r.email, r.address, r.contact, r.team, r.subject,
+SELECT r.id, r.kind, r.state, r.version, r.received, r.calendar, r.due, r.max_due, r.clock::text AS clock, r.assignee, r.outcome, r.exemptions, r.responded_on, r.transferred_to, r.last_contact, r.parent_ref, r.appeal_by, r.approved_version, r.proposed_outcome, r.proposed_exemptions, r.requester, r.email, r.address, r.contact, r.team, r.subject,
        u.name AS lead_name, u.email AS lead_email, u.phone AS lead_phone,
 (SELECT value FROM policy WHERE key = 'require-approval') AS require_approval
 FROM requests r LEFT JOIN users u ON u.login = r.assignee
@@ -19,7 +19,7 @@ upd AS (
     SET state = 'in_progress', version = version + 1, due = '2026-11-20', max_due = '2026-12-21',
         clock = '{"start": "2026-10-23", "stops": [], "extensions": [], "feePeriods": [], "pausedDays": 0, "extensionDays": 0, "extensionMonths": 0}'::jsonb, assignee = 'bench', outcome = NULL,
         exemptions = NULL, responded_on = NULL, appeal_by = NULL,
-        approved_version = NULL,
+        approved_version = NULL, proposed_outcome = NULL, proposed_exemptions = NULL,
         transferred_to = NULL, last_contact = greatest(last_contact, NULL::date),
         updated_at = now()
     WHERE id = :id AND version = (SELECT version FROM requests WHERE id = :id) AND (SELECT ok FROM cred) AND (SELECT ok FROM cal)

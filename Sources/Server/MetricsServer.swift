@@ -19,10 +19,23 @@ public final class MetricsServer: Service, Sendable {
     let today: @Sendable () -> CivilDate
     let logger: Logger
 
+    /// How long a connection may take to send a whole request, or wait between requests,
+    /// before it is closed.
+    let readTimeout: TimeAmount
+    /// The most connections open at once; one more is closed as soon as it is accepted.
+    let maxConnections: Int
+    private let open = NIOLockedValueBox(0)
+
+    public static let defaultReadTimeout = TimeAmount.seconds(10)
+    public static let defaultMaxConnections = 64
+
     public init(
         host: String, port: Int, metrics: ServerMetrics, pool: PostgresPool, lineServer: LineServer?,
-        today: @escaping @Sendable () -> CivilDate, logger: Logger
+        today: @escaping @Sendable () -> CivilDate, logger: Logger, readTimeout: TimeAmount = MetricsServer.defaultReadTimeout,
+        maxConnections: Int = MetricsServer.defaultMaxConnections
     ) {
+        self.readTimeout = readTimeout
+        self.maxConnections = maxConnections
         self.host = host
         self.port = port
         self.metrics = metrics
@@ -36,9 +49,17 @@ public final class MetricsServer: Service, Sendable {
         let responder = Responder(metrics: metrics, pool: pool, lineServer: lineServer, today: today)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline().flatMap {
-                    channel.pipeline.addHandler(MetricsHTTPHandler(responder: responder))
+            .childChannelInitializer { [open, maxConnections, readTimeout] channel in
+                // Past the cap a connection is closed at once: held-open sockets cannot pile up.
+                let admitted = open.withLockedValue { count in
+                    guard count < maxConnections else { return false }
+                    count += 1
+                    return true
+                }
+                guard admitted else { return channel.close() }
+                channel.closeFuture.whenComplete { _ in open.withLockedValue { $0 -= 1 } }
+                return channel.pipeline.configureHTTPServerPipeline().flatMap {
+                    channel.pipeline.addHandler(MetricsHTTPHandler(responder: responder, readTimeout: readTimeout))
                 }
             }
             .bind(host: host, port: port).get()
@@ -83,10 +104,38 @@ final class MetricsHTTPHandler: ChannelInboundHandler, Sendable {
     typealias OutboundOut = HTTPServerResponsePart
 
     let responder: MetricsServer.Responder
+    let readTimeout: TimeAmount
     private let head = NIOLockedValueBox<HTTPRequestHead?>(nil)
+    /// Closes the connection unless a whole request arrives in time.
+    private let deadline = NIOLockedValueBox<Scheduled<Void>?>(nil)
 
-    init(responder: MetricsServer.Responder) {
+    init(responder: MetricsServer.Responder, readTimeout: TimeAmount) {
         self.responder = responder
+        self.readTimeout = readTimeout
+    }
+
+    /// Starts the clock for the next request: it must arrive whole within `readTimeout`.
+    private func armDeadline(_ context: ChannelHandlerContext) {
+        let channel = context.channel
+        let task = context.eventLoop.scheduleTask(in: readTimeout) { channel.close(promise: nil) }
+        deadline.withLockedValue {
+            $0?.cancel()
+            $0 = task
+        }
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        armDeadline(context)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline.withLockedValue { $0?.cancel() }
+    }
+
+    /// A request the HTTP codec could not read (a header too large, a malformed line) has had
+    /// its 400: the connection is closed, never left open.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -96,6 +145,7 @@ final class MetricsHTTPHandler: ChannelInboundHandler, Sendable {
         case .body:
             break
         case .end:
+            deadline.withLockedValue { $0?.cancel() }
             guard let request = head.withLockedValue({ $0 }) else { return }
             let responder = self.responder
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
@@ -113,7 +163,11 @@ final class MetricsHTTPHandler: ChannelInboundHandler, Sendable {
                     context.write(self.wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
                 }
                 let done = context.writeAndFlush(self.wrapOutboundOut(.end(nil)))
-                if !request.isKeepAlive { done.whenComplete { _ in bound.value.close(promise: nil) } }
+                if request.isKeepAlive {
+                    self.armDeadline(context)
+                } else {
+                    done.whenComplete { _ in bound.value.close(promise: nil) }
+                }
             }
         }
     }

@@ -480,7 +480,8 @@ public struct RequestStore: Sendable {
                     SET state = \(next.state.rawValue), version = version + 1, due = \(next.due), max_due = \(next.maxDue),
                         clock = \(clock)::jsonb, assignee = \(next.assignee), outcome = \(next.outcome?.rawValue),
                         exemptions = \(next.exemptions), responded_on = \(next.respondedOn), appeal_by = \(next.appealBy),
-                        approved_version = \(next.approvedVersion),
+                        approved_version = \(next.approvedVersion), proposed_outcome = \(next.proposedOutcome?.rawValue),
+                        proposed_exemptions = \(next.proposedExemptions),
                         transferred_to = \(next.transferredTo), last_contact = greatest(last_contact, \(next.lastContact)::date),
                         updated_at = now()
                     WHERE id = \(id) AND version = \(record.version) AND (SELECT ok FROM cred) AND (SELECT ok FROM cal)
@@ -592,7 +593,7 @@ public struct RequestStore: Sendable {
     }
 
     static let recordColumns =
-        "id, kind, state, version, received, calendar, due, max_due, clock::text AS clock, assignee, outcome, exemptions, responded_on, transferred_to, last_contact, parent_ref, appeal_by, approved_version"
+        "id, kind, state, version, received, calendar, due, max_due, clock::text AS clock, assignee, outcome, exemptions, responded_on, transferred_to, last_contact, parent_ref, appeal_by, approved_version, proposed_outcome, proposed_exemptions"
 
     /// `viewColumns` qualified with `r.`, for statements that join other tables.
     static let qualifiedViewColumns = viewColumns.split(separator: ",")
@@ -624,7 +625,9 @@ public struct RequestStore: Sendable {
             exemptions: try row.decode(String?.self, "exemptions"), respondedOn: try row.decode(CivilDate?.self, "responded_on"),
             transferredTo: try row.decode(String?.self, "transferred_to"), lastContact: try row.decode(CivilDate?.self, "last_contact"),
             parent: try row.decode(String?.self, "parent_ref"), appealBy: try row.decode(CivilDate?.self, "appeal_by"),
-            approvedVersion: try row.decode(Int?.self, "approved_version"))
+            approvedVersion: try row.decode(Int?.self, "approved_version"),
+            proposedOutcome: try row.decode(String?.self, "proposed_outcome").flatMap(Outcome.init(rawValue:)),
+            proposedExemptions: try row.decode(String?.self, "proposed_exemptions"))
     }
 
     // MARK: Read
@@ -647,7 +650,7 @@ public struct RequestStore: Sendable {
                    c.text AS commitment_text,
                    (SELECT string_agg(k.ref, ',' ORDER BY k.ref) FROM requests k WHERE k.parent_ref = r.ref AND k.kind = 'review') AS reviews,
                    (SELECT string_agg(k.ref, ',' ORDER BY k.ref) FROM requests k WHERE k.parent_ref = r.ref AND k.kind = 'ico') AS ico_cases,
-                   r.id, r.clock::text AS clock, r.approved_version
+                   r.id, r.clock::text AS clock, r.approved_version, r.proposed_outcome, r.proposed_exemptions
             FROM requests r LEFT JOIN commitments c ON c.kind = r.kind
             WHERE r.ref = \(ref) AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text)
             """

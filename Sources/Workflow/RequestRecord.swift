@@ -27,12 +27,17 @@ public struct RequestRecord: Sendable, Equatable {
     public var appealBy: CivilDate?
     /// The version a manager's `approve` made; the approval stands while `version` equals it.
     public var approvedVersion: Int?
+    /// What `submit` put up for approval: the outcome and the grounds (canonical, sorted,
+    /// comma-separated); an approval binds a response to exactly these.
+    public var proposedOutcome: Outcome?
+    public var proposedExemptions: String?
 
     public init(
         kind: RequestKind, state: RequestState, version: Int, received: CivilDate, calendar: CalendarID,
         clock: StatutoryClock, due: CivilDate?, maxDue: CivilDate?, assignee: String? = nil,
         outcome: Outcome? = nil, exemptions: String? = nil, respondedOn: CivilDate? = nil, transferredTo: String? = nil,
-        lastContact: CivilDate? = nil, parent: String? = nil, appealBy: CivilDate? = nil, approvedVersion: Int? = nil
+        lastContact: CivilDate? = nil, parent: String? = nil, appealBy: CivilDate? = nil, approvedVersion: Int? = nil,
+        proposedOutcome: Outcome? = nil, proposedExemptions: String? = nil
     ) {
         self.kind = kind
         self.state = state
@@ -51,6 +56,8 @@ public struct RequestRecord: Sendable, Equatable {
         self.parent = parent
         self.appealBy = appealBy
         self.approvedVersion = approvedVersion
+        self.proposedOutcome = proposedOutcome
+        self.proposedExemptions = proposedExemptions
     }
 
     /// When a progress update falls due while the request is open: a calendar month after the

@@ -123,7 +123,7 @@ public enum TransitionTable {
             )
         case .submit:
             ActionSpec(
-                action: .submit, from: [.inProgress], to: .state(.awaitingApproval), required: [], optional: [],
+                action: .submit, from: [.inProgress], to: .state(.awaitingApproval), required: [], optional: ["outcome", "exemptions"],
                 roles: people, kinds: answerable, clock: "none")
         case .approve:
             ActionSpec(

@@ -201,6 +201,20 @@ public struct WorkflowEngine: Sendable {
                     "a \(outcome.rawValue) response needs a manager's approve since the last change (sign-off policy); submit it for approval")
             }
             cited = try responseGrounds(outcome, record: record, values: values)
+            if requireApproval.contains(outcome) {
+                // The approval binds what was put up for it: this outcome, these grounds.
+                guard let proposed = record.proposedOutcome else {
+                    throw .invalidTransition(
+                        "the approval named no outcome: submit outcome=\(outcome.rawValue) exemptions=... for a manager's approve (sign-off policy)")
+                }
+                let grounds = Self.canonical(cited)
+                guard proposed == outcome, (record.proposedExemptions ?? "") == (grounds ?? "") else {
+                    let approved = [proposed.rawValue, record.proposedExemptions].compactMap { $0 }.joined(separator: " ")
+                    let asked = [outcome.rawValue, grounds].compactMap { $0 }.joined(separator: " ")
+                    throw .invalidTransition(
+                        "a manager approved \(approved), not \(asked): submit this response for approval again (sign-off policy)")
+                }
+            }
             if outcome == .overturned, Self.isBlank(values["reason"] ?? "") {
                 throw .badArgument("an overturned review needs reason=... (what was wrong: missed searches, the wrong exemption ...)")
             }
@@ -269,7 +283,24 @@ public struct WorkflowEngine: Sendable {
             if record.clock.isStopped { next.state = Self.waitingState(record.clock.pausedReason) }
         case .approve:
             next.approvedVersion = record.version + 1
-        case .submit, .return, .close, .lapse, .escalate, .recalculate, .create, .reviewOutcome, .icoOutcome:
+        case .submit:
+            // What is put up for approval, checked as a response would be.
+            if let outcomeText = values["outcome"] {
+                let allowed = Outcome.allowed(for: record.kind)
+                guard let outcome = Outcome(rawValue: outcomeText.lowercased()), allowed.contains(outcome) else {
+                    throw .badArgument(
+                        "outcome=\(outcomeText) is not one of \(allowed.map(\.rawValue).joined(separator: ", ")) (a \(record.kind.rawValue))")
+                }
+                let proposedGrounds = try responseGrounds(outcome, record: record, values: values)
+                next.proposedOutcome = outcome
+                next.proposedExemptions = Self.canonical(proposedGrounds)
+                replace("exemptions", with: next.proposedExemptions, in: &eventFields)
+            } else {
+                guard values["exemptions"] == nil else { throw .badArgument("exemptions= goes with outcome= (what is put up for approval)") }
+                next.proposedOutcome = nil
+                next.proposedExemptions = nil
+            }
+        case .return, .close, .lapse, .escalate, .recalculate, .create, .reviewOutcome, .icoOutcome:
             break
         }
         if let due = trail.flatMap({ _ in next.clock.setDate?.due }), trail?.action == .icoOutcome {
@@ -306,6 +337,11 @@ public struct WorkflowEngine: Sendable {
             throw .badArgument("outcome=granted releases everything: it cites no exemptions (use partial)")
         }
         return cited
+    }
+
+    /// Grounds as an approval compares them: each as cited, sorted, comma-separated; `nil` for none.
+    static func canonical(_ grounds: [CitedGround]) -> String? {
+        grounds.isEmpty ? nil : grounds.map(\.cited).sorted().joined(separator: ", ")
     }
 
     /// The date a ruling (a decision notice, a tribunal's decision) sets: with steps, due

@@ -32,6 +32,26 @@ extension ActorOptions {
     }
 }
 
+/// `--as` on a command that only reads: read as that user sees, their team's requests and
+/// those of no team (`Actor.scope`). Without it the CLI is the operator's, who holds the
+/// database URL, and sees every team.
+struct ReaderOptions: ParsableArguments {
+    @Option(
+        name: .customLong("as"),
+        help: ArgumentHelp(
+            "Read as this user: only the requests they may see (their team's and those of no team). Without it the CLI is the operator's and sees every team.",
+            valueName: "login"))
+    var login: String?
+
+    /// The team the reader is kept to; `nil` for every team.
+    func scope(_ pool: PostgresPool) async throws -> String? {
+        guard let login else { return nil }
+        guard let user = try await UserStore(pool: pool).find(login: login) else { throw CLIError("no user '\(login)'", exitCode: .notFound) }
+        guard !user.disabled else { throw CLIError("user '\(login)' is disabled", exitCode: .denied) }
+        return Actor(login: user.login, role: user.role, team: user.team).scope
+    }
+}
+
 /// `key=value` arguments, read exactly as the protocol reads a request line's named arguments.
 enum FieldArguments {
     static func parse(_ arguments: [String]) throws -> [Field] {

@@ -20,6 +20,7 @@ struct ExplainCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var reader: ReaderOptions
     @Argument(help: "The request's reference.") var ref: String
     @Option(help: "table, csv or json.") var format: OutputFormat = .table
 
@@ -28,7 +29,9 @@ struct ExplainCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let view = try await database.makePool().using { try await $0.requestStore.explain(ref: ref, today: LondonDate.today()) }
+        let view = try await database.makePool().using { pool in
+            try await pool.requestStore.explain(ref: ref, today: LondonDate.today(), scope: try await reader.scope(pool))
+        }
         let columns = ["date", "count", "skip", "note"]
         switch format {
         case .json:

@@ -17,11 +17,14 @@ struct LettersCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var reader: ReaderOptions
     @Argument(help: "The request's reference.") var ref: String
     @Option(help: "table, csv, json or text.") var format: OutputFormat = .table
 
     func run() async throws {
-        let letters = try await database.makePool().using { try await LetterStore(pool: $0).letters(ref: ref) }
+        let letters = try await database.makePool().using { pool in
+            try await LetterStore(pool: pool).letters(ref: ref, scope: try await reader.scope(pool))
+        }
         let columns = ["id", "template", "channel", "status", "created", "sent", "subject", "note"]
         print(format.render(rows: letters.map(\.summaryFields), columns: columns), terminator: "")
     }
@@ -35,6 +38,7 @@ struct LetterCommand: AsyncParsableCommand {
         discussion: "Example:\n  foiflow letter 12")
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var reader: ReaderOptions
     @Argument(help: "The letter's id (from foiflow letters).") var id: Int
     @Option(help: "text or json.") var format: OutputFormat = .text
 
@@ -44,7 +48,9 @@ struct LetterCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let letter = try await database.makePool().using { try await LetterStore(pool: $0).letter(id: id) }
+        let letter = try await database.makePool().using { pool in
+            try await LetterStore(pool: pool).letter(id: id, scope: try await reader.scope(pool))
+        }
         switch format {
         case .json:
             print(format.render(record: letter.fullFields), terminator: "")

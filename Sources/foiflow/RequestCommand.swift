@@ -87,11 +87,14 @@ struct RequestCommand: AsyncParsableCommand {
             discussion: "Example:\n  foiflow request show FOI-2026-000001 --format json")
 
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var reader: ReaderOptions
         @Argument(help: "The request's reference.") var ref: String
         @Option(help: "text, json, table or csv.") var format: OutputFormat = .table
 
         func run() async throws {
-            let view = try await database.makePool().using { try await $0.requestStore.show(ref: ref, today: LondonDate.today()) }
+            let view = try await database.makePool().using { pool in
+                try await pool.requestStore.show(ref: ref, today: LondonDate.today(), scope: try await reader.scope(pool))
+            }
             print(format.render(record: view.fields), terminator: "")
         }
     }
@@ -107,6 +110,7 @@ struct RequestCommand: AsyncParsableCommand {
                 """)
 
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var reader: ReaderOptions
         @Option(help: "Only in this state.") var state: String?
         @Option(help: "Only of this kind.") var kind: RequestKind?
         @Option(help: "Only assigned to this login.") var assignee: String?
@@ -123,7 +127,9 @@ struct RequestCommand: AsyncParsableCommand {
         func run() async throws {
             let filter = RequestFilter(
                 state: state.flatMap(RequestState.init(rawValue:)), kind: kind, assignee: assignee, team: team, after: after, limit: limit)
-            let page = try await database.makePool().using { try await $0.requestStore.list(filter, today: LondonDate.today()) }
+            let page = try await database.makePool().using { pool in
+                try await pool.requestStore.list(filter, today: LondonDate.today(), scope: try await reader.scope(pool))
+            }
             print(format.render(rows: page.requests.map(\.fields), columns: RequestView.listColumns), terminator: "")
             if let next = page.next { FileHandle.standardError.write(Data("more: --after \(next)\n".utf8)) }
         }
@@ -135,11 +141,14 @@ struct RequestCommand: AsyncParsableCommand {
             discussion: "Example:\n  foiflow request history FOI-2026-000001")
 
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var reader: ReaderOptions
         @Argument(help: "The request's reference.") var ref: String
         @Option(help: "table, csv or json.") var format: OutputFormat = .table
 
         func run() async throws {
-            let events = try await database.makePool().using { try await $0.requestStore.history(ref: ref) }
+            let events = try await database.makePool().using { pool in
+                try await pool.requestStore.history(ref: ref, scope: try await reader.scope(pool))
+            }
             let rows = events.map { event in
                 event.recordFields.filter { ["seq", "at", "actor", "action", "from", "to", "due"].contains($0.key) }
                     + [Field("fields", event.fieldsText)]

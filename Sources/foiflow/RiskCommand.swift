@@ -24,6 +24,7 @@ struct RiskCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var reader: ReaderOptions
     @Option(help: "Working days ahead to include.") var within: Int = 5
     @Option(name: .customLong("as-of"), help: "Reference date, YYYY-MM-DD (default today).") var asOf: CivilDate?
     @Option(help: "Only of this team.") var team: String?
@@ -39,8 +40,9 @@ struct RiskCommand: AsyncParsableCommand {
 
     func run() async throws {
         let date = asOf ?? LondonDate.today()
-        let views = try await database.makePool().using {
-            try await $0.requestStore.risk(within: within, asOf: date, kind: kind, assignee: assignee, team: team, limit: limit)
+        let views = try await database.makePool().using { pool in
+            try await pool.requestStore.risk(
+                within: within, asOf: date, kind: kind, assignee: assignee, team: team, limit: limit, scope: try await reader.scope(pool))
         }
         let columns = RequestView.listColumns + ["tasks"]
         let rows = views.map(\.fields)

@@ -63,6 +63,14 @@ struct Serve: AsyncParsableCommand {
             valueName: "host:port"))
     var metricsListen: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Seconds the metrics listener gives a connection to send a whole request (or between requests) before closing it.", valueName: "seconds"))
+    var metricsReadTimeout: Int = 10
+
+    @Option(help: ArgumentHelp("The most connections the metrics listener holds open at once; more are closed on arrival.", valueName: "n"))
+    var metricsMaxConnections: Int = MetricsServer.defaultMaxConnections
+
     /// `--metrics-listen` as host and port: `PORT` alone binds 127.0.0.1.
     var metricsAddress: (host: String, port: Int)? {
         guard let metricsListen else { return nil }
@@ -84,6 +92,8 @@ struct Serve: AsyncParsableCommand {
         guard (1...256).contains(poolSize) else { throw ValidationError("--pool-size must be 1 to 256") }
         guard (0...10_000_000).contains(heldRows) else { throw ValidationError("--held-rows must be 0 to 10000000") }
         guard statementTimeout >= 1 else { throw ValidationError("--statement-timeout must be at least 1 ms") }
+        guard (1...3600).contains(metricsReadTimeout) else { throw ValidationError("--metrics-read-timeout must be 1 to 3600 seconds") }
+        guard (1...100_000).contains(metricsMaxConnections) else { throw ValidationError("--metrics-max-connections must be 1 to 100000") }
         if let metricsListen, metricsAddress == nil {
             throw ValidationError("--metrics-listen must be HOST:PORT or PORT, e.g. 127.0.0.1:9464 (got '\(metricsListen)')")
         }
@@ -128,7 +138,7 @@ struct Serve: AsyncParsableCommand {
             services.append(
                 MetricsServer(
                     host: metricsHost, port: metricsPort, metrics: metrics, pool: pool, lineServer: server, today: context.today,
-                    logger: logger))
+                    logger: logger, readTimeout: .seconds(Int64(metricsReadTimeout)), maxConnections: metricsMaxConnections))
         }
         let group = ServiceGroup(
             configuration: .init(

@@ -128,8 +128,11 @@ import Testing
         #expect(try await Foiflow.run(["request", "act", "FOI-2026-000001", "approve"], environment: manager).status == 0)
         #expect(try await Foiflow.run(["request", "act", "FOI-2026-000001", "assign", "to=bkhan"], environment: manager).status == 0)
         #expect(try await Foiflow.run(respond, environment: officer).status == 7)
-        // Submitted and approved again, answered next: accepted (the server reads the policy in the same statement).
-        #expect(try await Foiflow.run(["request", "act", "FOI-2026-000001", "submit"], environment: officer).status == 0)
+        // Submitted (naming the response: an approval binds it) and approved again, answered next:
+        // accepted (the server reads the policy in the same statement).
+        #expect(
+            try await Foiflow.run(["request", "act", "FOI-2026-000001", "submit", "outcome=refused", "exemptions=s31"], environment: officer)
+                .status == 0)
         #expect(try await Foiflow.run(["request", "act", "FOI-2026-000001", "approve"], environment: manager).status == 0)
         let approved = try await Foiflow.run(respond, environment: officer)
         #expect(approved.status == 0, "\(approved.stderr)")

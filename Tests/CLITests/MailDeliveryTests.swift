@@ -146,4 +146,30 @@ import Testing
         #expect(sent.stderr.contains("given up") && !sent.stderr.contains("victim"), "\(sent.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: setup.folder.path).filter { $0.hasSuffix(".eml") }.isEmpty)
     }
+
+    /// Item 9: a hung delivery command is stopped; a permanent refusal is not retried; every
+    /// failure says why.
+    @Test func aHungCommandIsStoppedAndPermanentFailuresAreNotRetried() async throws {
+        let setup = try await setUp("mailhung")
+        defer { try? FileManager.default.removeItem(at: setup.folder) }
+        for index in 0..<2 {
+            let created = try await Foiflow.run(
+                ["request", "create", "foi", "received=2026-11-20", "requester=R", "email=r\(index)@example.net", "contact=email"],
+                environment: setup.env)
+            #expect(created.status == 0)
+        }
+        #expect(try await Foiflow.run(["notify", "--command-timeout", "0"], environment: setup.env).status == 2)
+        let started = ContinuousClock.now
+        let hung = try await Foiflow.run(["notify", "--command", "sleep 60; :", "--command-timeout", "1"], environment: setup.env)
+        #expect(ContinuousClock.now - started < .seconds(20))
+        #expect(hung.status == 0 && hung.stdout.contains("delivered=0 retrying=2 given_up=0"), "\(hung.stdout)")
+        #expect(hung.stderr.contains("did not finish within 1 s"), "\(hung.stderr)")
+        try await TestDatabase.execute(["DATABASE_URL": setup.url], "UPDATE notifications SET next_attempt_at = now()")
+        // EX_NOUSER: the mail system refuses the address for good.
+        let refused = try await Foiflow.run(["notify", "--command", "echo 'no such user' >&2; exit 67"], environment: setup.env)
+        #expect(refused.stdout.contains("delivered=0 retrying=0 given_up=2"), "\(refused.stdout)")
+        #expect(refused.stderr.contains("given up: the delivery command exited with 67: no such user"), "\(refused.stderr)")
+        let status = try await TestDatabase.rows(["DATABASE_URL": setup.url], "SELECT status FROM letters ORDER BY id")
+        #expect(status == ["failed", "failed"])
+    }
 }

@@ -85,4 +85,44 @@ import Testing
         server.signal(SIGTERM)
         #expect(try await server.wait(timeout: .seconds(20)).status == 0)
     }
+
+    /// Issue 24, item 8: the metrics listener closes what does not send a request in time,
+    /// holds at most its cap of connections, and closes a connection after an oversized header.
+    @Test func theMetricsListenerHasATimeoutACapAndClosesAfterABadHeader() async throws {
+        let url = try await TestDatabase.create("metrics24")
+        #expect(try await Foiflow.run(["migrate"], environment: ["DATABASE_URL": url]).status == 0)
+        let metricsPort = freeLoopbackPort()
+        let (server, _) = try await ServerResilienceTests.serve(
+            url, extra: ["--metrics-listen", String(metricsPort), "--metrics-read-timeout", "2", "--metrics-max-connections", "4"])
+        defer { server.signal(SIGKILL) }
+        var ready = false
+        for _ in 0..<100 where !ready {
+            ready = (try? LineClient(port: metricsPort)) != nil
+            if !ready { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        try await Task.sleep(for: .milliseconds(300))  // the probes above have gone
+        // Four half-open requests fill the cap; the fifth is closed at once.
+        var held: [LineClient] = []
+        for _ in 0..<4 {
+            let client = try LineClient(port: metricsPort, timeoutSeconds: 10)
+            try client.send("GET /metrics HTTP/1.1\r\nHost: x\r\n")
+            held.append(client)
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let extra = try LineClient(port: metricsPort, timeoutSeconds: 5)
+        let started = ContinuousClock.now
+        #expect(try await extra.readToEOF().isEmpty)
+        #expect(ContinuousClock.now - started < .seconds(2))
+        // The held ones are closed once the read timeout passes, without an answer.
+        for client in held { #expect(try await client.readToEOF().isEmpty) }
+        #expect(ContinuousClock.now - started < .seconds(8))
+        // Then there is room again, and a whole request is answered.
+        let (status, _) = try await Self.get("http://127.0.0.1:\(metricsPort)/healthz")
+        #expect(status == 200)
+        // An oversized header: a 400, then the connection is closed.
+        let big = try LineClient(port: metricsPort, timeoutSeconds: 10)
+        try? big.send("GET /metrics HTTP/1.1\r\nX-Big: \(String(repeating: "a", count: 1_000_000))\r\n\r\n")
+        let answer = try await big.readToEOF()
+        #expect(answer.hasPrefix("HTTP/1.1 400"), "\(answer.prefix(100))")
+    }
 }

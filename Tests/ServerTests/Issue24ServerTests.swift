@@ -56,4 +56,36 @@ import Workflow
         #expect(try await harness.pool.query("SELECT count(*)::int AS n FROM requests").first?.decode(Int.self, "n") == 1)
         try await harness.stop()
     }
+
+    func client(_ harness: ServerHarness, _ login: String, _ role: Workflow.Role, team: String?) async throws -> LineClient {
+        let token = try #require(try await UserStore(pool: harness.pool).add(login: login, role: role, team: team)?.token)
+        let client = try harness.client()
+        #expect(try await client.call("AUTH \(token)").hasPrefix("OK "))
+        return client
+    }
+
+    /// Items 6 and 7 over the protocol, on a held row (SHOW first) and on a fresh read alike.
+    @Test func assignAndCreateKeepToTheTeam() async throws {
+        let harness = try await ServerHarness(today: "2026-12-01")
+        let manager = try await client(harness, "nmanager", .manager, team: "north")
+        _ = try await UserStore(pool: harness.pool).add(login: "sofficer", role: .officer, team: "south")
+        _ = try await UserStore(pool: harness.pool).add(login: "audit", role: .auditor)
+        _ = try await UserStore(pool: harness.pool).add(login: "gone", role: .officer, team: "north")
+        try await UserStore(pool: harness.pool).disable(login: "gone")
+        #expect(try await manager.call("CREATE foi received=2026-11-02 requester=R team=south").hasPrefix("ERR DENIED "))
+        #expect(try await manager.call("CREATE foi received=2026-11-02 requester=R").hasPrefix("OK ref=FOI-2026-000001 "))
+        for held in [false, true] {
+            if held { #expect(try await manager.call("SHOW FOI-2026-000001") == "OK") }
+            for login in ["sofficer", "audit", "gone", "nobody"] {
+                let reply = try await manager.call("ACT FOI-2026-000001 assign to=\(login)")
+                #expect(reply.hasPrefix("ERR BAD_ARGUMENT "), "\(login) (held: \(held)): \(reply)")
+            }
+        }
+        #expect(try await manager.call("ACT FOI-2026-000001 assign to=nmanager expect=1").hasPrefix("OK ref=FOI-2026-000001 state=in_progress"))
+        // A user moved to another team after the row was held is refused by the write itself.
+        try await harness.pool.query("UPDATE users SET team = 'south' WHERE login = 'nmanager'")
+        let moved = try await manager.call("ACT FOI-2026-000001 assign to=nmanager")
+        #expect(moved.hasPrefix("ERR "), "\(moved)")
+        try await harness.stop()
+    }
 }

@@ -64,3 +64,40 @@ import Workflow
         #expect(HostileText.firstForbidden(in: "ok\n\t") == nil && HostileText.name("\u{1B}") == "U+001B")
     }
 }
+
+/// Issue 24, item 4: an approval binds the outcome and grounds put up for it.
+@Suite struct ApprovalBindsTests {
+    let engine = WorkflowEngine(calendars: CalendarSet(holidays: []), grounds: SeedGrounds.table)
+    let officer = Actor(login: "asmith", role: .officer)
+    let manager = Actor(login: "bkhan", role: .manager)
+    let today = CivilDate(year: 2026, month: 12, clampingDay: 1)
+
+    func approved(_ proposal: [Field]) throws -> RequestRecord {
+        var (record, _, _) = try engine.create(
+            kind: .foi, fields: [Field("received", "2026-11-20"), Field("requester", "R")], by: officer, today: today)
+        for (action, fields, actor) in [(Action.assign, [Field("to", "asmith")], officer), (.submit, proposal, officer), (.approve, [], manager)] {
+            record = try engine.act(action, fields: fields, by: actor, today: today, on: record).record
+        }
+        return record
+    }
+
+    @Test func onlyTheApprovedResponseGoesOut() throws {
+        let record = try approved([Field("outcome", "partial"), Field("exemptions", "s40(2), s31")])
+        #expect(record.proposedOutcome == .partial && record.proposedExemptions == "s31, s40(2)")
+        let policy: Set<Outcome> = [.refused, .partial, .ncnd]
+        func respond(_ outcome: String, _ grounds: String) throws(WorkflowError) -> RequestRecord {
+            try engine.act(
+                .respond, fields: [Field("outcome", outcome), Field("exemptions", grounds)], by: officer, today: today, on: record,
+                requireApproval: policy
+            ).record
+        }
+        #expect(throws: WorkflowError.self) { try respond("ncnd", "s23") }
+        #expect(throws: WorkflowError.self) { try respond("partial", "s31") }
+        #expect(throws: WorkflowError.self) { try respond("refused", "s31, s40(2)") }
+        #expect(try respond("partial", "S.31, section 40(2)").state == .responded)
+        // Without the policy, nothing is bound.
+        #expect(
+            try engine.act(.respond, fields: [Field("outcome", "refused"), Field("exemptions", "s23")], by: officer, today: today, on: record)
+                .record.state == .responded)
+    }
+}
