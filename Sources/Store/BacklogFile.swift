@@ -80,6 +80,9 @@ public struct BacklogFile: Sendable {
                 return
             }
             let header = try headerRecord.fields.map { try text($0, line: 1).trimmingCharacters(in: .whitespaces).lowercased() }
+            if !headerRecord.overlong.isEmpty {
+                problems.append(Problem(line: 1, column: nil, message: "a column name is longer than \(limits.maxFieldBytes) bytes"))
+            }
             let known = Set(BacklogFile.requiredColumns + BacklogFile.optionalColumns)
             for name in header where !known.contains(name) && !name.isEmpty {
                 let columns = (BacklogFile.requiredColumns + BacklogFile.optionalColumns).joined(separator: ", ")

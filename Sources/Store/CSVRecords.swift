@@ -144,40 +144,47 @@ struct CSVRecords {
                     append(byte)
                 }
                 // After the closing quote: the end of the field, the record, or the file.
-                guard let after = try nextByte() else {
-                    endField()
-                    return record
-                }
-                switch after {
-                case CSVRecords.comma:
+                switch try boundary(try nextByte()) {
+                case .field:
                     endField()
                     continue fieldLoop
-                case CSVRecords.cr, CSVRecords.lf:
-                    try takeLineEnd(after)
+                case .record:
                     endField()
                     return record
-                default:
+                case .data:
                     throw Malformed(
                         line: line, message: "text after a closing quote (a quote inside a quoted field is written twice: \"\")")
                 }
             }
             var byte: UInt8? = first
-            while let current = byte {
-                switch current {
-                case CSVRecords.comma:
+            while true {
+                switch try boundary(byte) {
+                case .field:
                     endField()
                     continue fieldLoop
-                case CSVRecords.cr, CSVRecords.lf:
-                    try takeLineEnd(current)
+                case .record:
                     endField()
                     return record
-                default:
-                    append(current)
+                case .data:
+                    if let byte { append(byte) }
                 }
                 byte = try nextByte()
             }
-            endField()
-            return record
+        }
+    }
+
+    /// What a byte outside quotes does: ends the field (a comma), ends the record (a line end,
+    /// taken here, or the end of the file), or is data.
+    private enum Boundary { case field, record, data }
+
+    private mutating func boundary(_ byte: UInt8?) throws -> Boundary {
+        switch byte {
+        case nil: return .record
+        case CSVRecords.comma?: return .field
+        case let end? where end == CSVRecords.cr || end == CSVRecords.lf:
+            try takeLineEnd(end)
+            return .record
+        default: return .data
         }
     }
 }

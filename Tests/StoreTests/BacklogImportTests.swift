@@ -159,4 +159,29 @@ struct Spreadsheet {
         let file = BacklogFile(data: Data("kind,received,requester\nfoi,2025-01-06,\"A\nB\"\rfoi,2025-01-07,C\n".utf8))
         #expect(file.rows.map(\.line) == [2, 4])
     }
+
+    /// Issue 24: the reader streams, finds an unterminated quote and keeps to its caps.
+    @Test func theReaderIsStrictAndBounded() throws {
+        func read(_ text: String, _ limits: BacklogFile.Limits = .standard) -> BacklogFile { BacklogFile(data: Data(text.utf8), limits: limits) }
+        let header = "kind,received,requester,subject\n"
+        // Quoted commas, doubled quotes, CRLF inside and between records, a BOM, a last row with no line end.
+        let good = read(
+            "\u{FEFF}" + header + "foi,2025-01-06,\"O'Neil, J\",\"say \"\"hi\"\"\"\r\nfoi,2025-01-07,\"A\r\nB\",x\r\n\r\nfoi,2025-01-08,C,")
+        #expect(good.problems.isEmpty, "\(good.problems)")
+        #expect(good.rows.map(\.line) == [2, 3, 6])
+        #expect(good.rows.map { $0.values["requester"] ?? "" } == ["O'Neil, J", "A\nB", "C"])
+        #expect(good.rows.first?.values["subject"] == "say \"hi\"")
+        let open = read(header + "foi,2025-01-06,A,x\nfoi,2025-01-07,\"B\nfoi,2025-01-08,C,y\n")
+        #expect(
+            open.problems.map(\.description) == [
+                "line 3: a quoted field opens here and is never closed (an unterminated \"); nothing after it could be read"
+            ])
+        #expect(read(header + "foi,2025-01-06,\"A\"x,y\n").problems.first?.line == 2)
+        let capped = read(header + "foi,2025-01-06,A,x\nfoi,2025-01-07,B,y\nfoi,2025-01-08,C,z\n", .init(maxRows: 2, maxFieldBytes: 12))
+        #expect(capped.rows.count == 2 && capped.problems.first?.line == 4)
+        let long = read(header + "foi,2025-01-06,ABCDEFGHIJKLM,x\n", .init(maxRows: 10, maxFieldBytes: 12))
+        #expect(
+            long.problems.map(\.description) == ["line 2, column requester: longer than 12 bytes, the most a field may hold (--max-field-length)"])
+        #expect(long.rows.first?.values["requester"] == nil)
+    }
 }
