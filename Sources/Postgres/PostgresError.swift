@@ -72,9 +72,15 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         return PostgresError(kind, "cannot connect to PostgreSQL: \(message)")
     }
 
-    public var description: String {
+    public var description: String { describe(withDetail: true) }
+
+    /// The error as a log may show it: without the detail, which quotes the row's values
+    /// (personal data among them).
+    public var withoutDetail: String { describe(withDetail: false) }
+
+    private func describe(withDetail: Bool) -> String {
         var text = sqlState.map { "\($0): \(message)" } ?? message
-        if let detail { text += " (\(detail))" }
+        if withDetail, let detail { text += " (\(detail))" }
         if let constraint { text += " [constraint \(constraint)]" }
         return text
     }

@@ -51,6 +51,11 @@ public struct ServerContext: Sendable {
     /// times a disclosure unit's open caseload, at about 1 KB each.
     public static let defaultHeldRows = 10_000
 
+    /// An error as the log may show it: a database error without its detail (`withoutDetail`).
+    static func loggable(_ error: any Error) -> String {
+        (error as? PostgresError)?.withoutDetail ?? "\(error)"
+    }
+
     /// The protocol answer for an error thrown by the store or the database: its code from
     /// `Failure`. Details of database and internal failures go to the log, never to the client;
     /// internal ones are logged with a correlation id the reply quotes.
@@ -61,11 +66,12 @@ public struct ServerContext: Sendable {
         case .timeout:
             return .error(.timeout, "the command took longer than the server's time limit; nothing was changed")
         case .unavailable:
-            logger.warning("database unavailable", metadata: ["connection": "\(connectionID)", "error": "\(error)"])
+            logger.warning("database unavailable", metadata: ["connection": "\(connectionID)", "error": "\(Self.loggable(error))"])
             return .error(.unavailable, "the database is unavailable; nothing was changed, retry later")
         case .internal:
             let correlation = String(UInt64.random(in: 0...UInt64.max), radix: 16)
-            logger.error("internal error", metadata: ["connection": "\(connectionID)", "correlation": "\(correlation)", "error": "\(error)"])
+            logger.error(
+                "internal error", metadata: ["connection": "\(connectionID)", "correlation": "\(correlation)", "error": "\(Self.loggable(error))"])
             return .error(.internal, "internal error \(correlation); see the server log")
         case .badArgument, .authFailed, .denied, .notFound, .conflict, .idempotencyMismatch, .invalidTransition, .busy:
             return .error(ErrorCode(rawValue: failure.protocolCode) ?? .internal, "\(error)")

@@ -37,7 +37,7 @@ struct CLIError: Error {
             return CLIError("database configuration: \(error.message) (check DATABASE_URL)", exitCode: .usage)
         case let error as PostgresError where classified.failure == .unavailable:
             return CLIError("database unavailable: \(error.message)", exitCode: status)
-        case let error as PostgresError: return CLIError("database error: \(error)", exitCode: status)
+        case let error as PostgresError: return CLIError("database error: \(error.withoutDetail)", exitCode: status)
         default: return CLIError("\(error)", exitCode: status)
         }
     }

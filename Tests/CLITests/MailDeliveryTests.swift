@@ -49,15 +49,17 @@ import Testing
                 import email, email.policy, json, sys
                 raw = open(sys.argv[1], 'rb').read()
                 m = email.message_from_bytes(raw, policy=email.policy.default)
+                def s(x):
+                    return None if x is None else str(x).encode('utf-8', 'surrogateescape').decode('utf-8', 'replace')
                 def addrs(name):
                     out = []
                     for h in m.get_all(name) or []:
-                        out += [[a.display_name, a.addr_spec] for a in h.addresses]
+                        out += [[s(a.display_name), s(a.addr_spec)] for a in h.addresses]
                     return out
                 print(json.dumps({
                     'to': addrs('To'), 'cc': addrs('Cc'), 'bcc': addrs('Bcc'), 'resent': addrs('Resent-To'),
-                    'headers': list(m.keys()), 'mime': m['MIME-Version'], 'charset': m.get_content_charset(),
-                    'type': m.get_content_type(), 'subject': m['Subject'], 'body': m.get_content(),
+                    'headers': list(m.keys()), 'mime': s(m['MIME-Version']), 'charset': m.get_content_charset(),
+                    'type': m.get_content_type(), 'subject': s(m['Subject']), 'body': s(m.get_content()),
                     'defects': [str(d) for d in m.defects],
                 }))
                 """
