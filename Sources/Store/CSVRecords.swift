@@ -114,20 +114,18 @@ struct CSVRecords {
             fieldLength = 0
         }
         fieldLoop: while true {
-            // The start of a field.
-            guard let first = try nextByte() else {
-                endField()
-                return record
-            }
-            if first == CSVRecords.quote {
+            // The start of a field: quoted, or plain up to the next comma or line end.
+            var byte = try nextByte()
+            let quoted = byte == CSVRecords.quote
+            if quoted {
                 let opened = line
                 while true {
-                    guard let byte = try nextByte() else {
+                    guard let inside = try nextByte() else {
                         throw Malformed(
                             line: opened,
                             message: "a quoted field opens here and is never closed (an unterminated \"); nothing after it could be read")
                     }
-                    if byte == CSVRecords.quote {
+                    if inside == CSVRecords.quote {
                         if try peekByte() == CSVRecords.quote {
                             position += 1
                             append(CSVRecords.quote)
@@ -135,28 +133,17 @@ struct CSVRecords {
                         }
                         break
                     }
-                    if byte == CSVRecords.cr || byte == CSVRecords.lf {
-                        try takeLineEnd(byte)
+                    if inside == CSVRecords.cr || inside == CSVRecords.lf {
+                        try takeLineEnd(inside)
                         // A line break inside a cell is a newline, whichever the spreadsheet wrote.
                         append(CSVRecords.lf)
                         continue
                     }
-                    append(byte)
+                    append(inside)
                 }
-                // After the closing quote: the end of the field, the record, or the file.
-                switch try boundary(try nextByte()) {
-                case .field:
-                    endField()
-                    continue fieldLoop
-                case .record:
-                    endField()
-                    return record
-                case .data:
-                    throw Malformed(
-                        line: line, message: "text after a closing quote (a quote inside a quoted field is written twice: \"\")")
-                }
+                byte = try nextByte()
             }
-            var byte: UInt8? = first
+            // After a closing quote only the end of the field, the record or the file may come.
             while true {
                 switch try boundary(byte) {
                 case .field:
@@ -166,6 +153,10 @@ struct CSVRecords {
                     endField()
                     return record
                 case .data:
+                    if quoted {
+                        throw Malformed(
+                            line: line, message: "text after a closing quote (a quote inside a quoted field is written twice: \"\")")
+                    }
                     if let byte { append(byte) }
                 }
                 byte = try nextByte()
