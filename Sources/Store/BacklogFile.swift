@@ -35,8 +35,11 @@ public struct BacklogFile: Sendable {
     }
 
     public var rows: [Row]
-    /// Problems with the file itself (encoding, header); rows are checked later.
+    /// Problems with the file itself (encoding, header, quoting, the caps); rows are checked later.
     public var problems: [Problem]
+    /// Whether the whole file was read: `false` when reading stopped at a problem (an
+    /// unterminated quote, a cap), so no row need be checked before the import is refused.
+    public private(set) var complete = true
 
     /// How much of a file is read: past `maxRows` data rows reading stops; a field longer than
     /// `maxFieldBytes` (UTF-8) is a problem of its row and is not kept.
@@ -76,6 +79,7 @@ public struct BacklogFile: Sendable {
         }
         do {
             guard let headerRecord = try records.next() else {
+                complete = false
                 problems.append(Problem(line: 1, column: nil, message: "no header row"))
                 return
             }
@@ -100,6 +104,7 @@ public struct BacklogFile: Sendable {
                 // Trailing (and stray) empty rows are not rows.
                 if fields.allSatisfy({ BacklogFile.trimmed($0).isEmpty }) && record.overlong.isEmpty { continue }
                 guard rows.count < limits.maxRows else {
+                    complete = false
                     problems.append(
                         Problem(
                             line: record.line, column: nil,
@@ -124,8 +129,10 @@ public struct BacklogFile: Sendable {
                 rows.append(Row(line: record.line, values: values))
             }
         } catch let malformed as CSVRecords.Malformed {
+            complete = false
             problems.append(Problem(line: malformed.line, column: nil, message: malformed.message))
         } catch {
+            complete = false
             problems.append(Problem(line: rows.last.map { $0.line + 1 } ?? 1, column: nil, message: "the file could not be read: \(error)"))
         }
     }

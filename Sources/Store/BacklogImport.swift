@@ -57,7 +57,7 @@ public struct BacklogImport: Sendable {
         _ file: BacklogFile, by actor: Actor, today: CivilDate, dryRun: Bool = false, progress: (Int, Int) -> Void = { _, _ in }
     ) async throws -> Report {
         try Permissions.require(actor.role, .create)
-        guard file.problems.allSatisfy({ $0.line > 1 }) else { throw Refused(problems: file.problems) }
+        guard file.complete, file.problems.allSatisfy({ $0.line > 1 }) else { throw Refused(problems: file.problems) }
         let (calendarVersion, calendarSet) = try await calendars.versioned(forceCheck: true)
         let engine = WorkflowEngine(calendars: calendarSet, authority: authority, grounds: try await grounds.table())
         let logins = Set(
