@@ -28,7 +28,7 @@ let package = Package(
         // Pure domain: no I/O, no third-party dependencies.
         .target(name: "Dates", swiftSettings: strict),
         .target(name: "Deadlines", dependencies: ["Dates"], swiftSettings: strict),
-        .target(name: "Workflow", dependencies: ["Deadlines", "Mail"], swiftSettings: strict),
+        .target(name: "Workflow", dependencies: ["Deadlines", "Mail", "LineProtocol"], swiftSettings: strict),
         .target(name: "LineProtocol", swiftSettings: strict),
         // Statistics: the figures of a period and the page that publishes them (pure).
         .target(name: "Statistics", dependencies: ["Dates", "Deadlines"], swiftSettings: strict),

@@ -57,12 +57,12 @@ public struct ServerContext: Sendable {
     }
 
     /// The protocol answer for an error thrown by the store or the database: its code from
-    /// `Failure`. Details of database and internal failures go to the log, never to the client;
+    /// `CodedError`. Details of database and internal failures go to the log, never to the client;
     /// internal ones are logged with a correlation id the reply quotes.
     func reply(for error: any Error, connectionID: UInt64) -> Reply {
         if let error = error as? ProtocolError { return .error(error) }
-        let failure = (error as? any ClassifiedError)?.failure ?? .internal
-        switch failure {
+        let code = (error as? any CodedError)?.code ?? .internal
+        switch code {
         case .timeout:
             return .error(.timeout, "the command took longer than the server's time limit; nothing was changed")
         case .unavailable:
@@ -73,8 +73,9 @@ public struct ServerContext: Sendable {
             logger.error(
                 "internal error", metadata: ["connection": "\(connectionID)", "correlation": "\(correlation)", "error": "\(Self.loggable(error))"])
             return .error(.internal, "internal error \(correlation); see the server log")
-        case .badArgument, .authFailed, .denied, .notFound, .conflict, .idempotencyMismatch, .invalidTransition, .busy:
-            return .error(ErrorCode(rawValue: failure.protocolCode) ?? .internal, "\(error)")
+        case .badFormat, .lineTooLong, .unknownCommand, .badArgument, .authRequired, .authFailed, .denied, .notFound, .conflict,
+            .idempotencyMismatch, .invalidTransition, .busy:
+            return .error(code, "\(error)")
         }
     }
 }

@@ -45,12 +45,20 @@ public enum Action: String, Sendable, CaseIterable, Codable {
         self.init(rawValue: name.lowercased())
     }
 
-    /// Actions a person may take with `ACT` (the rest are the system's).
-    public static let userActions: [Action] = allCases.filter { !systemActions.contains($0) }
+    /// Actions someone may take with `ACT`, in `allCases` order: those whose transition-table
+    /// row lets a person (an officer, a manager or an admin) take them. The rest are the
+    /// system's (calendar changes, the trail a review or an ICO case leaves on its parent) or
+    /// `CREATE`.
+    public static let actable: [Action] = allCases.filter { action in
+        let row = TransitionTable.spec(for: action)
+        return !row.from.isEmpty && !row.roles.isDisjoint(with: [.officer, .manager, .admin])
+    }
 
-    /// Actions only the system takes (the nightly job, calendar changes, the trail a review
-    /// or an ICO case leaves on its parent).
-    public static let systemActions: Set<Action> = [.create, .lapse, .escalate, .recalculate, .reviewOutcome, .icoOutcome]
+    public static var actableNames: String { actable.map(\.rawValue).joined(separator: ", ") }
 
-    public static var userActionNames: String { userActions.map(\.rawValue).joined(separator: ", ") }
+    /// The action `ACT` names: a known action someone may take with it; `nil` otherwise.
+    public init?(actName name: String) {
+        guard let action = Action(name: name), Action.actable.contains(action) else { return nil }
+        self = action
+    }
 }

@@ -190,7 +190,7 @@ public enum TransitionTable {
         case .recalculate:
             ActionSpec(
                 action: .recalculate, from: Set(RequestState.allCases), to: .same, required: [], optional: ["reason"],
-                roles: [.system, .admin], kinds: allKinds, clock: "the calendar changed")
+                roles: [.system], kinds: allKinds, clock: "the calendar changed")
         case .reviewOutcome:
             ActionSpec(
                 action: .reviewOutcome, from: Set(RequestState.allCases), to: .same, required: ["ref", "outcome"], optional: ["reason"],

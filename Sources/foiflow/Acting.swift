@@ -10,12 +10,12 @@ extension ActorOptions {
     func requireUser(_ pool: PostgresPool) async throws -> Actor {
         let env = ProcessInfo.processInfo.environment["FOIFLOW_USER"]
         guard let login = login ?? (env?.isEmpty == false ? env : nil) else {
-            throw CLIError("say who is acting: --as LOGIN or FOIFLOW_USER=LOGIN", exitCode: .usage)
+            throw CLIError("say who is acting: --as LOGIN or FOIFLOW_USER=LOGIN", code: .badArgument)
         }
         guard let user = try await UserStore(pool: pool).find(login: login) else {
-            throw CLIError("no user '\(login)'", exitCode: .notFound)
+            throw CLIError("no user '\(login)'", code: .notFound)
         }
-        guard !user.disabled else { throw CLIError("user '\(login)' is disabled", exitCode: .denied) }
+        guard !user.disabled else { throw CLIError("user '\(login)' is disabled", code: .denied) }
         return Actor(login: user.login, role: user.role, team: user.team)
     }
 
@@ -25,7 +25,7 @@ extension ActorOptions {
         let env = ProcessInfo.processInfo.environment["FOIFLOW_USER"]
         guard let login = login ?? (env?.isEmpty == false ? env : nil) else { return actor }
         guard let user = try await UserStore(pool: pool).find(login: login), !user.disabled else {
-            throw CLIError("no active user '\(login)'", exitCode: .notFound)
+            throw CLIError("no active user '\(login)'", code: .notFound)
         }
         try Permissions.require(user.role, operation)
         return user.login
@@ -46,8 +46,8 @@ struct ReaderOptions: ParsableArguments {
     /// The team the reader is kept to; `nil` for every team.
     func scope(_ pool: PostgresPool) async throws -> String? {
         guard let login else { return nil }
-        guard let user = try await UserStore(pool: pool).find(login: login) else { throw CLIError("no user '\(login)'", exitCode: .notFound) }
-        guard !user.disabled else { throw CLIError("user '\(login)' is disabled", exitCode: .denied) }
+        guard let user = try await UserStore(pool: pool).find(login: login) else { throw CLIError("no user '\(login)'", code: .notFound) }
+        guard !user.disabled else { throw CLIError("user '\(login)' is disabled", code: .denied) }
         return Actor(login: user.login, role: user.role, team: user.team).scope
     }
 }
@@ -58,15 +58,15 @@ enum FieldArguments {
         var fields: [Field] = []
         for argument in arguments {
             guard let equals = argument.firstIndex(of: "="), equals != argument.startIndex else {
-                throw CLIError("'\(argument)' is not key=value", exitCode: .usage)
+                throw CLIError("'\(argument)' is not key=value", code: .badArgument)
             }
             let key = String(argument[..<equals])
             guard key.first.map({ $0 >= "a" && $0 <= "z" }) == true,
                 key.allSatisfy({ ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "_" || $0 == "-" })
             else {
-                throw CLIError("bad field name '\(key)': names are lower-case [a-z][a-z0-9_-]*", exitCode: .usage)
+                throw CLIError("bad field name '\(key)': names are lower-case [a-z][a-z0-9_-]*", code: .badArgument)
             }
-            guard !fields.contains(where: { $0.key == key }) else { throw CLIError("'\(key)' given twice", exitCode: .usage) }
+            guard !fields.contains(where: { $0.key == key }) else { throw CLIError("'\(key)' given twice", code: .badArgument) }
             fields.append(Field(key, String(argument[argument.index(after: equals)...])))
         }
         return fields

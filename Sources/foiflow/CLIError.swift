@@ -1,44 +1,33 @@
 import ArgumentParser
+import LineProtocol
 import Postgres
 import Store
 import Workflow
 
-/// The process exit statuses foiflow documents.
-enum ExitStatus: Int32 {
-    case ok = 0
-    case failure = 1
-    case usage = 2
-    case notFound = 3
-    case conflict = 4
-    case unavailable = 5
-    case denied = 6
-    case invalidTransition = 7
-}
-
-/// A failure reported as one line on stderr with a documented exit status.
+/// A failure reported as one line on stderr, exiting with its code's `exitStatus` (the one
+/// list of codes, `ErrorCode`, that the protocol answers with too).
 struct CLIError: Error {
     var message: String
-    var exitCode: ExitStatus
+    var code: ErrorCode
 
-    init(_ message: String, exitCode: ExitStatus = .failure) {
+    init(_ message: String, code: ErrorCode = .internal) {
         self.message = message
-        self.exitCode = exitCode
+        self.code = code
     }
 
-    /// Maps errors from the store and the database to a message and the exit status their
-    /// `Failure` gives.
-    static func from(_ error: any Error) -> any Error {
+    /// Errors from the store and the database as a message and their code; `nil` for an
+    /// error that says no code (ArgumentParser's own).
+    static func from(_ error: any Error) -> CLIError? {
         if let error = error as? CLIError { return error }
-        guard let classified = error as? any ClassifiedError else { return error }
-        let status = ExitStatus(rawValue: classified.failure.exitStatus) ?? .failure
+        guard let coded = error as? any CodedError else { return nil }
         switch error {
-        case let error as MigrationError: return CLIError("migrate: \(error)", exitCode: status)
+        case let error as MigrationError: return CLIError("migrate: \(error)", code: coded.code)
         case let error as PostgresError where error.kind == .configuration:
-            return CLIError("database configuration: \(error.message) (check DATABASE_URL)", exitCode: .usage)
-        case let error as PostgresError where classified.failure == .unavailable:
-            return CLIError("database unavailable: \(error.message)", exitCode: status)
-        case let error as PostgresError: return CLIError("database error: \(error.withoutDetail)", exitCode: status)
-        default: return CLIError("\(error)", exitCode: status)
+            return CLIError("database configuration: \(error.message) (check DATABASE_URL)", code: .badArgument)
+        case let error as PostgresError where coded.code == .unavailable:
+            return CLIError("database unavailable: \(error.message)", code: coded.code)
+        case let error as PostgresError: return CLIError("database error: \(error.withoutDetail)", code: coded.code)
+        default: return CLIError("\(error)", code: coded.code)
         }
     }
 }

@@ -32,7 +32,7 @@ extension PostgresPool {
             return value
         } catch {
             await shutdown()
-            throw CLIError.from(error)
+            throw CLIError.from(error) ?? error
         }
     }
 }

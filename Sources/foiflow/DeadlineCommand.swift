@@ -38,7 +38,7 @@ struct DeadlineCommand: AsyncParsableCommand {
             deadline = try DeadlineCalculator(calendars: calendars, authority: authority.authority).deadline(
                 kind: kind, start: received, calendar: calendar)
         } catch {
-            throw CLIError(error.description, exitCode: .usage)
+            throw CLIError(error.description, code: .badArgument)
         }
         print(format.render(record: [Field("due", deadline.due.description), Field("max_due", deadline.maxDue.description)]), terminator: "")
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LineProtocol
 import Server
 import Store
 
@@ -38,24 +39,24 @@ struct Foiflow: AsyncParsableCommand {
             switch LondonDate.processOverride {
             case .none: break
             case .honoured: FileHandle.standardError.write(Data(((LondonDate.processOverride.notice ?? "") + "\n").utf8))
-            case .refused(let why): throw CLIError(why, exitCode: .usage)
+            case .refused(let why): throw CLIError(why, code: .badArgument)
             }
             if var async = command as? any AsyncParsableCommand {
                 try await async.run()
             } else {
                 try command.run()
             }
-        } catch let error as CLIError {
-            FileHandle.standardError.write(Data("foiflow: \(error.message)\n".utf8))
-            Foundation.exit(error.exitCode.rawValue)
         } catch {
-            let code = exitCode(for: error)
-            if code == .validationFailure {
+            if let failure = CLIError.from(error) {
+                FileHandle.standardError.write(Data("foiflow: \(failure.message)\n".utf8))
+                Foundation.exit(failure.code.exitStatus)
+            }
+            if exitCode(for: error) == .validationFailure {
                 // Usage errors: ArgumentParser's message and help hint, exit 2.
                 FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(ExitStatus.usage.rawValue)
+                Foundation.exit(ErrorCode.badArgument.exitStatus)
             }
-            exit(withError: CLIError.from(error))
+            exit(withError: error)
         }
     }
 }

@@ -106,13 +106,13 @@ struct HolidaysCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let data = FileManager.default.contents(atPath: file) else {
-                throw CLIError("cannot read \(file)", exitCode: .failure)
+                throw CLIError("cannot read \(file)", code: .internal)
             }
             let holidays: [Holiday]
             do {
                 holidays = try GovUKHolidayFile.parse(data)
             } catch {
-                throw CLIError("\(file): \(error)", exitCode: .usage)
+                throw CLIError("\(file): \(error)", code: .badArgument)
             }
             let name = URL(fileURLWithPath: file).lastPathComponent
             let report = try await database.makePool().using { pool in

@@ -63,7 +63,7 @@ struct ImportCommand: AsyncParsableCommand {
     func run() async throws {
         let started = ContinuousClock.now
         guard let handle = FileHandle(forReadingAtPath: file) else {
-            throw CLIError("import: cannot read \(file)", exitCode: .notFound)
+            throw CLIError("import: cannot read \(file)", code: .notFound)
         }
         defer { try? handle.close() }
         let parsed = BacklogFile(handle: handle, limits: .init(maxRows: maxRows, maxFieldBytes: maxFieldLength))
@@ -81,7 +81,7 @@ struct ImportCommand: AsyncParsableCommand {
             var stderr = StandardError()
             for problem in refused.problems { print(problem, to: &stderr) }
             let count = refused.problems.count
-            throw CLIError("import: \(count) problem\(count == 1 ? "" : "s") in \(file); nothing was imported", exitCode: .usage)
+            throw CLIError("import: \(count) problem\(count == 1 ? "" : "s") in \(file); nothing was imported", code: .badArgument)
         }
         bar.clear()
         let took = (ContinuousClock.now - started).components

@@ -55,11 +55,11 @@ struct NotifyCommand: AsyncParsableCommand {
         let env = ProcessInfo.processInfo.environment
         let senderText = from ?? env["FOIFLOW_MAIL_FROM"].flatMap { $0.isEmpty ? nil : $0 } ?? "foiflow@localhost"
         guard let sender = EmailAddress(senderText, localDomain: true) else {
-            throw CLIError("FOIFLOW_MAIL_FROM \(EmailAddress.problem(senderText, localDomain: true) ?? "is not an address")", exitCode: .usage)
+            throw CLIError("FOIFLOW_MAIL_FROM \(EmailAddress.problem(senderText, localDomain: true) ?? "is not an address")", code: .badArgument)
         }
         let senderName = env["FOIFLOW_UNIT_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? "foiflow"
         let configured = command ?? env["FOIFLOW_NOTIFY_COMMAND"].flatMap { $0.isEmpty ? nil : $0 }
-        if let configured, let problem = Mail.problem(command: configured) { throw CLIError("FOIFLOW_NOTIFY_COMMAND \(problem)", exitCode: .usage) }
+        if let configured, let problem = Mail.problem(command: configured) { throw CLIError("FOIFLOW_NOTIFY_COMMAND \(problem)", code: .badArgument) }
         let sendmail = FileManager.default.isExecutableFile(atPath: "/usr/sbin/sendmail") ? "/usr/sbin/sendmail -i --" : nil
         let deliveryCommand = configured ?? sendmail
         let spoolFolder = URL(fileURLWithPath: spool ?? env["FOIFLOW_SPOOL"] ?? "spool")

@@ -51,7 +51,7 @@ struct RequestCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Take an action on a request; prints its new state, due date and version.",
             discussion: """
-                Actions: \(Action.userActionNames).
+                Actions: \(Action.actableNames).
                 With --expect N the action is refused (exit 4) unless the request is at version N.
 
                 Example:
@@ -68,8 +68,8 @@ struct RequestCommand: AsyncParsableCommand {
         @Option(help: "text, json, table or csv.") var format: OutputFormat = .text
 
         func run() async throws {
-            guard let action = Action(name: action), action != .create, action != .recalculate else {
-                throw CLIError("unknown action '\(self.action)'; actions: \(Action.userActionNames), escalate, lapse", exitCode: .usage)
+            guard let action = Action(actName: action) else {
+                throw CLIError("unknown action '\(self.action)'; actions: \(Action.actableNames)", code: .badArgument)
             }
             let fields = try FieldArguments.parse(self.fields)
             let result = try await database.makePool().using { pool in

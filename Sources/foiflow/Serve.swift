@@ -104,7 +104,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let address = listen ?? ProcessInfo.processInfo.environment["FOIFLOW_LISTEN"] ?? "127.0.0.1:7878"
         guard let (host, port) = ServerConfiguration.parseListen(address) else {
-            throw CLIError("bad listen address '\(address)'", exitCode: .usage)
+            throw CLIError("bad listen address '\(address)'", code: .badArgument)
         }
         let level = Logger.Level(rawValue: logLevel ?? ProcessInfo.processInfo.environment["FOIFLOW_LOG_LEVEL"] ?? "info") ?? .info
         LoggingSystem.bootstrap { label in
@@ -116,7 +116,7 @@ struct Serve: AsyncParsableCommand {
         // Letter templates are checked now: a bad override folder stops the server at start.
         let letters = LetterWriter.standard()
         if case .failure(let error) = letters.book {
-            throw CLIError("letter templates: \(error)", exitCode: .usage)
+            throw CLIError("letter templates: \(error)", code: .badArgument)
         }
         // The statement limit, enforced by PostgreSQL and, should it stop answering, by the pool
         // too: a command waits at most the limit plus two seconds, then ERR TIMEOUT.

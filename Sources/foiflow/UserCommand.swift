@@ -51,7 +51,7 @@ struct UserCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            guard let role = Role(name: role) else { throw CLIError("unknown role", exitCode: .usage) }
+            guard let role = Role(name: role) else { throw CLIError("unknown role", code: .badArgument) }
             let created = try await database.makePool().using { pool in
                 // First-run set-up has nobody to check against; otherwise a named user must be allowed.
                 if !ifNoUsers { _ = try await actor.checkedActor(pool, for: .manageUsers) }

@@ -74,16 +74,15 @@ import Workflow
     }
 }
 
-/// Every failure the domain reports has a protocol code the wire knows, and an exit status
-/// from the documented list.
-@Suite struct FailureTableTests {
-    @Test func everyFailureHasAProtocolCodeAndADocumentedExitStatus() {
-        for failure in Failure.allCases {
-            #expect(ErrorCode(rawValue: failure.protocolCode) != nil, "\(failure)")
-            #expect((1...7).contains(failure.exitStatus), "\(failure)")
+/// One list of codes: every code has a documented exit status, and every error type says its code.
+@Suite struct ErrorCodeTableTests {
+    @Test func everyCodeHasADocumentedExitStatus() {
+        for code in ErrorCode.allCases {
+            #expect((1...7).contains(code.exitStatus), "\(code)")
         }
-        #expect(WorkflowError.inconsistent("x").failure == .internal)
-        #expect(WorkflowError.idempotencyMismatch("x").failure.protocolCode == "IDEMPOTENCY_MISMATCH")
-        #expect(WorkflowError.badArgument("x").failure.exitStatus == 2 && WorkflowError.invalidTransition("x").failure.exitStatus == 7)
+        #expect(WorkflowError.inconsistent("x").code == .internal)
+        #expect(WorkflowError.idempotencyMismatch("x").code.rawValue == "IDEMPOTENCY_MISMATCH")
+        #expect(WorkflowError.badArgument("x").code.exitStatus == 2 && WorkflowError.invalidTransition("x").code.exitStatus == 7)
+        #expect(ProtocolError(.lineTooLong, "x").code == .lineTooLong)
     }
 }

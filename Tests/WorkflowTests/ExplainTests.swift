@@ -216,7 +216,7 @@ import Workflow
             var today = received
             for _ in 0..<Int(rng.next() % 6) {
                 today = today.adding(days: Int(rng.next() % 12))
-                let candidates = Action.userActions.filter { action in
+                let candidates = Action.actable.filter { action in
                     let spec = TransitionTable.spec(for: action)
                     return spec.from.contains(r.state) && spec.kinds.contains(kind)
                         && [.clarify, .clarified, .feeNotice, .feePaid, .idRequested, .idVerified, .extend, .assign].contains(action)

@@ -65,8 +65,8 @@ enum RequestCommands {
         let args = Arguments(request, usage: "ACT <ref> <action> [expect=VERSION] [field=value ...]")
         let values = try args.positional(2...2)
         let ref = values[0]
-        guard let action = Action(name: values[1]), action != .create, action != .recalculate else {
-            throw ProtocolError(.badArgument, "unknown action \(Reply.encodeValue(values[1])); actions: \(Action.userActionNames), escalate, lapse")
+        guard let action = Action(actName: values[1]) else {
+            throw ProtocolError(.badArgument, "unknown action \(Reply.encodeValue(values[1])); actions: \(Action.actableNames)")
         }
         var expected: Int?
         if let text = args["expect"] {
