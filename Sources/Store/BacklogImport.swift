@@ -29,6 +29,14 @@ public struct BacklogImport: Sendable {
         public var description: String { "\(problems.count) problem\(problems.count == 1 ? "" : "s"); nothing was imported" }
     }
 
+    /// The kinds a spreadsheet row may be: those that concern no other request.
+    public static let kinds = RequestKind.allCases.filter { $0.parentKinds.isEmpty }
+    public static var kindNames: String { kinds.map(\.rawValue).joined(separator: ", ") }
+    /// The outcomes an answered row may have (every kind imported answers with the same).
+    public static var outcomeNames: String {
+        Array(Set(kinds.flatMap(Outcome.allowed(for:)))).sorted { $0.rawValue < $1.rawValue }.map(\.rawValue).joined(separator: ", ")
+    }
+
     public let pool: PostgresPool
     public let calendars: CalendarCache
     public let authority: Authority
@@ -187,7 +195,7 @@ public struct BacklogImport: Sendable {
             } else if let parsed = RequestKind(name: name) {
                 problem("kind", "\(parsed.rawValue) cannot be imported (it needs the request it concerns: create it with CREATE)")
             } else {
-                problem("kind", "'\(name)' is not one of foi, eir, sar, complaint")
+                problem("kind", "'\(name)' is not one of \(BacklogImport.kindNames)")
             }
         } else {
             problem("kind", "missing")

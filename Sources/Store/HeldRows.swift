@@ -47,7 +47,7 @@ struct HeldRow: Sendable {
 
     /// Whether an actor kept to `scope` may see it (the rule the reads apply in SQL).
     func isVisible(to scope: String?) -> Bool {
-        scope == nil || details.team == nil || details.team == scope
+        Actor.sees(scope: scope, team: details.team)
     }
 }
 

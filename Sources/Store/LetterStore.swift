@@ -57,7 +57,7 @@ public struct LetterStore: Sendable {
                 """
                 SELECT r.id AS request_id, \(unescaped: LetterStore.columns)
                 FROM requests r LEFT JOIN letters l ON l.request_id = r.id
-                WHERE r.ref = \(ref) AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text) ORDER BY l.id
+                WHERE r.ref = \(ref) AND foiflow_sees(\(scope)::text, r.team) ORDER BY l.id
                 """
             ).rows
         }
@@ -71,7 +71,7 @@ public struct LetterStore: Sendable {
             try connection.query(
                 """
                 SELECT \(unescaped: LetterStore.columns) FROM letters l JOIN requests r ON r.id = l.request_id
-                WHERE l.id = \(id) AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text)
+                WHERE l.id = \(id) AND foiflow_sees(\(scope)::text, r.team)
                 """
             ).first
         }

@@ -234,7 +234,8 @@ public struct LetterWriter: Sendable {
         case .email?: .email
         case .post?: .post
         case .phone?: .phone
-        case nil: details.email != nil ? .email : .post
+        // Nobody asks to be written to in person (`contact=` refuses it): as if no preference.
+        case .inPerson?, nil: details.email != nil ? .email : .post
         }
     }
 

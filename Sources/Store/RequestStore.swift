@@ -125,7 +125,7 @@ public struct RequestStore: Sendable {
     private func parentFacts(ref: String, scope: String?) async throws -> ParentFacts? {
         guard
             let row = try await pool.query(
-                "SELECT kind, state, responded_on FROM requests r WHERE ref = \(ref) AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text)"
+                "SELECT kind, state, responded_on FROM requests r WHERE ref = \(ref) AND foiflow_sees(\(scope)::text, r.team)"
             ).first
         else { return nil }
         guard let kind = RequestKind(rawValue: try row.decode(String.self, "kind")),
@@ -342,7 +342,7 @@ public struct RequestStore: Sendable {
     /// the request's team or of none (a request of no team is everyone's).
     static let assigneeMayLead = """
         AND EXISTS (SELECT 1 FROM assignee a WHERE NOT a.disabled AND a.role IN ('officer', 'manager')
-                    AND (a.team IS NULL OR requests.team IS NULL OR a.team = requests.team))
+                    AND foiflow_sees(a.team, requests.team))
         """
 
     /// What the statement saw of the assignee, for the reason an assignment was refused.
@@ -533,7 +533,7 @@ public struct RequestStore: Sendable {
                 SELECT \(unescaped: RequestStore.qualifiedRecordColumns), r.requester, r.email, r.address, r.contact, r.team, r.subject,
                        \(unescaped: RequestStore.leadAndPolicyColumns)
                 FROM requests r LEFT JOIN users u ON u.login = r.assignee
-                WHERE r.ref = \(ref) AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text)
+                WHERE r.ref = \(ref) AND foiflow_sees(\(scope)::text, r.team)
                 """
             ).first
         else { return nil }
@@ -584,7 +584,7 @@ public struct RequestStore: Sendable {
     static func load(_ pool: PostgresPool, ref: String, scope: String? = nil) async throws -> (Int, RequestRecord)? {
         guard
             let row = try await pool.query(
-                "SELECT \(unescaped: RequestStore.recordColumns) FROM requests r WHERE ref = \(ref) AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text)"
+                "SELECT \(unescaped: RequestStore.recordColumns) FROM requests r WHERE ref = \(ref) AND foiflow_sees(\(scope)::text, r.team)"
             ).first
         else {
             return nil
@@ -652,7 +652,7 @@ public struct RequestStore: Sendable {
                    (SELECT string_agg(k.ref, ',' ORDER BY k.ref) FROM requests k WHERE k.parent_ref = r.ref AND k.kind = 'ico') AS ico_cases,
                    r.id, r.clock::text AS clock, r.approved_version, r.proposed_outcome, r.proposed_exemptions
             FROM requests r LEFT JOIN commitments c ON c.kind = r.kind
-            WHERE r.ref = \(ref) AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text)
+            WHERE r.ref = \(ref) AND foiflow_sees(\(scope)::text, r.team)
             """
         ).first
         guard let row else { throw WorkflowError.notFound("no request \(ref)") }
@@ -677,7 +677,7 @@ public struct RequestStore: Sendable {
         let rows = try await pool.query(
             """
             SELECT \(unescaped: RequestStore.viewColumns) FROM requests r
-            WHERE (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text)
+            WHERE foiflow_sees(\(scope)::text, r.team)
               AND (\(filter.state?.rawValue)::text IS NULL OR state = \(filter.state?.rawValue))
               AND (\(filter.kind?.rawValue)::text IS NULL OR kind = \(filter.kind?.rawValue))
               AND (\(filter.assignee)::text IS NULL OR assignee = \(filter.assignee))
@@ -702,7 +702,7 @@ public struct RequestStore: Sendable {
             """
             SELECT e.seq, e.at, e.actor, e.action, e.from_state, e.to_state, e.due, e.fields::text AS fields
             FROM requests r LEFT JOIN request_events e ON e.request_id = r.id
-            WHERE r.ref = \(ref) AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text) ORDER BY e.seq
+            WHERE r.ref = \(ref) AND foiflow_sees(\(scope)::text, r.team) ORDER BY e.seq
             """
         ).rows
         guard !rows.isEmpty else { throw WorkflowError.notFound("no request \(ref)") }
@@ -730,7 +730,7 @@ public struct RequestStore: Sendable {
                    (SELECT count(*) FROM letters l WHERE l.request_id = r.id AND l.status = 'task') AS tasks
             FROM requests r
             WHERE state IN \(unescaped: RequestStore.openStatesSQL) AND due <= \(cutoffs.latest)
-              AND (\(scope)::text IS NULL OR r.team IS NULL OR r.team = \(scope)::text)
+              AND foiflow_sees(\(scope)::text, r.team)
               AND due <= (\(cutoffs.dates)::date[])[array_position(\(cutoffs.names)::text[], calendar)]
               AND (\(kind?.rawValue)::text IS NULL OR kind = \(kind?.rawValue))
               AND (\(assignee)::text IS NULL OR assignee = \(assignee))

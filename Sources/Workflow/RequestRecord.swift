@@ -140,6 +140,13 @@ public struct Actor: Sendable, Equatable {
     public var scope: String? {
         role == .officer || role == .manager ? team : nil
     }
+
+    /// Whether someone kept to `scope` sees a request of `team`: their team's and those of no
+    /// team; no scope sees all. The database's `foiflow_sees` is the same rule (a test compares
+    /// them); every read and write kept to a team asks one or the other.
+    public static func sees(scope: String?, team: String?) -> Bool {
+        scope == nil || team == nil || team == scope
+    }
 }
 
 /// The details of a new request besides its workflow record.

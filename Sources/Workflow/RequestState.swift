@@ -71,6 +71,14 @@ public enum Outcome: String, Sendable, CaseIterable, Codable {
 /// How the requester prefers to be contacted.
 public enum ContactMethod: String, Sendable, CaseIterable, Codable {
     case email, post, phone
+    /// Met in person: a contact an officer records (`contacted method=in-person`), never a way
+    /// a letter goes.
+    case inPerson = "in-person"
 
+    /// The ways a requester may ask to be answered (`contact=`), and so the ways letters go.
+    public static let preferences: [ContactMethod] = allCases.filter { $0 != .inPerson }
+
+    /// Every method, as `contacted method=` takes them.
     public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+    public static var preferenceNames: String { preferences.map(\.rawValue).joined(separator: ", ") }
 }

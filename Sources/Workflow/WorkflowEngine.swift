@@ -46,8 +46,8 @@ public struct WorkflowEngine: Sendable {
         guard !Self.isBlank(requester) else { throw .badArgument("requester must not be empty") }
         var contact: ContactMethod?
         if let text = values["contact"] {
-            guard let method = ContactMethod(rawValue: text.lowercased()) else {
-                throw .badArgument("contact=\(text) is not one of \(ContactMethod.names)")
+            guard let method = ContactMethod(rawValue: text.lowercased()), ContactMethod.preferences.contains(method) else {
+                throw .badArgument("contact=\(text) is not one of \(ContactMethod.preferenceNames)")
             }
             contact = method
         }
@@ -270,8 +270,8 @@ public struct WorkflowEngine: Sendable {
             _ = try onDate()
         case .contacted:
             let method = values["method"] ?? ""
-            guard ["email", "post", "phone", "in-person"].contains(method) else {
-                throw .badArgument("method=\(method) is not one of email, post, phone, in-person")
+            guard ContactMethod(rawValue: method) != nil else {
+                throw .badArgument("method=\(method) is not one of \(ContactMethod.names)")
             }
             if let letter = values["letter"], (Int(letter) ?? 0) <= 0 { throw .badArgument("letter=\(letter) is not a letter id") }
             let on = try onDate()
@@ -506,7 +506,7 @@ public struct WorkflowEngine: Sendable {
         guard role == .officer || role == .manager else {
             return "'\(login)' is \(role == .admin ? "an" : "a") \(role.rawValue); only an officer or a manager can lead a request"
         }
-        if let team, let requestTeam, team != requestTeam {
+        if let team, let requestTeam, !Actor.sees(scope: team, team: requestTeam) {
             return "'\(login)' is in team \(team) and cannot see this request (team \(requestTeam))"
         }
         return nil

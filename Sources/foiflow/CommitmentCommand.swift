@@ -29,7 +29,7 @@ struct CommitmentCommand: AsyncParsableCommand {
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var actor: ActorOptions
-        @Argument(help: "foi, eir, sar, complaint or review.") var kind: RequestKind
+        @Argument(help: "The kind of request.") var kind: RequestKind
         @Option(help: "The Nth working day after receipt.") var workingDays: Int?
         @Option(help: "Receipt plus N calendar days.") var calendarDays: Int?
         @Option(help: "N calendar months after receipt, moved to a working day.") var months: Int?

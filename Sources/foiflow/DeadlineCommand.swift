@@ -12,8 +12,7 @@ struct DeadlineCommand: AsyncParsableCommand {
         abstract: "Print the due date of a new request and the latest date an extension allows.",
         discussion: """
             Uses the holiday calendar in the database (with any admin changes).
-            Kinds: foi, eir, sar, complaint, review. Calendars: uk, england-and-wales, scotland,
-            northern-ireland (default: the kind's own).
+            Kinds: \(RequestKind.names). Calendars: \(CalendarID.names) (default: the kind's own).
 
             Example:
               foiflow deadline foi --received 2026-11-20
@@ -22,7 +21,7 @@ struct DeadlineCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var authority: AuthorityOptions
-    @Argument(help: "foi, eir, sar, complaint or review.") var kind: RequestKind
+    @Argument(help: "The kind of request.") var kind: RequestKind
     @Option(help: "Date the request was received, YYYY-MM-DD (1990 to 2100).") var received: CivilDate
     @Option(help: "Calendar to count on instead of the kind's default.") var calendar: CalendarID?
     @Option(help: "text or json.") var format: OutputFormat = .text

@@ -24,7 +24,7 @@ struct GroundsCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var database: DatabaseOptions
-    @Option(help: "Only the grounds for this kind (foi, eir, sar, review).") var kind: String?
+    @Option(help: ArgumentHelp("Only the grounds for this kind: \(RequestKind.names).", valueName: "kind")) var kind: String?
     @Flag(help: "List the free-text exemptions migration could not read.") var unparsed = false
     @Option(help: "table, csv, json or text.") var format: OutputFormat = .table
 

@@ -15,11 +15,11 @@ struct ImportCommand: AsyncParsableCommand {
         commandName: "import",
         abstract: "Import requests from a CSV file (a spreadsheet's backlog); all rows or none.",
         discussion: """
-            The first row names the columns. Required: kind (foi, eir, sar or complaint), received,
-            requester. Optional: subject, email, address, contact (email, post or phone), team,
-            assignee (a foiflow login), legacy_ref (the spreadsheet's own reference, kept and shown
-            on SHOW), responded_on, outcome (granted, partial, refused, not-held, ncnd) and
-            exemptions (codes as for ACT respond, e.g. "s40(2), s31").
+            The first row names the columns. Required: kind (\(BacklogImport.kindNames)), received, \
+            requester. Optional: subject, email, address, contact (\(ContactMethod.preferenceNames)), \
+            team, assignee (a foiflow login), legacy_ref (the spreadsheet's own reference, kept and \
+            shown on SHOW), responded_on, outcome (\(BacklogImport.outcomeNames)) and exemptions \
+            (codes as for ACT respond, e.g. "s40(2), s31").
 
             The file is read a piece at a time. At most --max-rows data rows (default 100000) are
             taken and a field may hold at most --max-field-length bytes (default 16384); past either,

@@ -21,16 +21,25 @@ struct RequestCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a request; prints ref, state, due date and version.",
             discussion: """
-                Fields: received=DATE requester=TEXT (both required), subject, email, address,
-                contact (email|post|phone), team, parent (the request a review reviews), calendar.
+                Fields (key=value), by kind:
+                \(Create.fieldsByKind)
+                contact is one of \(ContactMethod.preferenceNames); parent is the request a review or an ICO case concerns.
 
                 Example:
                   foiflow request create foi received=2026-11-20 requester="Jane O'Neil" subject="Stop and search" --as asmith
                 """)
 
+        /// Each kind's required and optional `CREATE` fields, from the transition table.
+        static var fieldsByKind: String {
+            RequestKind.allCases.map { kind in
+                let spec = TransitionTable.createSpec(for: kind)
+                return "  \(kind.rawValue): \(spec.required.joined(separator: ", ")) (required); \(spec.optional.joined(separator: ", "))"
+            }.joined(separator: "\n")
+        }
+
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var actor: ActorOptions
-        @Argument(help: "foi, eir, sar, complaint or review.") var kind: RequestKind
+        @Argument(help: "The kind of request.") var kind: RequestKind
         @Argument(help: "key=value fields.") var fields: [String] = []
         @Option(help: "A key that makes a retried create return the first result instead of a second request.")
         var idempotency: String?

@@ -15,7 +15,7 @@ struct UserCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a user and print its new API token alone on stdout (shown once).",
             discussion: """
-                Roles: officer, manager, admin, auditor, system.
+                Roles: \(Role.names).
 
                 Example:
                   foiflow user add asmith --role officer --team north --email a.smith@example.org
@@ -27,7 +27,7 @@ struct UserCommand: AsyncParsableCommand {
         @Argument(help: "Login: a lower-case letter, then up to 62 of a-z 0-9 . _ -")
         var login: String
 
-        @Option(help: "officer, manager, admin, auditor or system.")
+        @Option(help: ArgumentHelp("The user's role: \(Role.names).", valueName: "role"))
         var role: String
 
         @Option(help: "The user's team.") var team: String?

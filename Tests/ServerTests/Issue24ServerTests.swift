@@ -88,4 +88,33 @@ import Workflow
         #expect(moved.hasPrefix("ERR "), "\(moved)")
         try await harness.stop()
     }
+
+    /// Issue 25: the team rule has one home in SQL (`foiflow_sees`) and one in Swift
+    /// (`Actor.sees`); they agree on every case.
+    @Test func theTeamRuleIsTheSameInSQLAndSwift() async throws {
+        let harness = try await ServerHarness()
+        for scope in [nil, "north", "south"] as [String?] {
+            for team in [nil, "north", "south"] as [String?] {
+                let row = try await harness.pool.query("SELECT foiflow_sees(\(scope)::text, \(team)::text) AS sees").first
+                #expect(try row?.decode(Bool.self, "sees") == Actor.sees(scope: scope, team: team), "\(scope ?? "-") \(team ?? "-")")
+            }
+        }
+        try await harness.stop()
+    }
+
+    /// Every action on another team's request is NOT_FOUND (or DENIED for the system's own),
+    /// whatever its fields, and writes nothing.
+    @Test func everyActionOnAnotherTeamsRequestIsNotFound() async throws {
+        let harness = try await ServerHarness(today: "2026-12-01")
+        let north = try await client(harness, "nmanager", .manager, team: "north")
+        let south = try await client(harness, "smanager", .manager, team: "south")
+        #expect(try await north.call("CREATE foi received=2026-11-02 requester=R").hasPrefix("OK ref=FOI-2026-000001 "))
+        for action in Action.actable {
+            let reply = try await south.call("ACT FOI-2026-000001 \(action.rawValue)")
+            let expected = Role.manager.may(.act(action)) ? "ERR NOT_FOUND " : "ERR DENIED "
+            #expect(reply.hasPrefix(expected), "\(action): \(reply)")
+        }
+        #expect(try await harness.pool.query("SELECT version FROM requests").first?.decode(Int.self, "version") == 1)
+        try await harness.stop()
+    }
 }
