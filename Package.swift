@@ -31,7 +31,9 @@ let package = Package(
         .target(name: "Workflow", dependencies: ["Deadlines", "Mail", "LineProtocol"], swiftSettings: strict),
         .target(name: "LineProtocol", swiftSettings: strict),
         // Statistics: the figures of a period and the page that publishes them (pure).
-        .target(name: "Statistics", dependencies: ["Dates", "Deadlines"], swiftSettings: strict),
+        .target(
+            name: "Statistics", dependencies: ["Dates", "Deadlines", .product(name: "Mustache", package: "swift-mustache")],
+            resources: [.copy("Templates")], swiftSettings: strict),
         // Letters to requesters from templates (shipped as resources, overridable by a folder).
         .target(
             name: "Letters", dependencies: [.product(name: "Mustache", package: "swift-mustache")],

@@ -69,7 +69,7 @@ struct StatsCommand: AsyncParsableCommand {
         }
         if format == .html {
             let unit = ProcessInfo.processInfo.environment["FOIFLOW_UNIT_NAME"].flatMap { $0.isEmpty ? nil : $0 }
-            print(StatsPage.html(report, title: title ?? unit ?? "Information requests"), terminator: "")
+            print(try StatsPage.html(report, title: title ?? unit ?? "Information requests"), terminator: "")
             return
         }
         let output = OutputFormat(rawValue: format.rawValue) ?? .table

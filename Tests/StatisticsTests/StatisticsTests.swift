@@ -71,8 +71,8 @@ import Testing
             months: [january, MonthFigures(month: "2026-02")], reviews: ReviewFigures(), ico: ICOFigures(), backlog: [backlog])
     }
 
-    @Test func aSelfContainedPageWithTheFigures() {
-        let page = StatsPage.html(report(), title: "Disclosure <Unit>")
+    @Test func aSelfContainedPageWithTheFigures() throws {
+        let page = try StatsPage.html(report(), title: "Disclosure <Unit>")
         #expect(page.hasPrefix("<!DOCTYPE html>") && page.hasSuffix("</html>\n"))
         for figure in ["80.0%", "72.7%", "s40(2)", "2026-01", "ICO expectation 90%", "<svg", "Disclosure &lt;Unit&gt;"] {
             #expect(page.contains(figure), "\(figure)")
@@ -89,7 +89,10 @@ import Testing
         #expect(page.contains(##"y1="60" x2="710" y2="60" stroke="#1b1b1b""##))
     }
 
-    @Test func escapingCoversAttributesToo() {
-        #expect(StatsPage.escape(#"<a href="x">'&'</a>"#) == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;")
+    /// Every value goes through the template engine's escaping, attributes' quotes included.
+    @Test func theTemplateEscapesEveryValue() throws {
+        let page = try StatsPage.html(report(), title: #"<a href="x">'&'</a>"#)
+        #expect(page.contains("&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;: how we answer"))
+        #expect(!page.contains(#"<a href="x">"#))
     }
 }
