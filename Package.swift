@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "Postgres", "Workflow", "Deadlines", "Digest", "Letters", "Statistics", "Mail",
+                "Postgres", "Workflow", "Deadlines", "Digest", "Letters", "Statistics", "Mail", "LineProtocol",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strict

@@ -90,19 +90,17 @@ public struct Reply: Sendable, Equatable {
     /// A value as the protocol writes it: bare when it can be, else quoted with escapes.
     public static func encodeValue(_ value: String) -> String {
         if !value.isEmpty, value.utf8.allSatisfy(isBareByte) { return value }
-        var out = "\""
-        for scalar in value.unicodeScalars {
+        let escaped = Escaper.escape(value) { scalar in
             switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default: out.unicodeScalars.append(scalar)
+            case "\"": "\\\""
+            case "\\": "\\\\"
+            case "\n": "\\n"
+            case "\t": "\\t"
+            case "\r": "\\r"
+            default: nil
             }
         }
-        out += "\""
-        return out
+        return "\"" + escaped + "\""
     }
 
     static func isBareByte(_ b: UInt8) -> Bool {

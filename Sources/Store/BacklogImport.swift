@@ -2,6 +2,7 @@ import Dates
 import Deadlines
 import Digest
 import Foundation
+import LineProtocol
 import Mail
 import Postgres
 import Workflow
@@ -300,17 +301,14 @@ public struct BacklogImport: Sendable {
     /// A value in COPY's text format: `\N` for NULL; backslash, tab, newline and CR escaped.
     static func copyText(_ value: String?) -> String {
         guard let value else { return "\\N" }
-        var out = ""
-        out.reserveCapacity(value.utf8.count)
-        for scalar in value.unicodeScalars {
+        return Escaper.escape(value, reserving: 0) { scalar in
             switch scalar {
-            case "\\": out += "\\\\"
-            case "\t": out += "\\t"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            default: out.unicodeScalars.append(scalar)
+            case "\\": "\\\\"
+            case "\t": "\\t"
+            case "\n": "\\n"
+            case "\r": "\\r"
+            default: nil
             }
         }
-        return out
     }
 }
