@@ -52,6 +52,19 @@ struct ReaderOptions: ParsableArguments {
     }
 }
 
+/// One request read as `--as` sees it (`request show|history`, `explain`, `letters`): the
+/// database, the reader and the reference, and a pool with the reader's scope to read it with.
+struct OneRequestOptions: ParsableArguments {
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var reader: ReaderOptions
+    @Argument(help: "The request's reference.") var ref: String
+
+    /// Runs `body` with a pool and the reader's scope (`nil`: every team).
+    func read<T>(_ body: (PostgresPool, _ scope: String?) async throws -> T) async throws -> T {
+        try await database.makePool().using { pool in try await body(pool, try await reader.scope(pool)) }
+    }
+}
+
 /// `key=value` arguments, read exactly as the protocol reads a request line's named arguments.
 enum FieldArguments {
     static func parse(_ arguments: [String]) throws -> [Field] {

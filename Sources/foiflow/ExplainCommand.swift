@@ -19,9 +19,7 @@ struct ExplainCommand: AsyncParsableCommand {
               foiflow explain FOI-2026-000001 --format csv
             """)
 
-    @OptionGroup var database: DatabaseOptions
-    @OptionGroup var reader: ReaderOptions
-    @Argument(help: "The request's reference.") var ref: String
+    @OptionGroup var request: OneRequestOptions
     @Option(help: "table, csv or json.") var format: OutputFormat = .table
 
     func validate() throws {
@@ -29,8 +27,8 @@ struct ExplainCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let view = try await database.makePool().using { pool in
-            try await pool.requestStore.explain(ref: ref, today: LondonDate.today(), scope: try await reader.scope(pool))
+        let view = try await request.read { pool, scope in
+            try await pool.requestStore.explain(ref: request.ref, today: LondonDate.today(), scope: scope)
         }
         let columns = ["date", "count", "skip", "note"]
         switch format {

@@ -16,15 +16,11 @@ struct LettersCommand: AsyncParsableCommand {
               foiflow letters FOI-2026-000001 --format csv
             """)
 
-    @OptionGroup var database: DatabaseOptions
-    @OptionGroup var reader: ReaderOptions
-    @Argument(help: "The request's reference.") var ref: String
+    @OptionGroup var request: OneRequestOptions
     @Option(help: "table, csv, json or text.") var format: OutputFormat = .table
 
     func run() async throws {
-        let letters = try await database.makePool().using { pool in
-            try await LetterStore(pool: pool).letters(ref: ref, scope: try await reader.scope(pool))
-        }
+        let letters = try await request.read { pool, scope in try await LetterStore(pool: pool).letters(ref: request.ref, scope: scope) }
         let columns = ["id", "template", "channel", "status", "created", "sent", "subject", "note"]
         print(format.render(rows: letters.map(\.summaryFields), columns: columns), terminator: "")
     }

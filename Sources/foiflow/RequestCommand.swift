@@ -95,14 +95,12 @@ struct RequestCommand: AsyncParsableCommand {
             abstract: "Show one request with days left to its due date.",
             discussion: "Example:\n  foiflow request show FOI-2026-000001 --format json")
 
-        @OptionGroup var database: DatabaseOptions
-        @OptionGroup var reader: ReaderOptions
-        @Argument(help: "The request's reference.") var ref: String
+        @OptionGroup var request: OneRequestOptions
         @Option(help: "text, json, table or csv.") var format: OutputFormat = .table
 
         func run() async throws {
-            let view = try await database.makePool().using { pool in
-                try await pool.requestStore.show(ref: ref, today: LondonDate.today(), scope: try await reader.scope(pool))
+            let view = try await request.read { pool, scope in
+                try await pool.requestStore.show(ref: request.ref, today: LondonDate.today(), scope: scope)
             }
             print(format.render(record: view.fields), terminator: "")
         }
@@ -149,15 +147,11 @@ struct RequestCommand: AsyncParsableCommand {
             abstract: "A request's events, oldest first.",
             discussion: "Example:\n  foiflow request history FOI-2026-000001")
 
-        @OptionGroup var database: DatabaseOptions
-        @OptionGroup var reader: ReaderOptions
-        @Argument(help: "The request's reference.") var ref: String
+        @OptionGroup var request: OneRequestOptions
         @Option(help: "table, csv or json.") var format: OutputFormat = .table
 
         func run() async throws {
-            let events = try await database.makePool().using { pool in
-                try await pool.requestStore.history(ref: ref, scope: try await reader.scope(pool))
-            }
+            let events = try await request.read { pool, scope in try await pool.requestStore.history(ref: request.ref, scope: scope) }
             let rows = events.map { event in
                 event.recordFields.filter { ["seq", "at", "actor", "action", "from", "to", "due"].contains($0.key) }
                     + [Field("fields", event.fieldsText)]

@@ -24,7 +24,9 @@ import Testing
         }
     }
 
-    @Test func statsLinesInProtocolOrder() {
+    /// A quarter: 12 received, 10 processed (6 in time, 2 within an extension, 2 late), 2 open
+    /// of which 1 past due.
+    static func quarter() -> PeriodFigures {
         var f = PeriodFigures()
         f.received = 12
         f.processed = 10
@@ -33,6 +35,11 @@ import Testing
         f.late = 2
         f.openOverdue = 1
         f.open = 2
+        return f
+    }
+
+    @Test func statsLinesInProtocolOrder() {
+        let f = Self.quarter()
         #expect(f.inTimePercent == "80.0" && f.dueCohortPercent == "72.7" && f.openNotDue == 1)
         let names = f.stats.map(\.name)
         #expect(
@@ -48,14 +55,7 @@ import Testing
 
 @Suite struct StatsPageTests {
     func report() -> StatsReport {
-        var f = PeriodFigures()
-        f.received = 12
-        f.processed = 10
-        f.withinDeadline = 6
-        f.withinExtension = 2
-        f.late = 2
-        f.open = 2
-        f.openOverdue = 1
+        var f = PercentTests.quarter()
         f.exemptions = [GroundCount(code: "s40(2)", count: 3), GroundCount(code: "s31", count: 1)]
         var january = MonthFigures(month: "2026-01")
         january.received = 11
