@@ -43,6 +43,9 @@ let package = Package(
         // SHA-256 for token hashes, idempotency keys and migration checksums: pure, no dependency.
         .target(name: "Digest", swiftSettings: strict),
 
+        // File formats read from people: a backlog spreadsheet (CSV), GOV.UK's bank holidays (pure).
+        .target(name: "Formats", dependencies: ["Dates", "Deadlines", "Workflow"], swiftSettings: strict),
+
         // PostgreSQL access: the system library and the only Swift code that touches libpq.
         .systemLibrary(
             name: "CLibPQ",
@@ -64,7 +67,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "Postgres", "Workflow", "Deadlines", "Digest", "Letters", "Statistics", "Mail", "LineProtocol",
+                "Postgres", "Workflow", "Deadlines", "Digest", "Letters", "Statistics", "Mail", "LineProtocol", "Formats",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strict
@@ -103,6 +106,7 @@ let package = Package(
                 "Dates",
                 "Postgres",
                 "Mail",
+                "Formats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -131,7 +135,8 @@ let package = Package(
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Dates", "Deadlines"], swiftSettings: strict),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "StoreTests", dependencies: ["Store", "TestSupport", "Workflow", "Deadlines", "Dates", "Digest", "Letters"], swiftSettings: strict),
+            name: "StoreTests", dependencies: ["Store", "TestSupport", "Workflow", "Deadlines", "Dates", "Digest", "Letters", "Formats"],
+            swiftSettings: strict),
         .testTarget(
             name: "ServerTests",
             dependencies: [

@@ -1,6 +1,7 @@
 import Dates
 import Deadlines
 import Digest
+import Formats
 import Foundation
 import LineProtocol
 import Mail

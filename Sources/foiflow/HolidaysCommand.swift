@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dates
 import Deadlines
+import Formats
 import Foundation
 import Store
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Deadlines
+import Formats
 import Foundation
 import Postgres
 import Store

@@ -1,5 +1,6 @@
 import Dates
 import Deadlines
+import Formats
 import Foundation
 import Postgres
 import Store

@@ -1,6 +1,5 @@
 import Dates
 import Deadlines
-import Digest
 import Foundation
 import Workflow
 
@@ -28,6 +27,12 @@ public struct BacklogFile: Sendable {
         public var line: Int
         public var column: String?
         public var message: String
+
+        public init(line: Int, column: String?, message: String) {
+            self.line = line
+            self.column = column
+            self.message = message
+        }
 
         public var description: String {
             column.map { "line \(line), column \($0): \(message)" } ?? "line \(line): \(message)"
