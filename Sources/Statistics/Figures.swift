@@ -9,6 +9,39 @@ public func percent(_ count: Int, of total: Int) -> String? {
     return "\(tenths / 10).\(tenths % 10)"
 }
 
+/// One figure of a report, named, with a typed value: how it is written (a protocol field, a
+/// table cell, a JSON number or string) follows from its type, never from its name.
+public struct Figure: Sendable, Equatable {
+    public enum Value: Sendable, Equatable {
+        /// A count of requests (a JSON number).
+        case count(Int)
+        /// A percentage to one decimal, as `percent(_:of:)` writes it (a JSON string, so the
+        /// decimal is kept as published).
+        case percent(String)
+        /// A label: a month, a kind (a JSON string).
+        case label(String)
+
+        /// The value as text (protocol fields, tables, CSV).
+        public var text: String {
+            switch self {
+            case .count(let n): String(n)
+            case .percent(let text), .label(let text): text
+            }
+        }
+    }
+
+    public var name: String
+    public var value: Value
+
+    public init(_ name: String, _ value: Value) {
+        self.name = name
+        self.value = value
+    }
+
+    /// Counts, in order.
+    static func counts(_ pairs: [(String, Int)]) -> [Figure] { pairs.map { Figure($0.0, .count($0.1)) } }
+}
+
 /// The return for the requests received in a period, as they stood on a date (the Cabinet
 /// Office's quarterly shape; CASEWORK-RULES 1.3 and 1.4).
 public struct PeriodFigures: Sendable, Equatable {
@@ -53,17 +86,17 @@ public struct PeriodFigures: Sendable, Equatable {
     public var openNotDue: Int { open - openOverdue }
 
     /// `name value` in protocol order (the percentages only when defined).
-    public var stats: [(name: String, value: String)] {
-        var out: [(String, String)] = [
+    public var stats: [Figure] {
+        var out = Figure.counts([
             ("received", received), ("open", open), ("open_overdue", openOverdue), ("processed", processed),
             ("within_deadline", withinDeadline), ("within_extension", withinExtension), ("late", late), ("granted", granted),
             ("partial", partial), ("refused", refused), ("not_held", notHeld), ("ncnd", ncnd),
             ("advice_and_assistance", adviceAndAssistance), ("withdrawn", withdrawn), ("lapsed", lapsed),
             ("transferred", transferred),
-        ].map { ($0.0, String($0.1)) }
-        if let inTimePercent { out.append(("in_time_percent", inTimePercent)) }
-        if let dueCohortPercent { out.append(("due_cohort_percent", dueCohortPercent)) }
-        out.append(("s21_only", String(s21Only)))
+        ])
+        if let inTimePercent { out.append(Figure("in_time_percent", .percent(inTimePercent))) }
+        if let dueCohortPercent { out.append(Figure("due_cohort_percent", .percent(dueCohortPercent))) }
+        out.append(Figure("s21_only", .count(s21Only)))
         return out
     }
 }
@@ -94,6 +127,14 @@ public struct MonthFigures: Sendable, Equatable {
     }
 
     public var inTimePercent: String? { percent(inTime, of: processed) }
+
+    /// The month's line: `month received processed in_time late open_overdue [in_time_percent]`.
+    public var figures: [Figure] {
+        [Figure("month", .label(month))]
+            + Figure.counts([
+                ("received", received), ("processed", processed), ("in_time", inTime), ("late", late), ("open_overdue", openOverdue),
+            ]) + (inTimePercent.map { [Figure("in_time_percent", .percent($0))] } ?? [])
+    }
 }
 
 /// Internal reviews received in the period (CASEWORK-RULES 3.1: 20 working days, 40 at most).
@@ -110,11 +151,11 @@ public struct ReviewFigures: Sendable, Equatable {
 
     public init() {}
 
-    public var stats: [(name: String, value: String)] {
-        [
+    public var stats: [Figure] {
+        Figure.counts([
             ("received", received), ("processed", processed), ("within_20_working_days", within20), ("within_40_working_days", within40),
             ("upheld", upheld), ("upheld_in_part", upheldInPart), ("overturned", overturned), ("requested_late", requestedLate),
-        ].map { ($0.0, String($0.1)) }
+        ])
     }
 }
 
@@ -135,12 +176,12 @@ public struct ICOFigures: Sendable, Equatable {
 
     public var decisionNotices: Int { upheld + partlyUpheld + notUpheld }
 
-    public var stats: [(name: String, value: String)] {
-        [
+    public var stats: [Figure] {
+        Figure.counts([
             ("received", received), ("decision_notices", decisionNotices), ("upheld", upheld), ("partly_upheld", partlyUpheld),
             ("not_upheld", notUpheld), ("appealed", appealed), ("steps_complied", stepsComplied),
             ("steps_complied_in_time", stepsCompliedInTime),
-        ].map { ($0.0, String($0.1)) }
+        ])
     }
 }
 
@@ -160,6 +201,12 @@ public struct BacklogFigures: Sendable, Equatable {
     public static let bandTitles = ["up to 1 month", "1 to 3 months", "3 to 6 months", "6 to 12 months", "more than 12 months"]
 
     public var overdue: Int { bands.reduce(0, +) }
+
+    /// The kind's backlog line: `kind open` and the five bands past due.
+    public var figures: [Figure] {
+        [Figure("kind", .label(kind.rawValue)), Figure("open", .count(open))]
+            + zip(BacklogFigures.bandNames, bands).map { Figure($0, .count($1)) }
+    }
 }
 
 /// Everything `STATS` and `foiflow stats` report for a period, as it stood on a date.

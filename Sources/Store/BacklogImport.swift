@@ -293,8 +293,9 @@ public struct BacklogImport: Sendable {
         let clock = String(decoding: try clockEncoder.encode(r.clock), as: UTF8.self)
         let values: [String?] = [
             String(p.line), p.key, r.kind.rawValue, r.received.description, r.calendar.rawValue, r.state.rawValue, String(p.events.count),
-            r.due?.description, r.maxDue?.description, clock, r.assignee, d.team, d.requester, d.email, d.address, d.contact?.rawValue,
-            d.subject, r.outcome?.rawValue, r.exemptions, r.respondedOn?.description, p.legacyRef, events, grounds,
+            r.due?.description, r.maxDue?.description, clock, r.assignee, d.team, d.personal.requester, d.personal.email, d.personal.address,
+            d.contact?.rawValue,
+            d.personal.subject, r.outcome?.rawValue, r.exemptions, r.respondedOn?.description, p.legacyRef, events, grounds,
         ]
         return values.map(copyText).joined(separator: "\t") + "\n"
     }

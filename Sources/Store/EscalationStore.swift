@@ -357,7 +357,7 @@ public struct EscalationStore: Sendable {
             changes.append(
                 .init(
                     id: try row.decode(Int.self, "id"), ref: ref, from: record, to: next, event: event, letter: letter,
-                    requester: details.requester))
+                    requester: details.personal.requester))
         }
         if dryRun { return changes.map(\.ref) }
         return try RequestStore.writeAll(tx, changes, actor: system.login)

@@ -76,7 +76,7 @@ public struct LetterWriter: Sendable {
 
     /// The acknowledgement `CREATE` writes, with the reference left as `referenceSlot`.
     func acknowledgement(kind: RequestKind, record: RequestRecord, details: RequestDetails) -> LetterDraft {
-        var values = base(ref: LetterWriter.referenceSlot, requester: details.requester, lead: nil)
+        var values = base(ref: LetterWriter.referenceSlot, requester: details.personal.requester, lead: nil)
         values["received"] = record.received.description
         values["due"] = record.due?.description
         values["what_next"] = LetterWriter.whatNext(kind)
@@ -89,7 +89,7 @@ public struct LetterWriter: Sendable {
         _ action: Action, ref: String, record next: RequestRecord, fields: [Field], details: RequestDetails, lead: LeadContact?
     ) -> LetterDraft? {
         let given = Dictionary(fields.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
-        var values = base(ref: ref, requester: details.requester, lead: lead)
+        var values = base(ref: ref, requester: details.personal.requester, lead: lead)
         values["due"] = next.due?.description
         values["note"] = given["note"]
         let type: LetterType
@@ -154,7 +154,7 @@ public struct LetterWriter: Sendable {
     /// The monthly progress updates of many open requests, rendered as one batch.
     func progressUpdates(_ requests: [UpdateDue]) -> [LetterDraft] {
         let values = requests.map { request in
-            var values = base(ref: request.ref, requester: request.details.requester, lead: request.lead)
+            var values = base(ref: request.ref, requester: request.details.personal.requester, lead: request.lead)
             values["due"] = request.due?.description
             values["state_text"] = LetterWriter.stateText(request.state)
             return values
@@ -214,11 +214,11 @@ public struct LetterWriter: Sendable {
         let recipient: String?
         switch channel {
         case .email:
-            recipient = details.email
-            if details.email == nil { reasons.append("no e-mail address") }
+            recipient = details.personal.email
+            if details.personal.email == nil { reasons.append("no e-mail address") }
         case .post:
-            recipient = details.address
-            reasons.append(details.address == nil ? "send by post: no postal address" : "send by post")
+            recipient = details.personal.address
+            reasons.append(details.personal.address == nil ? "send by post: no postal address" : "send by post")
         case .phone:
             recipient = nil
             reasons.append("telephone the requester")
@@ -235,7 +235,7 @@ public struct LetterWriter: Sendable {
         case .post?: .post
         case .phone?: .phone
         // Nobody asks to be written to in person (`contact=` refuses it): as if no preference.
-        case .inPerson?, nil: details.email != nil ? .email : .post
+        case .inPerson?, nil: details.personal.email != nil ? .email : .post
         }
     }
 

@@ -174,8 +174,8 @@ public struct RequestStore: Sendable {
                                       requester, email, address, contact, subject, parent_ref, ico_ref, requested_late, created_by)
                 SELECT counter.ref, \(kind.rawValue),
                        \(record.state.rawValue), \(record.version), \(record.received), \(record.calendar.rawValue),
-                       \(record.due), \(record.maxDue), \(clock)::jsonb, \(details.team), \(details.requester),
-                       \(details.email), \(details.address), \(details.contact?.rawValue), \(details.subject),
+                       \(record.due), \(record.maxDue), \(clock)::jsonb, \(details.team), \(details.personal.requester),
+                       \(details.personal.email), \(details.personal.address), \(details.contact?.rawValue), \(details.personal.subject),
                        \(details.parent), \(details.icoRef), \(details.requestedLate), \(actor.login)
                 FROM counter
                 RETURNING id, ref
@@ -196,7 +196,7 @@ public struct RequestStore: Sendable {
             ),
             mail AS (
                 INSERT INTO notifications (request_id, level, recipient, email, subject, body, letter_id)
-                SELECT request_id, 'letter', \(details.requester), recipient, subject, body, id FROM letter WHERE status = 'queued'
+                SELECT request_id, 'letter', \(details.personal.requester), recipient, subject, body, id FROM letter WHERE status = 'queued'
             ),
             idem AS (
                 INSERT INTO idempotency_keys (login, key, content_hash, request_id)
@@ -302,7 +302,7 @@ public struct RequestStore: Sendable {
         }
         let written = try await RequestStore.write(
             pool, id: row.id, ref: ref, from: record, to: next, event: event, actor: actor.login,
-            calendarVersion: calendarVersion, credential: credential, letter: letter, requester: row.details.requester,
+            calendarVersion: calendarVersion, credential: credential, letter: letter, requester: row.details.personal.requester,
             requestTeam: row.details.team, decidedWith: guarded ? (policy, lead) : nil)
         switch written {
         case .done(let newLead, let newPolicy):
@@ -551,7 +551,7 @@ public struct RequestStore: Sendable {
     /// stays text until an action decodes it.
     static func heldRow(from row: PostgresRow) throws -> HeldRow {
         var details = try RequestStore.details(from: row)
-        details.subject = try row.decode(String?.self, "subject")
+        details.personal.subject = try row.decode(String?.self, "subject")
         details.team = try row.decode(String?.self, "team")
         details.parent = try row.decode(String?.self, "parent_ref")
         return HeldRow(

@@ -28,20 +28,9 @@ public struct StatsPeriod: Sendable, Equatable {
             kinds = [.foi, .eir]
         }
     }
+}
 
-    /// A month's line: `month received processed in_time late open_overdue [in_time_percent]`.
-    public static func fields(_ month: MonthFigures) -> [Field] {
-        var fields = [
-            Field("month", month.month), Field("received", String(month.received)), Field("processed", String(month.processed)),
-            Field("in_time", String(month.inTime)), Field("late", String(month.late)), Field("open_overdue", String(month.openOverdue)),
-        ]
-        if let percent = month.inTimePercent { fields.append(Field("in_time_percent", percent)) }
-        return fields
-    }
-
-    /// A kind's backlog line: `kind open` and the five bands past due.
-    public static func fields(_ backlog: BacklogFigures) -> [Field] {
-        [Field("kind", backlog.kind.rawValue), Field("open", String(backlog.open))]
-            + zip(BacklogFigures.bandNames, backlog.bands).map { Field($0, String($1)) }
-    }
+extension Array where Element == Figure {
+    /// Figures as `key=value` fields (protocol records, CLI rows): each value as text.
+    public var fields: [Field] { map { Field($0.name, $0.value.text) } }
 }

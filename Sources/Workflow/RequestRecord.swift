@@ -149,12 +149,28 @@ public struct Actor: Sendable, Equatable {
     }
 }
 
-/// The details of a new request besides its workflow record.
-public struct RequestDetails: Sendable, Equatable {
+/// A request's personal data: who asked, how to reach them, and what they asked in their own
+/// words. The one type that holds it, so there is one thing to keep out of events, logs and
+/// public pages, and one thing to erase or anonymise.
+public struct PersonalData: Sendable, Equatable {
     public var requester: String
-    public var subject: String?
     public var email: String?
     public var address: String?
+    /// What was asked, as the requester put it.
+    public var subject: String?
+
+    public init(requester: String, email: String? = nil, address: String? = nil, subject: String? = nil) {
+        self.requester = requester
+        self.email = email
+        self.address = address
+        self.subject = subject
+    }
+}
+
+/// The details of a new request besides its workflow record: the requester's personal data
+/// and what is not personal (preferred contact, team, the request it concerns).
+public struct RequestDetails: Sendable, Equatable {
+    public var personal: PersonalData
     public var contact: ContactMethod?
     public var team: String?
     public var parent: String?
@@ -168,10 +184,7 @@ public struct RequestDetails: Sendable, Equatable {
         requester: String, subject: String? = nil, email: String? = nil, address: String? = nil, contact: ContactMethod? = nil,
         team: String? = nil, parent: String? = nil, icoRef: String? = nil, requestedLate: Bool = false
     ) {
-        self.requester = requester
-        self.subject = subject
-        self.email = email
-        self.address = address
+        self.personal = PersonalData(requester: requester, email: email, address: address, subject: subject)
         self.contact = contact
         self.team = team
         self.parent = parent

@@ -75,7 +75,7 @@ struct StatsCommand: AsyncParsableCommand {
         let output = OutputFormat(rawValue: format.rawValue) ?? .table
         if by == .month {
             let columns = ["month", "received", "processed", "in_time", "late", "open_overdue", "in_time_percent"]
-            print(output.render(rows: report.months.map(StatsPeriod.fields), columns: columns), terminator: "")
+            print(output.render(rows: report.months.map { $0.figures.fields }, columns: columns), terminator: "")
             return
         }
         if output == .json {
@@ -90,10 +90,10 @@ struct StatsCommand: AsyncParsableCommand {
         func row(_ table: String, _ name: String, _ value: String) -> [Field] {
             [Field("table", table), Field("name", name), Field("value", value)]
         }
-        var rows = report.figures.stats.map { row("return", $0.name, $0.value) }
+        var rows = report.figures.stats.map { row("return", $0.name, $0.value.text) }
         rows += report.figures.exemptions.map { row("exemption", $0.code, String($0.count)) }
-        rows += report.reviews.stats.map { row("reviews", $0.name, $0.value) }
-        rows += report.ico.stats.map { row("ico", $0.name, $0.value) }
+        rows += report.reviews.stats.map { row("reviews", $0.name, $0.value.text) }
+        rows += report.ico.stats.map { row("ico", $0.name, $0.value.text) }
         for backlog in report.backlog where backlog.open > 0 {
             rows.append(row("backlog", "\(backlog.kind.rawValue) open", String(backlog.open)))
             for (name, count) in zip(BacklogFigures.bandNames, backlog.bands) {
@@ -103,28 +103,25 @@ struct StatsCommand: AsyncParsableCommand {
         return rows
     }
 
-    /// The report as one JSON object (counts as numbers, percentages as strings of one decimal).
+    /// The report as one JSON object (counts as numbers, percentages and labels as strings),
+    /// each value written as its type says.
     static func object(_ report: StatsReport) -> [String: Any] {
-        func numbers(_ stats: [(name: String, value: String)]) -> [String: Any] {
-            Dictionary(uniqueKeysWithValues: stats.map { ($0.name, $0.name.hasSuffix("percent") ? $0.value as Any : (Int($0.value) ?? 0) as Any) })
+        func numbers(_ figures: [Figure]) -> [String: Any] {
+            Dictionary(
+                uniqueKeysWithValues: figures.map { figure -> (String, Any) in
+                    switch figure.value {
+                    case .count(let n): (figure.name, n)
+                    case .percent(let text), .label(let text): (figure.name, text)
+                    }
+                })
         }
         return [
             "from": report.from.description, "to": report.to.description, "as_of": report.asOf.description,
             "kinds": report.kinds.map(\.rawValue), "stats": numbers(report.figures.stats),
             "exemptions": Dictionary(uniqueKeysWithValues: report.figures.exemptions.map { ($0.code, $0.count) }),
-            "months": report.months.map { month in
-                Dictionary(
-                    uniqueKeysWithValues: StatsPeriod.fields(month).map { field -> (String, Any) in
-                        (field.key, ["month", "in_time_percent"].contains(field.key) ? field.value : (Int(field.value) ?? 0))
-                    })
-            },
+            "months": report.months.map { numbers($0.figures) },
             "reviews": numbers(report.reviews.stats), "ico": numbers(report.ico.stats),
-            "backlog": report.backlog.map { backlog in
-                Dictionary(
-                    uniqueKeysWithValues: StatsPeriod.fields(backlog).map { field -> (String, Any) in
-                        (field.key, field.key == "kind" ? field.value : (Int(field.value) ?? 0))
-                    })
-            },
+            "backlog": report.backlog.map { numbers($0.figures) },
         ]
     }
 }

@@ -60,7 +60,7 @@ import Workflow
         let fine = try engine.create(
             kind: .foi, fields: [Field("received", "2026-11-20"), Field("requester", "J"), Field("subject", "Line one\nline two\ttabbed, ÉÑ 😀")],
             by: admin, today: today)
-        #expect(fine.details.subject == "Line one\nline two\ttabbed, ÉÑ 😀")
+        #expect(fine.details.personal.subject == "Line one\nline two\ttabbed, ÉÑ 😀")
         #expect(HostileText.firstForbidden(in: "ok\n\t") == nil && HostileText.name("\u{1B}") == "U+001B")
     }
 }
