@@ -191,24 +191,52 @@ public struct LetterTemplate: Sendable {
 /// folder (`--templates DIR`, `FOIFLOW_TEMPLATES`), file for file, without rebuilding.
 public struct LetterBook: Sendable {
     public let templates: [LetterType: LetterTemplate]
+    let phrases: [Phrase: MustacheTemplate]
 
     /// The shipped templates, with any of `overrides` (a folder of `TYPE.mustache` files) in their place.
     public init(overrides directory: URL? = nil) throws(LetterError) {
         var templates: [LetterType: LetterTemplate] = [:]
         for type in LetterType.allCases {
-            let file = "\(type.rawValue).mustache"
-            var text: String?
-            if let directory, let data = FileManager.default.contents(atPath: directory.appendingPathComponent(file).path) {
-                text = String(decoding: data, as: UTF8.self)
-            } else if let url = Bundle.module.url(forResource: type.rawValue, withExtension: "mustache", subdirectory: "Templates"),
-                let data = FileManager.default.contents(atPath: url.path)
-            {
-                text = String(decoding: data, as: UTF8.self)
+            guard let text = LetterBook.text(type.rawValue, overrides: directory) else {
+                throw .missingTemplate("no template for \(type.rawValue) (\(type.rawValue).mustache)")
             }
-            guard let text else { throw .missingTemplate("no template for \(type.rawValue) (\(file))") }
             templates[type] = try LetterTemplate(type: type, text: text)
         }
         self.templates = templates
+        var phrases: [Phrase: MustacheTemplate] = [:]
+        for phrase in Phrase.allCases {
+            guard let text = LetterBook.text(phrase.file, overrides: directory) else {
+                throw .missingTemplate("no template for the phrase \(phrase.rawValue) (\(phrase.file).mustache)")
+            }
+            do {
+                phrases[phrase] = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text)
+            } catch {
+                throw .badTemplate("\(phrase.file): \(error)")
+            }
+        }
+        self.phrases = phrases
+    }
+
+    /// A template file's text: the authority's from `directory`, else the one shipped.
+    static func text(_ name: String, overrides directory: URL?) -> String? {
+        let file = "\(name).mustache"
+        if let directory, let data = FileManager.default.contents(atPath: directory.appendingPathComponent(file).path) {
+            return String(decoding: data, as: UTF8.self)
+        }
+        guard let url = Bundle.module.url(forResource: name, withExtension: "mustache", subdirectory: "Templates"),
+            let data = FileManager.default.contents(atPath: url.path)
+        else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// A phrase for one case of its fact (`Phrase.flag`), on one line; `nil` when the template
+    /// says nothing for it.
+    public func phrase(_ phrase: Phrase, flag: String) -> String? {
+        guard let template = phrases[phrase] else { return nil }
+        let text = template.render([flag: true])
+            .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            .joined(separator: " ")
+        return text.isEmpty ? nil : text
     }
 
     /// Renders many letters of `type` (see `LetterTemplate.render(many:)`).

@@ -57,9 +57,22 @@ public struct LetterWriter: Sendable {
     public let book: Result<LetterBook, LetterError>
     public let unit: UnitContact
 
+    /// Every phrase letters use, for every case of its fact, rendered once from the book.
+    let phrases: [String: String]
+
     public init(book: Result<LetterBook, LetterError>, unit: UnitContact) {
         self.book = book
         self.unit = unit
+        var phrases: [String: String] = [:]
+        if case .success(let book) = book {
+            func add(_ phrase: Phrase, _ prefix: String, _ cases: [String]) {
+                for value in cases { phrases[Phrase.flag(prefix, value)] = book.phrase(phrase, flag: Phrase.flag(prefix, value)) }
+            }
+            add(.whatNext, "kind", RequestKind.allCases.map(\.rawValue))
+            add(.outcomeText, "outcome", Outcome.allCases.map(\.rawValue))
+            add(.stateText, "state", RequestState.allCases.map(\.rawValue))
+        }
+        self.phrases = phrases
     }
 
     /// The shipped templates, or the authority's from `FOIFLOW_TEMPLATES`, and the unit's contact
@@ -79,7 +92,7 @@ public struct LetterWriter: Sendable {
         var values = base(ref: LetterWriter.referenceSlot, requester: details.personal.requester, lead: nil)
         values["received"] = record.received.description
         values["due"] = record.due?.description
-        values["what_next"] = LetterWriter.whatNext(kind)
+        values["what_next"] = phrases[Phrase.flag("kind", kind.rawValue)]
         return draft(.acknowledgement, values: values, details: details)
     }
 
@@ -105,7 +118,7 @@ public struct LetterWriter: Sendable {
             values["exemptions"] = given["exemptions"]
         case .respond:
             let outcome = next.outcome ?? .granted
-            values["outcome_text"] = LetterWriter.outcomeText(outcome)
+            values["outcome_text"] = phrases[Phrase.flag("outcome", outcome.rawValue)]
             values["exemptions"] = next.exemptions
             values["reasons"] = given["reason"] ?? given["note"]
             values["public_interest"] = given["public_interest"]
@@ -128,20 +141,6 @@ public struct LetterWriter: Sendable {
         return draft(type, values: values, details: details)
     }
 
-    /// An outcome in a letter's words.
-    static func outcomeText(_ outcome: Outcome) -> String {
-        switch outcome {
-        case .granted: "we have granted it in full"
-        case .partial: "we have released some of the information and withheld the rest"
-        case .refused: "we have refused it"
-        case .notHeld: "we do not hold the information you asked for"
-        case .ncnd: "we can neither confirm nor deny that we hold the information"
-        case .upheld: "we have upheld our original response"
-        case .upheldInPart: "we have upheld our original response in part and changed the rest"
-        case .overturned: "we have overturned our original response"
-        }
-    }
-
     /// An open request due its monthly progress update.
     struct UpdateDue {
         var ref: String
@@ -156,7 +155,7 @@ public struct LetterWriter: Sendable {
         let values = requests.map { request in
             var values = base(ref: request.ref, requester: request.details.personal.requester, lead: request.lead)
             values["due"] = request.due?.description
-            values["state_text"] = LetterWriter.stateText(request.state)
+            values["state_text"] = phrases[Phrase.flag("state", request.state.rawValue)]
             return values
         }
         let rendered: [RenderedLetter]
@@ -167,22 +166,6 @@ public struct LetterWriter: Sendable {
             }
         }
         return zip(rendered, requests).map { decide($0, details: $1.details) }
-    }
-
-    /// Where a request stands, in a progress update's words.
-    static func stateText(_ state: RequestState) -> String {
-        switch state {
-        case .received: "we have received it and will start work on it shortly"
-        case .inProgress: "we are working on it"
-        case .awaitingApproval: "our answer is being checked before it is sent"
-        case .awaitingClarification: "we are waiting for the clarification we asked you for"
-        case .awaitingFee: "we are waiting for the fee"
-        case .awaitingID: "we are waiting for proof of your identity"
-        case .withICO: "it is with the Information Commissioner"
-        case .stepsDue: "we are taking the steps the Information Commissioner required"
-        case .atTribunal: "an appeal is before the First-tier Tribunal"
-        case .responded, .closed, .withdrawn, .lapsed, .transferred, .decided: "it is closed"
-        }
     }
 
     /// The values every letter has: reference, requester, lead officer, unit.
@@ -236,17 +219,6 @@ public struct LetterWriter: Sendable {
         case .phone?: .phone
         // Nobody asks to be written to in person (`contact=` refuses it): as if no preference.
         case .inPerson?, nil: details.personal.email != nil ? .email : .post
-        }
-    }
-
-    /// What happens next, in the acknowledgement's words.
-    static func whatNext(_ kind: RequestKind) -> String {
-        switch kind {
-        case .foi, .eir: "we will search for the information you asked for and send you what we can disclose"
-        case .sar: "we will confirm your identity if we need to, then search for your personal information"
-        case .complaint: "we will look into your complaint and reply by your preferred method"
-        case .review: "someone not involved in the original decision will review how we dealt with your request"
-        case .ico: "we will answer the Information Commissioner by the date it set"
         }
     }
 }
