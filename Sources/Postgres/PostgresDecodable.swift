@@ -78,3 +78,13 @@ extension PostgresBytes: PostgresDecodable {
         return PostgresBytes(hexOutput: text)
     }
 }
+
+/// An enum stored as text, one raw value per case: decoded from a text column, and a value no
+/// case has is a decoding failure, in one place for every such column.
+public protocol PostgresTextEnum: PostgresDecodable, RawRepresentable where RawValue == String {}
+
+extension PostgresTextEnum {
+    public static func decode(_ text: String, type: PostgresType) -> Self? {
+        String.decode(text, type: type).flatMap(Self.init(rawValue:))
+    }
+}

@@ -122,20 +122,8 @@ public struct BacklogImport: Sendable {
                 guard try tx.query("SELECT foiflow_calendar_is(\(calendarVersion)) AS ok").first?.decode(Bool.self, "ok") == true else {
                     throw WorkflowError.conflict("the holiday calendar changed during the import; run it again")
                 }
-                try tx.query(
-                    """
-                    CREATE TEMP TABLE import_rows (
-                        line int, import_key text, kind text, received date, calendar text, state text, version int, due date,
-                        max_due date, clock text, assignee text, team text, requester text, email text, address text, contact text,
-                        subject text, outcome text, exemptions text, responded_on date, legacy_ref text, events text, grounds text
-                    ) ON COMMIT DROP
-                    """)
-                try tx.copyIn(
-                    """
-                    COPY import_rows (line, import_key, kind, received, calendar, state, version, due, max_due, clock, assignee, team,
-                                      requester, email, address, contact, subject, outcome, exemptions, responded_on, legacy_ref,
-                                      events, grounds) FROM STDIN
-                    """, lines: lines)
+                try tx.query("CREATE TEMP TABLE import_rows (\(unescaped: BacklogImport.stagingColumns)) ON COMMIT DROP")
+                try tx.copyIn("COPY import_rows (\(BacklogImport.stagingNames)) FROM STDIN", lines: lines)
                 let row = try tx.query(
                     """
                     WITH fresh AS (
@@ -291,14 +279,41 @@ public struct BacklogImport: Sendable {
         let cited = p.events.last(where: { $0.action == .respond })?.grounds ?? []
         let grounds = "[" + cited.map { "[\(JSONText.string($0.ground.code)),\(JSONText.string($0.cited))]" }.joined(separator: ",") + "]"
         let clock = String(decoding: try clockEncoder.encode(r.clock), as: UTF8.self)
-        let values: [String?] = [
-            String(p.line), p.key, r.kind.rawValue, r.received.description, r.calendar.rawValue, r.state.rawValue, String(p.events.count),
-            r.due?.description, r.maxDue?.description, clock, r.assignee, d.team, d.personal.requester, d.personal.email, d.personal.address,
-            d.contact?.rawValue,
-            d.personal.subject, r.outcome?.rawValue, r.exemptions, r.respondedOn?.description, p.legacyRef, events, grounds,
+        let values: [StagingColumn: String?] = [
+            .line: String(p.line), .importKey: p.key, .kind: r.kind.rawValue, .received: r.received.description,
+            .calendar: r.calendar.rawValue, .state: r.state.rawValue, .version: String(p.events.count), .due: r.due?.description,
+            .maxDue: r.maxDue?.description, .clock: clock, .assignee: r.assignee, .team: d.team, .requester: d.personal.requester,
+            .email: d.personal.email, .address: d.personal.address, .contact: d.contact?.rawValue, .subject: d.personal.subject,
+            .outcome: r.outcome?.rawValue, .exemptions: r.exemptions, .respondedOn: r.respondedOn?.description, .legacyRef: p.legacyRef,
+            .events: events, .grounds: grounds,
         ]
-        return values.map(copyText).joined(separator: "\t") + "\n"
+        return StagingColumn.allCases.map { copyText(values[$0] ?? nil) }.joined(separator: "\t") + "\n"
     }
+
+    /// The staging table's columns, in COPY order: the one list the table, the COPY and each
+    /// line are made from (a value missing from a line's dictionary is NULL).
+    enum StagingColumn: String, CaseIterable {
+        case line
+        case importKey = "import_key"
+        case kind, received, calendar, state, version, due
+        case maxDue = "max_due"
+        case clock, assignee, team
+        case requester, email, address, contact, subject, outcome, exemptions
+        case respondedOn = "responded_on"
+        case legacyRef = "legacy_ref"
+        case events, grounds
+
+        var sqlType: String {
+            switch self {
+            case .line, .version: "int"
+            case .received, .due, .maxDue, .respondedOn: "date"
+            default: "text"
+            }
+        }
+    }
+
+    static let stagingNames = StagingColumn.allCases.map(\.rawValue).joined(separator: ", ")
+    static let stagingColumns = StagingColumn.allCases.map { "\($0.rawValue) \($0.sqlType)" }.joined(separator: ", ")
 
     /// A value in COPY's text format: `\N` for NULL; backslash, tab, newline and CR escaped.
     static func copyText(_ value: String?) -> String {

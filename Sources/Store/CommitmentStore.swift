@@ -30,10 +30,7 @@ public struct CommitmentStore: Sendable {
     public func list() async throws -> [(kind: RequestKind, commitment: Commitment)] {
         try await pool.withConnection { connection in
             try connection.query("SELECT kind, unit, amount, text FROM commitments ORDER BY kind").rows.map { row in
-                guard let kind = RequestKind(rawValue: try row.decode(String.self, "kind")) else {
-                    throw WorkflowError.inconsistent("unknown kind in commitments")
-                }
-                return (kind, try CommitmentStore.commitment(from: row))
+                (try row.decode(RequestKind.self, "kind"), try CommitmentStore.commitment(from: row))
             }
         }
     }

@@ -280,8 +280,7 @@ public struct EscalationStore: Sendable {
         var due: [LetterWriter.UpdateDue] = []
         due.reserveCapacity(rows.count)
         for row in rows {
-            let stateName = try row.decode(String.self, "state")
-            guard let state = RequestState(rawValue: stateName) else { throw WorkflowError.inconsistent("unknown state '\(stateName)'") }
+            let state = try row.decode(RequestState.self, "state")
             let (details, lead) = try RequestStore.recipient(from: row)
             let ref = try row.decode(String.self, "ref")
             due.append(.init(ref: ref, state: state, due: try row.decode(CivilDate?.self, "due"), details: details, lead: lead))

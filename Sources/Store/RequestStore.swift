@@ -128,10 +128,9 @@ public struct RequestStore: Sendable {
                 "SELECT kind, state, responded_on FROM requests r WHERE ref = \(ref) AND foiflow_sees(\(scope)::text, r.team)"
             ).first
         else { return nil }
-        guard let kind = RequestKind(rawValue: try row.decode(String.self, "kind")),
-            let state = RequestState(rawValue: try row.decode(String.self, "state"))
-        else { throw WorkflowError.inconsistent("unexpected kind or state of \(ref)") }
-        return ParentFacts(kind: kind, state: state, respondedOn: try row.decode(CivilDate?.self, "responded_on"))
+        return ParentFacts(
+            kind: try row.decode(RequestKind.self, "kind"), state: try row.decode(RequestState.self, "state"),
+            respondedOn: try row.decode(CivilDate?.self, "responded_on"))
     }
 
     private enum CreateOutcome {
@@ -570,7 +569,7 @@ public struct RequestStore: Sendable {
         RequestDetails(
             requester: try row.decode(String.self, "requester"), email: try row.decode(String?.self, "email"),
             address: try row.decode(String?.self, "address"),
-            contact: try row.decode(String?.self, "contact").flatMap(ContactMethod.init(rawValue:)))
+            contact: try row.decode(ContactMethod?.self, "contact"))
     }
 
     /// The lead officer from a row with `lead_name, lead_email, lead_phone`.
@@ -592,27 +591,38 @@ public struct RequestStore: Sendable {
         return (try row.decode(Int.self, "id"), try RequestStore.record(from: row))
     }
 
-    static let recordColumns =
-        "id, kind, state, version, received, calendar, due, max_due, clock::text AS clock, assignee, outcome, exemptions, responded_on, transferred_to, last_contact, parent_ref, appeal_by, approved_version, proposed_outcome, proposed_exemptions"
+    /// The columns a workflow record is read from (`record(from:)`); the clock as its text.
+    static let recordColumnNames = [
+        "id", "kind", "state", "version", "received", "calendar", "due", "max_due", "clock", "assignee", "outcome", "exemptions",
+        "responded_on", "transferred_to", "last_contact", "parent_ref", "appeal_by", "approved_version", "proposed_outcome",
+        "proposed_exemptions",
+    ]
 
-    /// `viewColumns` qualified with `r.`, for statements that join other tables.
-    static let qualifiedViewColumns = viewColumns.split(separator: ",")
-        .map { "r." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+    /// The columns a view is read from (`view(from:)`).
+    static let viewColumnNames = [
+        "ref", "kind", "state", "version", "received", "calendar", "due", "max_due", "assignee", "team", "requester", "subject", "email",
+        "address", "contact", "parent_ref", "outcome", "exemptions", "responded_on", "transferred_to", "last_contact", "ico_ref",
+        "appeal_by", "requested_late", "legacy_ref",
+    ]
 
-    /// `recordColumns` qualified with `r.`, for statements that join other tables.
-    static let qualifiedRecordColumns = recordColumns.split(separator: ",")
-        .map { "r." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+    /// A select list of `names`, each qualified with `table.` when given (the clock as text).
+    static func selectList(_ names: [String], table: String? = nil) -> String {
+        names.map { name in
+            let column = table.map { "\($0).\(name)" } ?? name
+            return name == "clock" ? "\(column)::text AS clock" : column
+        }.joined(separator: ", ")
+    }
+
+    static let recordColumns = selectList(recordColumnNames)
+    static let qualifiedRecordColumns = selectList(recordColumnNames, table: "r")
+    static let viewColumns = selectList(viewColumnNames)
+    static let qualifiedViewColumns = selectList(viewColumnNames, table: "r")
 
     /// The workflow record of a row with `recordColumns`. Without `decodingClock`, its clock is
     /// a placeholder (for a held row, which keeps the clock's text).
     static func record(from row: PostgresRow, decodingClock: Bool = true) throws -> RequestRecord {
-        let kindName = try row.decode(String.self, "kind"), stateName = try row.decode(String.self, "state")
-        let calendarName = try row.decode(String.self, "calendar")
-        guard let kind = RequestKind(rawValue: kindName), let state = RequestState(rawValue: stateName),
-            let calendar = CalendarID(rawValue: calendarName)
-        else {
-            throw WorkflowError.inconsistent("unexpected kind, state or calendar in the database: \(kindName) \(stateName) \(calendarName)")
-        }
+        let kind = try row.decode(RequestKind.self, "kind"), state = try row.decode(RequestState.self, "state")
+        let calendar = try row.decode(CalendarID.self, "calendar")
         let received = try row.decode(CivilDate.self, "received")
         let clock =
             decodingClock
@@ -621,22 +631,16 @@ public struct RequestStore: Sendable {
         return RequestRecord(
             kind: kind, state: state, version: try row.decode(Int.self, "version"), received: received,
             calendar: calendar, clock: clock, due: try row.decode(CivilDate?.self, "due"), maxDue: try row.decode(CivilDate?.self, "max_due"),
-            assignee: try row.decode(String?.self, "assignee"), outcome: try row.decode(String?.self, "outcome").flatMap(Outcome.init(rawValue:)),
+            assignee: try row.decode(String?.self, "assignee"), outcome: try row.decode(Outcome?.self, "outcome"),
             exemptions: try row.decode(String?.self, "exemptions"), respondedOn: try row.decode(CivilDate?.self, "responded_on"),
             transferredTo: try row.decode(String?.self, "transferred_to"), lastContact: try row.decode(CivilDate?.self, "last_contact"),
             parent: try row.decode(String?.self, "parent_ref"), appealBy: try row.decode(CivilDate?.self, "appeal_by"),
             approvedVersion: try row.decode(Int?.self, "approved_version"),
-            proposedOutcome: try row.decode(String?.self, "proposed_outcome").flatMap(Outcome.init(rawValue:)),
+            proposedOutcome: try row.decode(Outcome?.self, "proposed_outcome"),
             proposedExemptions: try row.decode(String?.self, "proposed_exemptions"))
     }
 
     // MARK: Read
-
-    static let viewColumns = """
-        ref, kind, state, version, received, calendar, due, max_due, assignee, team, requester, subject, email, address,
-        contact, parent_ref, outcome, exemptions, responded_on, transferred_to, last_contact, ico_ref, appeal_by, requested_late,
-        legacy_ref
-        """
 
     /// One request (`SHOW`), with `days_left` counted from `today`.
     /// `scope`: a team the reader is kept to (`Actor.scope`); another team's request is not found.
@@ -878,13 +882,8 @@ public struct RequestStore: Sendable {
     }
 
     private static func baseView(from row: PostgresRow, calendars calendarSet: CalendarSet, today: CivilDate) throws -> RequestView {
-        let kindName = try row.decode(String.self, "kind"), stateName = try row.decode(String.self, "state")
-        let calendarName = try row.decode(String.self, "calendar")
-        guard let kind = RequestKind(rawValue: kindName), let state = RequestState(rawValue: stateName),
-            let calendar = CalendarID(rawValue: calendarName)
-        else {
-            throw WorkflowError.inconsistent("unexpected kind, state or calendar in the database")
-        }
+        let kind = try row.decode(RequestKind.self, "kind"), state = try row.decode(RequestState.self, "state")
+        let calendar = try row.decode(CalendarID.self, "calendar")
         let due = try row.decode(CivilDate?.self, "due")
         var daysLeft: Int?
         if let due, state.isOpen { daysLeft = try? calendarSet[calendar].workingDaysBetween(today, due) }

@@ -136,10 +136,8 @@ public struct UserStore: Sendable {
     static let columns = "id, login, role, team, name, email, phone, disabled_at IS NOT NULL AS disabled"
 
     static func user(from row: PostgresRow) throws -> User {
-        let roleName = try row.decode(String.self, "role")
-        guard let role = Role(name: roleName) else { throw WorkflowError.inconsistent("unknown role '\(roleName)' in the database") }
-        return User(
-            id: try row.decode(Int.self, "id"), login: try row.decode(String.self, "login"), role: role,
+        User(
+            id: try row.decode(Int.self, "id"), login: try row.decode(String.self, "login"), role: try row.decode(Role.self, "role"),
             team: try row.decode(String?.self, "team"), name: try row.decode(String?.self, "name"),
             email: try row.decode(String?.self, "email"), phone: try row.decode(String?.self, "phone"),
             disabled: try row.decode(Bool.self, "disabled"))
