@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
@@ -40,8 +41,8 @@ let package = Package(
             resources: [.copy("Templates")], swiftSettings: strict),
         // E-mail: one address checked as one addr-spec, and messages no value can steer (pure).
         .target(name: "Mail", swiftSettings: strict),
-        // SHA-256 for token hashes, idempotency keys and migration checksums: pure, no dependency.
-        .target(name: "Digest", swiftSettings: strict),
+        // SHA-256 for token hashes, idempotency keys and migration checksums: swift-crypto's, with hex.
+        .target(name: "Digest", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
 
         // File formats read from people: a backlog spreadsheet (CSV), GOV.UK's bank holidays (pure).
         .target(name: "Formats", dependencies: ["Dates", "Deadlines", "Workflow"], swiftSettings: strict),
