@@ -340,7 +340,7 @@ public struct RequestStore: Sendable {
     /// The `upd` condition of an assignment: the `assignee` is an active officer or manager of
     /// the request's team or of none (a request of no team is everyone's).
     static let assigneeMayLead = """
-        AND EXISTS (SELECT 1 FROM assignee a WHERE NOT a.disabled AND a.role IN ('officer', 'manager')
+        AND EXISTS (SELECT 1 FROM assignee a WHERE NOT a.disabled AND a.role IN (\(Role.leads.map { "'\($0.rawValue)'" }.joined(separator: ", ")))
                     AND foiflow_sees(a.team, requests.team))
         """
 

@@ -11,6 +11,9 @@ public enum Role: String, Sendable, CaseIterable, Codable {
     /// The nightly jobs.
     case system
 
+    /// The roles that may lead (be assigned) a request.
+    public static let leads: [Role] = [.officer, .manager]
+
     /// Parses a role name, case-insensitively.
     public init?(name: String) {
         self.init(rawValue: name.lowercased())

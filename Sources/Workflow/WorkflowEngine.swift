@@ -503,7 +503,7 @@ public struct WorkflowEngine: Sendable {
     public static func assigneeProblem(_ login: String, role: Role?, team: String?, disabled: Bool, requestTeam: String?) -> String? {
         guard let role else { return "no user '\(login)' to assign to" }
         guard !disabled else { return "'\(login)' is disabled and cannot be assigned" }
-        guard role == .officer || role == .manager else {
+        guard Role.leads.contains(role) else {
             return "'\(login)' is \(role == .admin ? "an" : "a") \(role.rawValue); only an officer or a manager can lead a request"
         }
         if let team, let requestTeam, !Actor.sees(scope: team, team: requestTeam) {
