@@ -13,13 +13,13 @@ prior AS (
     WHERE NULL::text IS NOT NULL AND k.login = 'bench' AND k.key = NULL::text
 ),
 counter AS (
-    SELECT foiflow_new_reference('foi', '2026') AS ref
+    SELECT foiflow_next_reference('foi', '2026') AS last
     WHERE (SELECT ok FROM cred) AND (SELECT ok FROM cal) AND NOT EXISTS (SELECT 1 FROM prior)
 ),
 req AS (
     INSERT INTO requests (ref, kind, state, version, received, calendar, due, max_due, clock, team,
                           requester, email, address, contact, subject, parent_ref, ico_ref, requested_late, created_by)
-    SELECT counter.ref, 'foi',
+    SELECT foiflow_reference('FOI', '2026', last), 'foi',
            'received', '1', '2026-11-20', 'uk',
            '2026-12-21', '2027-01-22', '{"start": "2026-11-20", "stops": [], "extensions": [], "feePeriods": [], "pausedDays": 0, "extensionDays": 0, "extensionMonths": 0}'::jsonb, NULL, 'Bench Requester',
            NULL, NULL, NULL, 'Benchmark',

@@ -165,13 +165,13 @@ public struct RequestStore: Sendable {
                 WHERE \(key)::text IS NOT NULL AND k.login = \(actor.login) AND k.key = \(key)::text
             ),
             counter AS (
-                SELECT foiflow_new_reference(\(kind.rawValue), \(year)) AS ref
+                SELECT foiflow_next_reference(\(kind.rawValue), \(year)) AS last
                 WHERE (SELECT ok FROM cred) AND (SELECT ok FROM cal) AND NOT EXISTS (SELECT 1 FROM prior)
             ),
             req AS (
                 INSERT INTO requests (ref, kind, state, version, received, calendar, due, max_due, clock, team,
                                       requester, email, address, contact, subject, parent_ref, ico_ref, requested_late, created_by)
-                SELECT counter.ref, \(kind.rawValue),
+                SELECT foiflow_reference(\(kind.referencePrefix), \(year), last), \(kind.rawValue),
                        \(record.state.rawValue), \(record.version), \(record.received), \(record.calendar.rawValue),
                        \(record.due), \(record.maxDue), \(clock)::jsonb, \(details.team), \(details.personal.requester),
                        \(details.personal.email), \(details.personal.address), \(details.contact?.rawValue), \(details.personal.subject),
@@ -337,18 +337,11 @@ public struct RequestStore: Sendable {
         case assigneeRefused(String)
     }
 
-    /// The `upd` condition of an assignment: the `assignee` is an active officer or manager of
-    /// the request's team or of none (a request of no team is everyone's).
-    static let assigneeMayLead = """
-        AND EXISTS (SELECT 1 FROM assignee a WHERE NOT a.disabled AND a.role IN (\(Role.leads.map { "'\($0.rawValue)'" }.joined(separator: ", ")))
-                    AND foiflow_sees(a.team, requests.team))
-        """
+    /// The roles that may lead a request, as an SQL list (`Role.leads`).
+    static let leadRolesSQL = Role.leads.map { "'\($0.rawValue)'" }.joined(separator: ", ")
 
-    /// What the statement saw of the assignee, for the reason an assignment was refused.
-    static let assigneeColumns = """
-        , (SELECT role FROM assignee) AS assignee_role, (SELECT team FROM assignee) AS assignee_team,
-          (SELECT disabled FROM assignee) AS assignee_disabled
-        """
+    /// What the statement saw of the assignee (its `u` join), for the reason an assignment was refused.
+    static let assigneeColumns = ", u.role AS assignee_role, u.team AS assignee_team, u.disabled_at IS NOT NULL AS assignee_disabled"
 
     /// One statement: the row (guarded by its version and the calendar) and its event; the
     /// grounds it cites; its letter; and the event it leaves on its parent (a review's outcome,
@@ -437,16 +430,14 @@ public struct RequestStore: Sendable {
                     in_extension = request_grounds.in_extension OR excluded.in_extension
             )
             """ : ""
-        // An assignment names an active officer or manager who may see the request; the
-        // statement reads them, so a user disabled or moved meanwhile is never assigned.
+        // An assignment names an active officer or manager who may see the request (of its team
+        // or of none); the write reads them, so a user disabled or moved meanwhile is never assigned.
         let isAssign = event.action == .assign
-        let assigneePart: PostgresQuery =
+        let assigneeGuard: PostgresQuery =
             isAssign
             ? """
-            ,
-            assignee AS (
-                SELECT role, team, disabled_at IS NOT NULL AS disabled FROM users WHERE login = \(next.assignee)::text
-            )
+            AND EXISTS (SELECT 1 FROM users a WHERE a.login = \(next.assignee)::text AND a.disabled_at IS NULL
+                        AND a.role IN (\(unescaped: RequestStore.leadRolesSQL)) AND foiflow_sees(a.team, requests.team))
             """ : ""
         let parentPart: PostgresQuery =
             trail.map { trail in
@@ -473,7 +464,7 @@ public struct RequestStore: Sendable {
                         SELECT 1 FROM users WHERE id = \(credential?.userID)::bigint AND token_hash = \(credential?.tokenBytes)
                           AND disabled_at IS NULL) AS ok
                 ),
-                cal AS (SELECT foiflow_calendar_is(\(calendarVersion)) AS ok)\(heldPart)\(assigneePart),
+                cal AS (SELECT foiflow_calendar_is(\(calendarVersion)) AS ok)\(heldPart),
                 upd AS (
                     UPDATE requests
                     SET state = \(next.state.rawValue), version = version + 1, due = \(next.due), max_due = \(next.maxDue),
@@ -485,7 +476,7 @@ public struct RequestStore: Sendable {
                         updated_at = now()
                     WHERE id = \(id) AND version = \(record.version) AND (SELECT ok FROM cred) AND (SELECT ok FROM cal)
                       \(unescaped: decidedWith == nil ? "" : "AND (SELECT ok FROM held)")
-                      \(unescaped: isAssign ? RequestStore.assigneeMayLead : "")
+                      \(assigneeGuard)
                     RETURNING id, version, state, due
                 ),
                 ev AS (
