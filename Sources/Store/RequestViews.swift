@@ -54,8 +54,8 @@ public struct RequestView: Sendable, Equatable {
         ]
         func add(_ key: String, _ value: String?) { if let value { out.append(Field(key, value)) } }
         add("due", due?.description)
-        out.append(Field("version", String(version)))
-        add("days_left", daysLeft.map(String.init))
+        out.append(.number("version", version))
+        if let daysLeft { out.append(.number("days_left", daysLeft)) }
         add("assignee", assignee)
         add("team", team)
         add("max_due", maxDue?.description)
@@ -112,7 +112,7 @@ public struct EventView: Sendable, Equatable {
     /// `assignee=`, `transfer to=` `transferred_to=`, any other `field_<key>=`).
     public var recordFields: [Field] {
         var out: [Field] = [
-            Field("seq", String(seq)), Field("at", Timestamps.rfc3339(at)), Field("actor", actor), Field("action", action),
+            .number("seq", seq), Field("at", Timestamps.rfc3339(at)), Field("actor", actor), Field("action", action),
         ]
         if let from { out.append(Field("from", from)) }
         out.append(Field("to", to))
@@ -159,7 +159,7 @@ public struct ChangeResult: Sendable, Equatable {
     public var fields: [Field] {
         var fields: [Field] = [Field("ref", ref), Field("state", state.rawValue)]
         if let due { fields.append(Field("due", due.description)) }
-        fields.append(Field("version", String(version)))
+        fields.append(.number("version", version))
         if replayed { fields.append(Field("replayed", "true")) }
         if requestedLate { fields.append(Field("requested_late", "true")) }
         return fields
@@ -205,7 +205,7 @@ public struct ExplanationView: Sendable, Equatable {
     public var dayFields: [[Field]] {
         explanation.days.map { day in
             var fields = [Field("date", day.date.description)]
-            if let count = day.count { fields.append(Field("count", String(count))) }
+            if let count = day.count { fields.append(.number("count", count)) }
             if let skip = day.skip { fields.append(Field("skip", skip)) }
             if !day.notes.isEmpty { fields.append(Field("note", day.notes.joined(separator: "; "))) }
             return fields

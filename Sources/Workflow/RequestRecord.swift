@@ -71,10 +71,26 @@ public struct RequestRecord: Sendable, Equatable {
 public struct Field: Sendable, Equatable, Codable {
     public var key: String
     public var value: String
+    /// The value is a whole number (a version, a count): an encoding that has numbers (JSON)
+    /// writes it as one. Said by whoever makes the field, never guessed from its key; not part
+    /// of equality, nor of the field's own coding (the wire carries text).
+    public var isNumber = false
+
     public init(_ key: String, _ value: String) {
         self.key = key
         self.value = value
     }
+
+    /// A field whose value is a whole number.
+    public static func number(_ key: String, _ value: Int) -> Field {
+        var field = Field(key, String(value))
+        field.isNumber = true
+        return field
+    }
+
+    public static func == (lhs: Field, rhs: Field) -> Bool { lhs.key == rhs.key && lhs.value == rhs.value }
+
+    enum CodingKeys: String, CodingKey { case key, value }
 }
 
 /// The event a change writes.

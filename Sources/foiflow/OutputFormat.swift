@@ -40,7 +40,7 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     }
 
     /// One record: `table` is a column of aligned `key  value` lines, `text` one
-    /// `key=value ...` line, `json` an object (counts as numbers), `csv` a header and a row.
+    /// `key=value ...` line, `json` an object (fields that are numbers as numbers), `csv` a header and a row.
     func render(record: [Field]) -> String {
         switch self {
         case .table:
@@ -53,14 +53,11 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
         case .json:
             var object: [String: Any] = [:]
             for field in record {
-                object[field.key] = Self.numericKeys.contains(field.key) ? (Int(field.value) ?? 0) as Any : field.value
+                object[field.key] = field.isNumber ? (Int(field.value) ?? 0) as Any : field.value
             }
             return Self.json(object, pretty: false)
         }
     }
-
-    /// Fields whose values are whole numbers, written as JSON numbers in a record.
-    static let numericKeys: Set<String> = ["version", "days_left", "seq", "count"]
 
     /// Renders a grid of strings under `header` (every row has `header.count` cells).
     func render(header: [String], rows: [[String]]) -> String {

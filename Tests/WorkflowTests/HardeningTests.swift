@@ -101,3 +101,13 @@ import Workflow
                 .record.state == .responded)
     }
 }
+
+/// Issue 25: whether a field is a number is said by whoever makes it, never guessed from its key.
+@Suite struct FieldTypeTests {
+    @Test func aNumberIsSaidNotGuessed() {
+        #expect(Field.number("version", 3).isNumber && Field.number("version", 3).value == "3")
+        #expect(!Field("version", "3").isNumber)
+        // Equality and the wire are about key and text only.
+        #expect(Field.number("version", 3) == Field("version", "3"))
+    }
+}
