@@ -1,6 +1,6 @@
-/// The one loop every text escaper runs: the protocol's quoted values (`Reply.encodeValue`) and
-/// COPY's text format (`BacklogImport.copyText`) differ only in which characters they replace
-/// and with what.
+/// The one loop every text escaper runs: the protocol's quoted values (`Reply.encodeValue`),
+/// JSON string literals (`JSONText.string`) and COPY's text format (`BacklogImport.copyText`)
+/// differ only in which characters they replace and with what.
 public enum Escaper {
     /// `text` with every scalar for which `replacement` answers replaced by that answer; the
     /// rest kept as they are.

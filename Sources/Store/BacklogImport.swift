@@ -266,19 +266,18 @@ public struct BacklogImport: Sendable {
     /// more than everything else together on 100,000 rows.
     static func copyLine(_ p: Planned, clockEncoder: JSONEncoder) throws -> String {
         let r = p.record, d = p.details
-        let events: [[String: Any]] = p.events.enumerated().map { index, event in
-            var object: [String: Any] = [
-                "seq": index + 1, "action": event.action.rawValue, "to_state": event.to.rawValue,
-                "fields": event.fields.map { [$0.key, $0.value] },
-            ]
-            if let from = event.from { object["from_state"] = from.rawValue }
-            if let due = event.due { object["due"] = due.description }
-            if let on = event.effectiveOn { object["effective_on"] = on.description }
-            return object
+        var events = "["
+        for (index, event) in p.events.enumerated() {
+            if index > 0 { events += "," }
+            events += #"{"seq":\#(index + 1),"action":\#(JSONText.string(event.action.rawValue)),"to_state":\#(JSONText.string(event.to.rawValue))"#
+            if let from = event.from { events += #","from_state":\#(JSONText.string(from.rawValue))"# }
+            if let due = event.due { events += #","due":"\#(due)""# }
+            if let on = event.effectiveOn { events += #","effective_on":"\#(on)""# }
+            events += #","fields":"# + JSONText.fields(event.fields) + "}"
         }
+        events += "]"
         let cited = p.events.last(where: { $0.action == .respond })?.grounds ?? []
-        func json(_ value: Any) throws -> String { String(decoding: try JSONSerialization.data(withJSONObject: value), as: UTF8.self) }
-        let eventsText = try json(events), grounds = try json(cited.map { [$0.ground.code, $0.cited] })
+        let grounds = "[" + cited.map { "[\(JSONText.string($0.ground.code)),\(JSONText.string($0.cited))]" }.joined(separator: ",") + "]"
         let clock = String(decoding: try clockEncoder.encode(r.clock), as: UTF8.self)
         let values: [StagingColumn: String?] = [
             .line: String(p.line), .importKey: p.key, .kind: r.kind.rawValue, .received: r.received.description,
@@ -286,7 +285,7 @@ public struct BacklogImport: Sendable {
             .maxDue: r.maxDue?.description, .clock: clock, .assignee: r.assignee, .team: d.team, .requester: d.personal.requester,
             .email: d.personal.email, .address: d.personal.address, .contact: d.contact?.rawValue, .subject: d.personal.subject,
             .outcome: r.outcome?.rawValue, .exemptions: r.exemptions, .respondedOn: r.respondedOn?.description, .legacyRef: p.legacyRef,
-            .events: eventsText, .grounds: grounds,
+            .events: events, .grounds: grounds,
         ]
         return StagingColumn.allCases.map { copyText(values[$0] ?? nil) }.joined(separator: "\t") + "\n"
     }

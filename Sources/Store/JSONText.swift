@@ -1,25 +1,60 @@
 import Dates
 import Deadlines
-import Foundation
+import LineProtocol
 import Workflow
 
-/// JSON as foiflow stores it (an event's fields, the statutory clock, the import's staging
-/// rows): Foundation's encoders behind this one seam. A hand-written encoder stood here for the
-/// hot paths; an A/B in one run (`scripts/bench ab`, 2026-12-07: CREATE and ACT at 1 and 16
-/// connections) showed it earned no workload 10%, so the ecosystem's is used.
+/// JSON written by hand for the hot paths (every CREATE and ACT writes its fields as JSON):
+/// Foundation's serializer bridges every value through `Any` and cost a tenth of a CREATE's
+/// CPU in the server.
 enum JSONText {
-    /// Fields as a JSON array of `[key, value]` pairs, in order.
-    static func fields(_ fields: [Field]) throws -> String {
-        String(
-            decoding: try JSONSerialization.data(withJSONObject: fields.map { [$0.key, $0.value] }, options: [.withoutEscapingSlashes]),
-            as: UTF8.self)
+    /// A JSON string literal.
+    static func string(_ text: String) -> String {
+        let escaped = Escaper.escape(text) { scalar in
+            switch scalar {
+            case "\"": return "\\\""
+            case "\\": return "\\\\"
+            case "\n": return "\\n"
+            case "\r": return "\\r"
+            case "\t": return "\\t"
+            default:
+                guard scalar.value < 0x20 else { return nil }
+                let hex = String(scalar.value, radix: 16)
+                return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            }
+        }
+        return "\"" + escaped + "\""
     }
 
-    /// A statutory clock in its `Codable` form with sorted keys (absent optionals left out),
-    /// which `JSONDecoder` reads back; every CREATE and ACT stores one.
-    static func clock(_ clock: StatutoryClock) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(clock), as: UTF8.self)
+    /// Fields as a JSON array of `[key, value]` pairs, in order.
+    static func fields(_ fields: [Field]) -> String {
+        "[" + fields.map { "[\(string($0.key)),\(string($0.value))]" }.joined(separator: ",") + "]"
+    }
+
+    /// A statutory clock as its `Codable` form writes it with sorted keys (absent optionals
+    /// left out), which `JSONDecoder` reads back; every CREATE and ACT stores one.
+    static func clock(_ clock: StatutoryClock) -> String {
+        func date(_ value: CivilDate) -> String { "\"\(value)\"" }
+        var parts: [String] = [
+            #""extensionDays":\#(clock.extensionDays)"#,
+            #""extensionMonths":\#(clock.extensionMonths)"#,
+            #""extensions":["# + clock.extensions.map { #"{"amount":\#($0.amount),"on":\#(date($0.on))}"# }.joined(separator: ",") + "]",
+            #""feePeriods":["# + clock.feePeriods.map { #"{"notice":\#(date($0.notice)),"paid":\#(date($0.paid))}"# }.joined(separator: ",") + "]",
+            #""pausedDays":\#(clock.pausedDays)"#,
+        ]
+        if let reason = clock.pausedReason { parts.append(#""pausedReason":\#(string(reason.rawValue))"#) }
+        if let since = clock.pausedSince { parts.append(#""pausedSince":\#(date(since))"#) }
+        if let set = clock.setDate {
+            var fields = [#""basis":\#(string(set.basis))"#]
+            if let due = set.due { fields.append(#""due":\#(date(due))"#) }
+            fields.append(#""event":\#(string(set.event))"#)
+            fields.append(#""on":\#(date(set.on))"#)
+            parts.append(#""set":{"# + fields.joined(separator: ",") + "}")
+        }
+        parts.append(#""start":\#(date(clock.start))"#)
+        parts.append(
+            #""stops":["#
+                + clock.stops.map { #"{"from":\#(date($0.from)),"reason":\#(string($0.reason.rawValue)),"to":\#(date($0.to))}"# }
+                .joined(separator: ",") + "]")
+        return "{" + parts.joined(separator: ",") + "}"
     }
 }

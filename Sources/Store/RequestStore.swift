@@ -144,8 +144,8 @@ public struct RequestStore: Sendable {
         _ record: RequestRecord, _ details: RequestDetails, _ event: EventDraft, kind: RequestKind,
         calendarVersion: Int, key: String?, contentHash: String, actor: Actor, credential: Credential?
     ) async throws -> CreateOutcome {
-        let clock = try JSONText.clock(record.clock)
-        let fields = try JSONText.fields(event.fields)
+        let clock = JSONText.clock(record.clock)
+        let fields = JSONText.fields(event.fields)
         let year = record.received.year
         // The acknowledgement, written with the request; its reference is filled in by the statement.
         let letter = kind.writesToRequester ? letters.acknowledgement(kind: kind, record: record, details: details) : nil
@@ -357,12 +357,12 @@ public struct RequestStore: Sendable {
     ) async throws -> WriteOutcome {
         // `contacted letter=ID` closes that task of this request.
         let doneLetter = event.action == .contacted ? event.fields.first { $0.key == "letter" }.flatMap { Int($0.value) } : nil
-        let clock = try JSONText.clock(next.clock)
-        let fields = try JSONText.fields(event.fields)
+        let clock = JSONText.clock(next.clock)
+        let fields = JSONText.fields(event.fields)
         let groundCodes = event.grounds.map(\.ground.code), groundCitations = event.grounds.map(\.cited)
         let isResponse = event.action == .respond, isExtension = event.action == .extend
         let trail = event.trail
-        let trailFields = try JSONText.fields([Field("ref", ref)] + (trail?.fields ?? []))
+        let trailFields = JSONText.fields([Field("ref", ref)] + (trail?.fields ?? []))
         // The statement is the change and its event, plus only the parts this action needs
         // (each part's text constant, so each combination is prepared once per connection):
         // a statement that carried every part for every action cost about 15% more in the
@@ -804,10 +804,10 @@ public struct RequestStore: Sendable {
             states.append(to.state.rawValue)
             dues.append(to.due)
             maxDues.append(to.maxDue)
-            clocks.append(try JSONText.clock(to.clock))
+            clocks.append(JSONText.clock(to.clock))
             actions.append(change.event.action.rawValue)
             froms.append(change.event.from?.rawValue)
-            fields.append(try JSONText.fields(change.event.fields))
+            fields.append(JSONText.fields(change.event.fields))
             effective.append(change.event.effectiveOn)
             templates.append(change.letter?.type.rawValue)
             channels.append(change.letter?.channel.rawValue)
