@@ -30,8 +30,6 @@ public struct LetterTemplate: Sendable {
     public var required: [String]
     let subject: MustacheTemplate
     let body: MustacheTemplate
-    /// Skeletons already rendered, by the pattern of values present (shared by copies).
-    private let skeletons = Skeletons()
 
     /// Parses a template file's text.
     public init(type: LetterType, text: String) throws(LetterError) {
@@ -59,96 +57,17 @@ public struct LetterTemplate: Sendable {
     }
 
     /// Renders with `values`; a required value that is missing or blank is listed in `missing`.
-    /// The template is rendered once per pattern of values present and kept (see
-    /// `render(many:)`), so a letter written with each change costs a fill, not a render.
     public func render(_ values: [String: String]) -> RenderedLetter {
         let present = values.filter { !LetterTemplate.isBlank($0.value) }
-        let keys = present.keys.sorted()
-        let skeleton =
-            skeletons[keys]
-            ?? {
-                let slots = Dictionary(uniqueKeysWithValues: keys.map { ($0, LetterTemplate.slotMarker($0)) })
-                let made = (
-                    subject: LetterTemplate.pieces(subject.render(slots), keys: keys),
-                    body: LetterTemplate.pieces(body.render(slots), keys: keys)
-                )
-                skeletons[keys] = made
-                return made
-            }()
         return RenderedLetter(
-            type: type, subject: LetterTemplate.oneLine(LetterTemplate.fill(skeleton.subject, present)),
-            body: LetterTemplate.trimmingNewlines(LetterTemplate.fill(skeleton.body, present)) + "\n",
+            type: type, subject: LetterTemplate.oneLine(subject.render(present)),
+            body: LetterTemplate.trimmingNewlines(body.render(present)) + "\n",
             missing: required.filter { present[$0] == nil })
     }
 
-    /// Renders with `values` through Mustache directly, every time (what `render` must equal).
-    func renderedByMustache(_ values: [String: String]) -> RenderedLetter {
-        let present = values.filter { !LetterTemplate.isBlank($0.value) }
-        let missing = required.filter { present[$0] == nil }
-        return RenderedLetter(
-            type: type, subject: LetterTemplate.oneLine(subject.render(present)),
-            body: LetterTemplate.trimmingNewlines(body.render(present)) + "\n", missing: missing)
-    }
-
-    /// Renders many letters at once (a nightly batch): `render` for each. Values are never
-    /// read as Mustache, so a skeleton rendered with a slot marker in place of each value and
-    /// filled per letter says exactly what rendering each letter through Mustache says.
+    /// Renders many letters at once (a nightly batch): `render` for each.
     public func render(many rows: [[String: String]]) -> [RenderedLetter] {
         rows.map(render)
-    }
-
-    /// Part of a rendered skeleton: fixed text, or the slot of a value.
-    enum Piece: Sendable {
-        case text(String)
-        case value(String)
-    }
-
-    /// The skeletons of one template by pattern of values present: a few dozen at most
-    /// (patterns are subsets of the template's values); past 256 the table starts again.
-    final class Skeletons: @unchecked Sendable {
-        private let lock = NSLock()
-        private var table: [[String]: (subject: [Piece], body: [Piece])] = [:]
-
-        subscript(keys: [String]) -> (subject: [Piece], body: [Piece])? {
-            get { lock.withLock { table[keys] } }
-            set {
-                lock.withLock {
-                    if table.count >= 256 { table.removeAll() }
-                    table[keys] = newValue
-                }
-            }
-        }
-    }
-
-    /// Marks where a value goes; random per process, so no template or value contains it.
-    static let slotNonce = "\u{E000}\(UInt64.random(in: 0...UInt64.max))\u{E000}"
-
-    static func slotMarker(_ key: String) -> String { "\(slotNonce)\(key)\(slotNonce)" }
-
-    /// Splits a skeleton rendered with slot markers into text and value pieces.
-    static func pieces(_ rendered: String, keys: [String]) -> [Piece] {
-        var pieces: [Piece] = []
-        var rest = Substring(rendered)
-        while let open = rest.range(of: slotNonce) {
-            pieces.append(.text(String(rest[..<open.lowerBound])))
-            let afterOpen = rest[open.upperBound...]
-            guard let close = afterOpen.range(of: slotNonce) else { break }
-            pieces.append(.value(String(afterOpen[..<close.lowerBound])))
-            rest = afterOpen[close.upperBound...]
-        }
-        pieces.append(.text(String(rest)))
-        return pieces
-    }
-
-    static func fill(_ pieces: [Piece], _ values: [String: String]) -> String {
-        var out = ""
-        for piece in pieces {
-            switch piece {
-            case .text(let text): out += text
-            case .value(let key): out += values[key] ?? ""
-            }
-        }
-        return out
     }
 
     /// Empty or only spaces, tabs and line breaks (checked on UTF-8: cheap per letter).

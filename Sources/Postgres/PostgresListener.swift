@@ -1,6 +1,8 @@
 import CLibPQ
 import Foundation
 import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
 
 /// A notification delivered by `NOTIFY channel, 'payload'`.
 public struct PostgresNotification: Sendable, Equatable {
@@ -41,26 +43,28 @@ extension PostgresConnection {
     }
 }
 
-/// Listens on one channel from a dedicated connection and thread, so that the rest of the
-/// process learns of a change (a user disabled, say) within milliseconds of its commit.
+/// Listens on one channel from a connection of its own, so that the rest of the process learns
+/// of a change (a user disabled, say) within milliseconds of its commit.
 ///
-/// `onNotification` runs on the listener's thread for every notification; `onReconnect`
-/// runs after each (re)connection, since notifications sent while disconnected are lost.
-/// When the database is unreachable the listener retries every `retryInterval`.
+/// The listening loop is one long job on the listener's own `NIOThreadPool` (one thread):
+/// libpq's blocking wait never runs on an event loop or the cooperative pool, and a
+/// notification is handed on from that thread at once, however busy the rest of the process
+/// is. `onNotification` runs for every notification; `onReconnect` after each (re)connection,
+/// since notifications sent while disconnected are lost. When the database is unreachable the
+/// listener retries every `retryInterval`.
 public final class PostgresListener: Sendable {
     public let url: String
     public let channel: String
     private let retryInterval: Duration
     private let onNotification: @Sendable (PostgresNotification) -> Void
     private let onReconnect: @Sendable () -> Void
+    private let threads = NIOThreadPool(numberOfThreads: 1)
     private let state = NIOLockedValueBox(State())
 
     private struct State {
-        var stopping = false
         var listening = false
-        var started = false
-        var done: [CheckedContinuation<Void, Never>] = []
-        var finished = false
+        var stopping = false
+        var job: EventLoopFuture<Void>?
     }
 
     public init(
@@ -78,41 +82,36 @@ public final class PostgresListener: Sendable {
     /// Whether the listener is connected and listening now.
     public var isListening: Bool { state.withLockedValue { $0.listening } }
 
-    /// Starts the listening thread (once).
+    /// Starts listening (once).
     public func start() {
-        let thread = Thread { [self] in loop() }
-        thread.name = "foiflow-listen-\(channel)"
-        let started = state.withLockedValue { state -> Bool in
-            guard !state.started, !state.stopping else { return false }
-            state.started = true
-            return true
+        state.withLockedValue { state in
+            guard state.job == nil, !state.stopping else { return }
+            threads.start()
+            // Submitted now, not from a task: the loop is listening before the server takes its
+            // first command, however busy the cooperative pool is.
+            state.job = threads.runIfActive(eventLoop: MultiThreadedEventLoopGroup.singleton.any()) { self.loop() }
         }
-        if started { thread.start() }
     }
 
-    /// Stops listening and waits for the thread to end (at most about a quarter second).
+    /// Stops listening and waits until it has (at most about a quarter second).
     public func stop() async {
-        let wait = state.withLockedValue { state -> Bool in
+        let job = state.withLockedValue { state -> EventLoopFuture<Void>? in
             state.stopping = true
-            return state.started && !state.finished
+            return state.job
         }
-        guard wait else { return }
-        await withCheckedContinuation { continuation in
-            let resumeNow = state.withLockedValue { state -> Bool in
-                if state.finished { return true }
-                state.done.append(continuation)
-                return false
-            }
-            if resumeNow { continuation.resume() }
-        }
+        guard let job else { return }
+        try? await job.get()
+        try? await threads.shutdownGracefully()
     }
 
     private var stopping: Bool { state.withLockedValue { $0.stopping } }
 
+    /// The blocking loop, on the listener's thread until `stop()`.
     private func loop() {
         while !stopping {
             do {
                 let connection = try PostgresConnection(url: url)
+                defer { connection.close() }
                 try connection.executeScript("LISTEN \(PostgresListener.quoted(channel))")
                 state.withLockedValue { $0.listening = true }
                 onReconnect()
@@ -121,7 +120,6 @@ public final class PostgresListener: Sendable {
                         onNotification(notification)
                     }
                 }
-                connection.close()
             } catch {
                 state.withLockedValue { $0.listening = false }
                 // Wait before reconnecting, a little at a time so that stop() stays quick.
@@ -129,13 +127,7 @@ public final class PostgresListener: Sendable {
                 while !stopping, ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.05) }
             }
         }
-        let waiting = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
-            state.listening = false
-            state.finished = true
-            defer { state.done.removeAll() }
-            return state.done
-        }
-        waiting.forEach { $0.resume() }
+        state.withLockedValue { $0.listening = false }
     }
 
     /// A channel name as a quoted SQL identifier.
