@@ -76,7 +76,8 @@ struct CommitmentCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the commitments.")
 
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "table, csv, json or text.") var format: OutputFormat = .table
+        static let formats: [OutputFormat] = [.table, .csv, .json, .text]
+        @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .table
 
         func run() async throws {
             let all = try await database.makePool().using { try await CommitmentStore(pool: $0).list() }

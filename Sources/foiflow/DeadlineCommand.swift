@@ -24,10 +24,11 @@ struct DeadlineCommand: AsyncParsableCommand {
     @Argument(help: "The kind of request.") var kind: RequestKind
     @Option(help: "Date the request was received, YYYY-MM-DD (1990 to 2100).") var received: CivilDate
     @Option(help: "Calendar to count on instead of the kind's default.") var calendar: CalendarID?
-    @Option(help: "text or json.") var format: OutputFormat = .text
+    static let formats: [OutputFormat] = [.text, .json]
+    @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .text
 
     func validate() throws {
-        try format.require([.text, .json])
+        try format.require(Self.formats)
     }
 
     func run() async throws {

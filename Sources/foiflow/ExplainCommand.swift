@@ -20,10 +20,11 @@ struct ExplainCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var request: OneRequestOptions
-    @Option(help: "table, csv or json.") var format: OutputFormat = .table
+    static let formats: [OutputFormat] = [.table, .csv, .json]
+    @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .table
 
     func validate() throws {
-        try format.require([.table, .csv, .json])
+        try format.require(Self.formats)
     }
 
     func run() async throws {
@@ -37,7 +38,7 @@ struct ExplainCommand: AsyncParsableCommand {
             object["days"] = view.dayFields.map { day in
                 Dictionary(
                     uniqueKeysWithValues: day.map { field -> (String, Any) in
-                        (field.key, field.key == "count" ? (Int(field.value) ?? 0) as Any : field.value)
+                        (field.key, field.isNumber ? (Int(field.value) ?? 0) as Any : field.value)
                     })
             }
             print(OutputFormat.json(object, pretty: true), terminator: "")

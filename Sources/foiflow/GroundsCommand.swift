@@ -26,7 +26,8 @@ struct GroundsCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @Option(help: ArgumentHelp("Only the grounds for this kind: \(RequestKind.names).", valueName: "kind")) var kind: String?
     @Flag(help: "List the free-text exemptions migration could not read.") var unparsed = false
-    @Option(help: "table, csv, json or text.") var format: OutputFormat = .table
+    static let formats: [OutputFormat] = [.table, .csv, .json, .text]
+    @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .table
 
     func validate() throws {
         if let kind, RequestKind(name: kind) == nil { throw ValidationError("unknown kind '\(kind)'; kinds: \(RequestKind.names)") }

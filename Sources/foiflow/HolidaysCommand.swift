@@ -25,7 +25,8 @@ struct HolidaysCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Only this year.") var year: Int?
         @Option(help: "england-and-wales, scotland or northern-ireland.") var division: Division?
-        @Option(help: "table, csv or json.") var format: OutputFormat = .table
+        static let formats: [OutputFormat] = [.table, .csv, .json, .text]
+        @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .table
 
         func run() async throws {
             let holidays = try await database.makePool().using { try await HolidayStore(pool: $0).list(year: year, division: division) }
@@ -99,10 +100,11 @@ struct HolidaysCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var actor: ActorOptions
         @Argument(help: "Path to the JSON file.") var file: String
-        @Option(help: "text or json.") var format: OutputFormat = .text
+        static let formats: [OutputFormat] = [.text, .json]
+        @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .text
 
         func validate() throws {
-            try format.require([.text, .json])
+            try format.require(Self.formats)
         }
 
         func run() async throws {

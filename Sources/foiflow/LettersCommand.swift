@@ -17,7 +17,8 @@ struct LettersCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var request: OneRequestOptions
-    @Option(help: "table, csv, json or text.") var format: OutputFormat = .table
+    static let formats: [OutputFormat] = [.table, .csv, .json, .text]
+    @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .table
 
     func run() async throws {
         let letters = try await request.read { pool, scope in try await LetterStore(pool: pool).letters(ref: request.ref, scope: scope) }
@@ -36,10 +37,11 @@ struct LetterCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var reader: ReaderOptions
     @Argument(help: "The letter's id (from foiflow letters).") var id: Int
-    @Option(help: "text or json.") var format: OutputFormat = .text
+    static let formats: [OutputFormat] = [.text, .json]
+    @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .text
 
     func validate() throws {
-        try format.require([.text, .json])
+        try format.require(Self.formats)
         guard id > 0 else { throw ValidationError("the id must be a whole number above 0") }
     }
 

@@ -40,11 +40,12 @@ struct NotifyCommand: AsyncParsableCommand {
     var spool: String?
     @Option(help: ArgumentHelp("Sender address (default: $FOIFLOW_MAIL_FROM, else foiflow@localhost).", valueName: "address"))
     var from: String?
-    @Option(help: "text or json.") var format: OutputFormat = .text
+    static let formats: [OutputFormat] = [.text, .json]
+    @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .text
     @OptionGroup var metrics: TextfileMetricsOptions
 
     func validate() throws {
-        try format.require([.text, .json])
+        try format.require(Self.formats)
         guard (1...3600).contains(commandTimeout) else { throw ValidationError("--command-timeout must be 1 to 3600 seconds") }
         if let command, let problem = Mail.problem(command: command) { throw ValidationError("--command \(problem)") }
         if let from, let problem = EmailAddress.problem(from, localDomain: true) { throw ValidationError("--from \(problem)") }

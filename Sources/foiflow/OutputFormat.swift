@@ -9,6 +9,15 @@ import Workflow
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case table, csv, json, text
 
+    /// The `--format` help of a command that offers `offered` (argument-parser lists every
+    /// case after it; a command that offers fewer says which).
+    static func help(_ offered: [OutputFormat]) -> ArgumentHelp {
+        guard Set(offered) != Set(allCases) else { return ArgumentHelp("How to print the result.", valueName: "format") }
+        let names = offered.map(\.rawValue)
+        let list = names.count < 2 ? names.joined() : names.dropLast().joined(separator: ", ") + " or " + (names.last ?? "")
+        return ArgumentHelp("How to print the result: \(list) here.", valueName: "format")
+    }
+
     /// Refuses a format the command does not offer.
     func require(_ offered: [OutputFormat]) throws {
         guard offered.contains(self) else {
@@ -20,8 +29,13 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     func render(rows: [[Field]], columns: [String]) -> String {
         switch self {
         case .text:
-            return rows.map { row in row.map { "\($0.key)=\(Reply.encodeValue(Self.visible($0.value, lines: true)))" }.joined(separator: " ") + "\n" }
-                .joined()
+            // The same columns as every other format (all of a record's fields when none are named).
+            let shown = Set(columns)
+            return rows.map { row in
+                row.filter { columns.isEmpty || shown.contains($0.key) }
+                    .map { "\($0.key)=\(Reply.encodeValue(Self.visible($0.value, lines: true)))" }.joined(separator: " ") + "\n"
+            }
+            .joined()
         case .json:
             // Every column is a key (empty when the row has no value), as in csv.
             let objects = rows.map { row in

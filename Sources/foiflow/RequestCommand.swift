@@ -43,7 +43,8 @@ struct RequestCommand: AsyncParsableCommand {
         @Argument(help: "key=value fields.") var fields: [String] = []
         @Option(help: "A key that makes a retried create return the first result instead of a second request.")
         var idempotency: String?
-        @Option(help: "text, json, table or csv.") var format: OutputFormat = .text
+        static let formats: [OutputFormat] = [.text, .json, .table, .csv]
+        @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .text
 
         func run() async throws {
             let fields = try FieldArguments.parse(self.fields)
@@ -74,7 +75,8 @@ struct RequestCommand: AsyncParsableCommand {
         @Argument(help: "The action.") var action: String
         @Argument(help: "key=value fields.") var fields: [String] = []
         @Option(help: "The version the request must be at.") var expect: Int?
-        @Option(help: "text, json, table or csv.") var format: OutputFormat = .text
+        static let formats: [OutputFormat] = [.text, .json, .table, .csv]
+        @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .text
 
         func run() async throws {
             guard let action = Action(actName: action) else {
@@ -96,7 +98,8 @@ struct RequestCommand: AsyncParsableCommand {
             discussion: "Example:\n  foiflow request show FOI-2026-000001 --format json")
 
         @OptionGroup var request: OneRequestOptions
-        @Option(help: "text, json, table or csv.") var format: OutputFormat = .table
+        static let formats: [OutputFormat] = [.text, .json, .table, .csv]
+        @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .table
 
         func run() async throws {
             let view = try await request.read { pool, scope in
@@ -124,7 +127,8 @@ struct RequestCommand: AsyncParsableCommand {
         @Option(help: "Only of this team.") var team: String?
         @Option(help: "At most this many (1 to 1000).") var limit: Int = 100
         @Option(help: "Start after this reference.") var after: String?
-        @Option(help: "table, csv or json.") var format: OutputFormat = .table
+        static let formats: [OutputFormat] = [.table, .csv, .json, .text]
+        @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .table
 
         func validate() throws {
             guard (1...1000).contains(limit) else { throw ValidationError("--limit must be 1 to 1000") }
@@ -148,7 +152,8 @@ struct RequestCommand: AsyncParsableCommand {
             discussion: "Example:\n  foiflow request history FOI-2026-000001")
 
         @OptionGroup var request: OneRequestOptions
-        @Option(help: "table, csv or json.") var format: OutputFormat = .table
+        static let formats: [OutputFormat] = [.table, .csv, .json, .text]
+        @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .table
 
         func run() async throws {
             let events = try await request.read { pool, scope in try await pool.requestStore.history(ref: request.ref, scope: scope) }

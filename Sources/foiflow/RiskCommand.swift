@@ -31,7 +31,8 @@ struct RiskCommand: AsyncParsableCommand {
     @Option(help: "Only assigned to this login.") var assignee: String?
     @Option(help: "Only of this kind.") var kind: RequestKind?
     @Option(help: "At most this many (1 to 1000).") var limit: Int = 1000
-    @Option(help: "table, csv or json.") var format: OutputFormat = .table
+    static let formats: [OutputFormat] = [.table, .csv, .json, .text]
+    @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .table
 
     func validate() throws {
         guard (0...10_000).contains(within) else { throw ValidationError("--within must be 0 to 10000") }

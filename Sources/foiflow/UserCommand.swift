@@ -73,7 +73,8 @@ struct UserCommand: AsyncParsableCommand {
 
         @OptionGroup var database: DatabaseOptions
 
-        @Option(help: "table, csv or json.") var format: OutputFormat = .table
+        static let formats: [OutputFormat] = [.table, .csv, .json, .text]
+        @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .table
 
         func run() async throws {
             let users = try await database.makePool().using { try await UserStore(pool: $0).list() }
