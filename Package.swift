@@ -35,9 +35,10 @@ let package = Package(
         .target(
             name: "Statistics", dependencies: ["Dates", "Deadlines", .product(name: "Mustache", package: "swift-mustache")],
             resources: [.copy("Templates")], swiftSettings: strict),
-        // Letters to requesters from templates (shipped as resources, overridable by a folder).
+        // Letters to requesters: which letter an action writes, to whom and how, from templates
+        // (shipped as resources, overridable by a folder).
         .target(
-            name: "Letters", dependencies: [.product(name: "Mustache", package: "swift-mustache")],
+            name: "Letters", dependencies: ["Dates", "Deadlines", "Workflow", .product(name: "Mustache", package: "swift-mustache")],
             resources: [.copy("Templates")], swiftSettings: strict),
         // E-mail: one address checked as one addr-spec, and messages no value can steer (pure).
         .target(name: "Mail", swiftSettings: strict),
@@ -132,7 +133,7 @@ let package = Package(
         .testTarget(name: "LineProtocolTests", dependencies: ["LineProtocol"], swiftSettings: strict),
         .testTarget(name: "DigestTests", dependencies: ["Digest"], swiftSettings: strict),
         .testTarget(name: "MailTests", dependencies: ["Mail"], swiftSettings: strict),
-        .testTarget(name: "LettersTests", dependencies: ["Letters"], swiftSettings: strict),
+        .testTarget(name: "LettersTests", dependencies: ["Letters", "Workflow", "Deadlines", "Dates"], swiftSettings: strict),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Dates", "Deadlines"], swiftSettings: strict),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
         .testTarget(

@@ -1,5 +1,6 @@
 import Dates
 import Deadlines
+import Letters
 import LineProtocol
 import Logging
 import Postgres

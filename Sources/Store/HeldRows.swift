@@ -1,5 +1,6 @@
 import Deadlines
 import Foundation
+import Letters
 import NIOConcurrencyHelpers
 import Workflow
 

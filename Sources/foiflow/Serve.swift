@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Letters
 import Logging
 import Server
 import ServiceLifecycle

@@ -1,4 +1,5 @@
 import Foundation
+import Letters
 import Store
 import TestSupport
 import Testing

@@ -1,5 +1,6 @@
 import Dates
 import Deadlines
+import Letters
 import Postgres
 import TestSupport
 import Testing

@@ -1,7 +1,6 @@
 import Dates
 import Deadlines
 import Foundation
-import Letters
 import Workflow
 
 /// Who letters name as leading on a request when it has no assignee: the unit's own contact
@@ -30,6 +29,12 @@ public struct LeadContact: Sendable, Equatable {
     public var email: String?
     public var phone: String?
 
+    public init(name: String? = nil, email: String? = nil, phone: String? = nil) {
+        self.name = name
+        self.email = email
+        self.phone = phone
+    }
+
     /// `a.smith@example.org, 01234 567890`, or `nil` when there is no way to reach them.
     var contactText: String? {
         let parts = [email, phone].compactMap { $0 }.filter { !$0.isEmpty }
@@ -38,15 +43,15 @@ public struct LeadContact: Sendable, Equatable {
 }
 
 /// A letter rendered for a request, ready to be written with the action behind it.
-struct LetterDraft: Sendable, Equatable {
-    var type: LetterType
-    var channel: LetterChannel
+public struct LetterDraft: Sendable, Equatable {
+    public var type: LetterType
+    public var channel: LetterChannel
     /// `queued` (an e-mail that can go) or `task` (for the lead officer).
-    var status: String
-    var recipient: String?
-    var subject: String
-    var body: String
-    var taskNote: String?
+    public var status: String
+    public var recipient: String?
+    public var subject: String
+    public var body: String
+    public var taskNote: String?
 }
 
 /// Renders the letters the workflow's actions write: values from the request, the lead
@@ -85,10 +90,10 @@ public struct LetterWriter: Sendable {
     /// Stands in for the reference number in a letter rendered before the reference exists;
     /// the statement that makes the reference replaces it. Random per process, so no
     /// requester's text can contain it.
-    static let referenceSlot = "[[ref-\(UUID().uuidString)]]"
+    public static let referenceSlot = "[[ref-\(UUID().uuidString)]]"
 
     /// The acknowledgement `CREATE` writes, with the reference left as `referenceSlot`.
-    func acknowledgement(kind: RequestKind, record: RequestRecord, details: RequestDetails) -> LetterDraft {
+    public func acknowledgement(kind: RequestKind, record: RequestRecord, details: RequestDetails) -> LetterDraft {
         var values = base(ref: LetterWriter.referenceSlot, requester: details.personal.requester, lead: nil)
         values["received"] = record.received.description
         values["due"] = record.due?.description
@@ -98,7 +103,7 @@ public struct LetterWriter: Sendable {
 
     /// The letter an action writes to the requester, if it writes one: clarification, fees
     /// notice, extension, response or refusal (review outcome for a review), transfer, lapse.
-    func forAction(
+    public func forAction(
         _ action: Action, ref: String, record next: RequestRecord, fields: [Field], details: RequestDetails, lead: LeadContact?
     ) -> LetterDraft? {
         let given = Dictionary(fields.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
@@ -142,16 +147,24 @@ public struct LetterWriter: Sendable {
     }
 
     /// An open request due its monthly progress update.
-    struct UpdateDue {
-        var ref: String
-        var state: RequestState
-        var due: CivilDate?
-        var details: RequestDetails
-        var lead: LeadContact?
+    public struct UpdateDue: Sendable {
+        public var ref: String
+        public var state: RequestState
+        public var due: CivilDate?
+        public var details: RequestDetails
+        public var lead: LeadContact?
+
+        public init(ref: String, state: RequestState, due: CivilDate?, details: RequestDetails, lead: LeadContact?) {
+            self.ref = ref
+            self.state = state
+            self.due = due
+            self.details = details
+            self.lead = lead
+        }
     }
 
     /// The monthly progress updates of many open requests, rendered as one batch.
-    func progressUpdates(_ requests: [UpdateDue]) -> [LetterDraft] {
+    public func progressUpdates(_ requests: [UpdateDue]) -> [LetterDraft] {
         let values = requests.map { request in
             var values = base(ref: request.ref, requester: request.details.personal.requester, lead: request.lead)
             values["due"] = request.due?.description
