@@ -147,6 +147,8 @@ public struct BacklogImport: Sendable {
                         FROM req JOIN import_rows s ON s.import_key = req.import_key,
                              jsonb_to_recordset(s.events::jsonb)
                                  AS e(seq int, action text, from_state text, to_state text, due date, fields jsonb, effective_on date)
+                        -- In order: each event's digest chains to the one before it.
+                        ORDER BY req.id, e.seq
                     ),
                     gr AS (
                         INSERT INTO request_grounds (request_id, ground, cited, in_response)

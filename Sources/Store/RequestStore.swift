@@ -695,8 +695,9 @@ public struct RequestStore: Sendable {
     public func history(ref: String, scope: String? = nil) async throws -> [EventView] {
         let rows = try await pool.query(
             """
-            SELECT e.seq, e.at, e.actor, e.action, e.from_state, e.to_state, e.due, e.fields::text AS fields
+            SELECT e.seq, e.at, e.actor, e.action, e.from_state, e.to_state, e.due, foiflow_event_fields(e.fields, n.fields)::text AS fields
             FROM requests r LEFT JOIN request_events e ON e.request_id = r.id
+                 LEFT JOIN request_event_notes n ON n.request_id = e.request_id AND n.seq = e.seq
             WHERE r.ref = \(ref) AND foiflow_sees(\(scope)::text, r.team) ORDER BY e.seq
             """
         ).rows
