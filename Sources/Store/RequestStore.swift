@@ -471,7 +471,7 @@ public struct RequestStore: Sendable {
                         clock = \(clock)::jsonb, assignee = \(next.assignee), outcome = \(next.outcome?.rawValue),
                         exemptions = \(next.exemptions), responded_on = \(next.respondedOn), appeal_by = \(next.appealBy),
                         approved_version = \(next.approvedVersion), proposed_outcome = \(next.proposedOutcome?.rawValue),
-                        proposed_exemptions = \(next.proposedExemptions),
+                        proposed_exemptions = \(next.proposedExemptions), hold_since = \(next.hold?.since), hold_until = \(next.hold?.until),
                         transferred_to = \(next.transferredTo), last_contact = greatest(last_contact, \(next.lastContact)::date),
                         updated_at = now()
                     WHERE id = \(id) AND version = \(record.version) AND (SELECT ok FROM cred) AND (SELECT ok FROM cal)
@@ -586,14 +586,14 @@ public struct RequestStore: Sendable {
     static let recordColumnNames = [
         "id", "kind", "state", "version", "received", "calendar", "due", "max_due", "clock", "assignee", "outcome", "exemptions",
         "responded_on", "transferred_to", "last_contact", "parent_ref", "appeal_by", "approved_version", "proposed_outcome",
-        "proposed_exemptions",
+        "proposed_exemptions", "hold_since", "hold_until", "anonymised_on",
     ]
 
     /// The columns a view is read from (`view(from:)`).
     static let viewColumnNames = [
         "ref", "kind", "state", "version", "received", "calendar", "due", "max_due", "assignee", "team", "requester", "subject", "email",
         "address", "contact", "parent_ref", "outcome", "exemptions", "responded_on", "transferred_to", "last_contact", "ico_ref",
-        "appeal_by", "requested_late", "legacy_ref",
+        "appeal_by", "requested_late", "legacy_ref", "hold_since", "hold_until", "anonymised_on",
     ]
 
     /// A select list of `names`, each qualified with `table.` when given (the clock as text).
@@ -628,7 +628,9 @@ public struct RequestStore: Sendable {
             parent: try row.decode(String?.self, "parent_ref"), appealBy: try row.decode(CivilDate?.self, "appeal_by"),
             approvedVersion: try row.decode(Int?.self, "approved_version"),
             proposedOutcome: try row.decode(Outcome?.self, "proposed_outcome"),
-            proposedExemptions: try row.decode(String?.self, "proposed_exemptions"))
+            proposedExemptions: try row.decode(String?.self, "proposed_exemptions"),
+            hold: try row.decode(CivilDate?.self, "hold_since").map { LegalHold(since: $0, until: try row.decode(CivilDate?.self, "hold_until")) },
+            anonymisedOn: try row.decode(CivilDate?.self, "anonymised_on"))
     }
 
     // MARK: Read

@@ -39,6 +39,13 @@ public enum Action: String, Sendable, CaseIterable, Codable {
     case reviewOutcome = "review-outcome"
     /// On a request: its ICO case moved on (`ref`, `step`, `outcome`, `steps`).
     case icoOutcome = "ico-outcome"
+    /// A legal hold (`reason`, `until`): while it stands, the request and everything linked to
+    /// it keep their personal data.
+    case hold
+    /// The legal hold is lifted.
+    case release
+    /// The retention schedule or an erasure removed the request's personal data (`basis`).
+    case anonymised
 
     /// Parses an action name, case-insensitively.
     public init?(name: String) {

@@ -1,6 +1,20 @@
 import Dates
 import Deadlines
 
+/// A legal hold: from `since`, until `until` (or until released when `nil`).
+public struct LegalHold: Sendable, Equatable {
+    public var since: CivilDate
+    public var until: CivilDate?
+
+    public init(since: CivilDate, until: CivilDate?) {
+        self.since = since
+        self.until = until
+    }
+
+    /// Whether it still stands on `date`.
+    public func stands(on date: CivilDate) -> Bool { until.map { $0 >= date } ?? true }
+}
+
 /// The workflow-relevant part of a request, as the engine reads and rewrites it.
 public struct RequestRecord: Sendable, Equatable {
     public var kind: RequestKind
@@ -31,13 +45,17 @@ public struct RequestRecord: Sendable, Equatable {
     /// comma-separated); an approval binds a response to exactly these.
     public var proposedOutcome: Outcome?
     public var proposedExemptions: String?
+    /// A legal hold standing on the request (`ACT ref hold`): its personal data is kept.
+    public var hold: LegalHold?
+    /// When its personal data was removed (the retention schedule or an erasure).
+    public var anonymisedOn: CivilDate?
 
     public init(
         kind: RequestKind, state: RequestState, version: Int, received: CivilDate, calendar: CalendarID,
         clock: StatutoryClock, due: CivilDate?, maxDue: CivilDate?, assignee: String? = nil,
         outcome: Outcome? = nil, exemptions: String? = nil, respondedOn: CivilDate? = nil, transferredTo: String? = nil,
         lastContact: CivilDate? = nil, parent: String? = nil, appealBy: CivilDate? = nil, approvedVersion: Int? = nil,
-        proposedOutcome: Outcome? = nil, proposedExemptions: String? = nil
+        proposedOutcome: Outcome? = nil, proposedExemptions: String? = nil, hold: LegalHold? = nil, anonymisedOn: CivilDate? = nil
     ) {
         self.kind = kind
         self.state = state
@@ -58,6 +76,8 @@ public struct RequestRecord: Sendable, Equatable {
         self.approvedVersion = approvedVersion
         self.proposedOutcome = proposedOutcome
         self.proposedExemptions = proposedExemptions
+        self.hold = hold
+        self.anonymisedOn = anonymisedOn
     }
 
     /// When a progress update falls due while the request is open: a calendar month after the

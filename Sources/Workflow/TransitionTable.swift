@@ -195,6 +195,18 @@ public enum TransitionTable {
             ActionSpec(
                 action: .reviewOutcome, from: Set(RequestState.allCases), to: .same, required: ["ref", "outcome"], optional: ["reason"],
                 roles: [.system], kinds: RequestKind.review.parentKinds, clock: "none (the review's own clock)")
+        case .hold:
+            ActionSpec(
+                action: .hold, from: Set(RequestState.allCases), to: .same, required: ["reason"], optional: ["until"],
+                roles: managers, kinds: allKinds, clock: "none (its personal data is kept while the hold stands)")
+        case .release:
+            ActionSpec(
+                action: .release, from: Set(RequestState.allCases), to: .same, required: [], optional: [],
+                roles: managers, kinds: allKinds, clock: "none (the retention schedule applies again)")
+        case .anonymised:
+            ActionSpec(
+                action: .anonymised, from: Set(RequestState.allCases.filter { !$0.isOpen }), to: .same, required: ["basis"],
+                optional: [], roles: [.system], kinds: allKinds, clock: "none (its personal data is removed)")
         case .icoOutcome:
             ActionSpec(
                 action: .icoOutcome, from: Set(RequestState.allCases), to: .same, required: ["ref", "step"],

@@ -300,7 +300,18 @@ public struct WorkflowEngine: Sendable {
                 next.proposedOutcome = nil
                 next.proposedExemptions = nil
             }
-        case .return, .close, .lapse, .escalate, .recalculate, .create, .reviewOutcome, .icoOutcome:
+        case .hold:
+            guard let reason = values["reason"], !Self.isBlank(reason) else {
+                throw .badArgument("hold needs reason=... (why the data must be kept)")
+            }
+            let until = try values["until"].map { text throws(WorkflowError) in try date(text, name: "until") }
+            if let until, until < today { throw .badArgument("until=\(until) is in the past") }
+            guard record.anonymisedOn == nil else { throw .invalidTransition("the request was anonymised; there is nothing left to hold") }
+            next.hold = LegalHold(since: today, until: until)
+        case .release:
+            guard record.hold != nil else { throw .invalidTransition("the request is not on hold") }
+            next.hold = nil
+        case .return, .close, .lapse, .escalate, .recalculate, .create, .reviewOutcome, .icoOutcome, .anonymised:
             break
         }
         if let due = trail.flatMap({ _ in next.clock.setDate?.due }), trail?.action == .icoOutcome {

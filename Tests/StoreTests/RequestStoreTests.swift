@@ -74,13 +74,14 @@ struct RequestFixture {
         let parent = try await f.create().ref
         var checked = 0
         for state in RequestState.allCases {
-            for action in Action.allCases where ![.create, .recalculate, .reviewOutcome, .icoOutcome].contains(action) {
+            // (anonymised is written by the retention schedule's SQL, never through ACT: RetentionTests.)
+            for action in Action.allCases where ![.create, .recalculate, .reviewOutcome, .icoOutcome, .anonymised].contains(action) {
                 let spec = TransitionTable.spec(for: action)
                 let kind: RequestKind = spec.kinds.contains(.foi) ? .foi : spec.kinds.contains(.sar) ? .sar : .ico
                 let ref = try await f.create(kind, extra: kind == .ico ? [Field("parent", parent)] : []).ref
                 // Put the request into `state` directly (a fixture, not a workflow step).
                 try await f.pool.query(
-                    "UPDATE requests SET state = \(state.rawValue), clock = CASE WHEN \(state.isPaused) THEN jsonb_set(clock, '{pausedSince}', '\"2026-11-20\"') ELSE clock END WHERE ref = \(ref)"
+                    "UPDATE requests SET state = \(state.rawValue), clock = CASE WHEN \(state.isPaused) THEN jsonb_set(clock, '{pausedSince}', '\"2026-11-20\"') ELSE clock END, hold_since = CASE WHEN \(action == .release) THEN date '2026-11-20' END WHERE ref = \(ref)"
                 )
                 var fields: [Field] = []
                 switch action {
@@ -96,6 +97,7 @@ struct RequestFixture {
                 case .decision: fields = [Field("on", "2026-11-30"), Field("outcome", "upheld")]
                 case .appealed: fields = [Field("by", "requester")]
                 case .tribunal: fields = [Field("on", "2026-11-30"), Field("outcome", "dismissed")]
+                case .hold: fields = [Field("reason", "litigation")]
                 default: break
                 }
                 do {
@@ -112,7 +114,7 @@ struct RequestFixture {
                 checked += 1
             }
         }
-        #expect(checked == RequestState.allCases.count * (Action.allCases.count - 4))
+        #expect(checked == RequestState.allCases.count * (Action.allCases.count - 5))
         await f.shutdown()
     }
 

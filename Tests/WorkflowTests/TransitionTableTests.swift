@@ -38,6 +38,8 @@ func validFields(_ action: Action) -> [Field] {
     case .decision: [Field("on", "2026-12-01"), Field("outcome", "upheld")]
     case .appealed: [Field("by", "authority")]
     case .tribunal: [Field("on", "2026-12-01"), Field("outcome", "dismissed")]
+    case .hold: [Field("reason", "litigation")]
+    case .anonymised: [Field("basis", "schedule")]
     default: []
     }
 }
@@ -49,7 +51,9 @@ func validFields(_ action: Action) -> [Field] {
         let spec = TransitionTable.spec(for: action)
         for state in RequestState.allCases {
             let kind: RequestKind = spec.kinds.contains(.foi) ? .foi : spec.kinds.contains(.sar) ? .sar : .ico
-            let before = record(kind, state: state)
+            var before = record(kind, state: state)
+            // Only a held request can be released.
+            if action == .release { before.hold = LegalHold(since: today, until: nil) }
             do {
                 // An admin, or the system for the system's own actions (a calendar change).
                 let actor = spec.roles.contains(.admin) ? admin : Actor(login: "system", role: .system)
@@ -101,7 +105,7 @@ func validFields(_ action: Action) -> [Field] {
             .assign, .clarify, .clarified, .feeNotice, .feePaid, .idRequested, .idVerified,
             .submit, .respond, .close, .withdraw, .transfer, .contacted, .submitted, .decision, .complied, .appealed, .tribunal,
         ]
-        let managerOnly: Set<Action> = [.approve, .return, .reopen, .extend]
+        let managerOnly: Set<Action> = [.approve, .return, .reopen, .extend, .hold, .release]
         // The people's actions (the nightly job's lapse and escalate are checked below).
         for action in Action.actable where action != .lapse && action != .escalate {
             #expect(Role.officer.may(.act(action)) == officerMay.contains(action), "officer \(action)")
