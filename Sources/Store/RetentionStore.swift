@@ -137,6 +137,8 @@ public struct RetentionStore: Sendable {
             report.anonymised = refs
             return report
         }
+        // Idempotency keys serve retries of a CREATE, for a day or two; after 30 days they go.
+        try await pool.query("DELETE FROM idempotency_keys WHERE created_at < \(asOf.adding(days: -30))::date")
         guard !roots.isEmpty else { return report }
         let done = Set(try await anonymise(roots, asOf: asOf, basis: "schedule"))
         report.anonymised = refs.filter(done.contains)

@@ -59,11 +59,14 @@ struct EscalateCommand: AsyncParsableCommand {
         let started = Date()
         let date = asOf ?? LondonDate.today()
         let head = headOfUnit ?? ProcessInfo.processInfo.environment["FOIFLOW_HEAD_OF_UNIT"].flatMap { $0.isEmpty ? nil : $0 }
-        let report = try await database.makePool().using { pool in
-            try await EscalationStore(
+        let (report, retention) = try await database.makePool().using { pool in
+            let report = try await EscalationStore(
                 pool: pool, calendars: CalendarCache(store: HolidayStore(pool: pool)),
                 configuration: .init(headOfUnit: head, clarificationMonths: clarificationMonths)
             ).run(asOf: date, dryRun: dryRun, wait: .seconds(wait))
+            // Then the retention schedule: what is due and not held loses its personal data.
+            let retention = report.skipped ? nil : try await RetentionStore(pool: pool).run(asOf: date, dryRun: dryRun)
+            return (report, retention)
         }
         if report.skipped {
             FileHandle.standardError.write(
@@ -79,7 +82,7 @@ struct EscalateCommand: AsyncParsableCommand {
                 job: "escalate", started: started,
                 gauges: levels.map { ("escalations", [("level", $0.rawValue)], Double(counts[$0] ?? 0)) } + [
                     ("lapsed", [], Double(report.lapsed)), ("progress_updates", [], Double(report.updatedRefs.count)),
-                    ("skipped", [], report.skipped ? 1 : 0),
+                    ("skipped", [], report.skipped ? 1 : 0), ("anonymised", [], Double(retention?.requests ?? 0)),
                 ])
         }
         switch format {
@@ -89,10 +92,15 @@ struct EscalateCommand: AsyncParsableCommand {
             for ref in report.updatedRefs { print("\(dryRun ? "would " : "")send a progress update for \(ref)") }
             let summary = levels.map { "\($0.rawValue)=\(counts[$0] ?? 0)" }.joined(separator: " ")
             print("escalate \(date)\(dryRun ? " (dry run)" : ""): \(summary) lapsed=\(report.lapsed) updates=\(report.updatedRefs.count)")
+            if let retention, !retention.anonymised.isEmpty {
+                for ref in retention.anonymised { print("\(dryRun ? "would " : "")anonymise \(ref) and the requests linked to it") }
+                print("retention \(date)\(dryRun ? " (dry run)" : ""): families=\(retention.anonymised.count) requests=\(retention.requests)")
+            }
         case .json:
             var object: [String: Any] = [
                 "as_of": date.description, "dry_run": dryRun, "skipped": report.skipped, "lapsed": report.lapsed,
-                "updates": report.updatedRefs.count,
+                "updates": report.updatedRefs.count, "anonymised": retention?.anonymised ?? [],
+                "anonymised_requests": retention?.requests ?? 0,
                 "items": report.items.map { ["ref": $0.ref, "level": $0.level] },
             ]
             for level in levels {
