@@ -59,14 +59,16 @@ struct EscalateCommand: AsyncParsableCommand {
         let started = Date()
         let date = asOf ?? LondonDate.today()
         let head = headOfUnit ?? ProcessInfo.processInfo.environment["FOIFLOW_HEAD_OF_UNIT"].flatMap { $0.isEmpty ? nil : $0 }
-        let (report, retention) = try await database.makePool().using { pool in
+        let (report, retention, digest) = try await database.makePool().using { pool in
             let report = try await EscalationStore(
                 pool: pool, calendars: CalendarCache(store: HolidayStore(pool: pool)),
                 configuration: .init(headOfUnit: head, clarificationMonths: clarificationMonths)
             ).run(asOf: date, dryRun: dryRun, wait: .seconds(wait))
             // Then the retention schedule: what is due and not held loses its personal data.
             let retention = report.skipped ? nil : try await RetentionStore(pool: pool).run(asOf: date, dryRun: dryRun)
-            return (report, retention)
+            // And a digest of the whole history, recorded, for the authority to publish.
+            let digest = report.skipped || dryRun ? nil : try await AuditStore(pool: pool).record()
+            return (report, retention, digest)
         }
         if report.skipped {
             FileHandle.standardError.write(
@@ -96,11 +98,12 @@ struct EscalateCommand: AsyncParsableCommand {
                 for ref in retention.anonymised { print("\(dryRun ? "would " : "")anonymise \(ref) and the requests linked to it") }
                 print("retention \(date)\(dryRun ? " (dry run)" : ""): families=\(retention.anonymised.count) requests=\(retention.requests)")
             }
+            if let digest { print("audit digest \(digest.line)") }
         case .json:
             var object: [String: Any] = [
                 "as_of": date.description, "dry_run": dryRun, "skipped": report.skipped, "lapsed": report.lapsed,
                 "updates": report.updatedRefs.count, "anonymised": retention?.anonymised ?? [],
-                "anonymised_requests": retention?.requests ?? 0,
+                "anonymised_requests": retention?.requests ?? 0, "audit_digest": digest?.hex ?? "",
                 "items": report.items.map { ["ref": $0.ref, "level": $0.level] },
             ]
             for level in levels {

@@ -25,7 +25,10 @@ import Testing
         let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         #expect(run.status == 0 && report["overdue"] as? Int == 1 && report["warning"] as? Int == 1 && report["skipped"] as? Bool == false)
         let again = try await Foiflow.run(["escalate"], environment: env)
-        #expect(again.status == 0 && again.stdout == "escalate 2026-12-01: warning=0 overdue=0 very-overdue=0 lapsed=0 updates=0\n")
+        // Nothing left to do; then the digest of the history it records each night (issue 26).
+        let lines = again.stdout.split(separator: "\n")
+        #expect(again.status == 0 && lines.first == "escalate 2026-12-01: warning=0 overdue=0 very-overdue=0 lapsed=0 updates=0", "\(again.stdout)")
+        #expect(lines.count == 2 && lines[1].hasPrefix("audit digest "), "\(again.stdout)")
 
         let spool = FileManager.default.temporaryDirectory.appendingPathComponent("foiflow-spool-\(UUID().uuidString)")
         let pending = try await Foiflow.run(["notify", "--dry-run"], environment: env)
