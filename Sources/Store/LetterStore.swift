@@ -1,3 +1,4 @@
+import Dates
 import Foundation
 import Postgres
 import Workflow
@@ -47,7 +48,8 @@ public struct LetterStore: Sendable {
     }
 
     static let columns = """
-        l.id, r.ref, l.template, l.channel, l.status, l.created_at, l.sent_at, l.subject, l.recipient, l.body, l.task_note
+        l.id, r.ref, l.template, l.channel, l.status, l.created_at, l.sent_at, l.subject, l.recipient, l.body, l.task_note,
+        r.anonymised_on
         """
 
     /// A request's letters, oldest first (`LETTERS`).
@@ -80,11 +82,17 @@ public struct LetterStore: Sendable {
     }
 
     static func view(from row: PostgresRow) throws -> LetterView {
-        LetterView(
+        var view = LetterView(
             id: try row.decode(Int.self, "id"), ref: try row.decode(String.self, "ref"), template: try row.decode(String.self, "template"),
             channel: try row.decode(String.self, "channel"), status: try row.decode(String.self, "status"),
             created: try row.decode(Date.self, "created_at"), sent: try row.decode(Date?.self, "sent_at"),
             subject: try row.decode(String.self, "subject"), recipient: try row.decode(String?.self, "recipient"),
             body: try row.decode(String.self, "body"), taskNote: try row.decode(String?.self, "task_note"))
+        // The request's personal data was removed: the letter's type, channel, status and dates stay.
+        if let removed = try row.decode(CivilDate?.self, "anonymised_on") {
+            view.subject = "(removed)"
+            view.body = "The text of this letter was removed on \(removed) with the request's personal data."
+        }
+        return view
     }
 }

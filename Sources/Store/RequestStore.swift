@@ -647,8 +647,15 @@ public struct RequestStore: Sendable {
                    c.text AS commitment_text,
                    (SELECT string_agg(k.ref, ',' ORDER BY k.ref) FROM requests k WHERE k.parent_ref = r.ref AND k.kind = 'review') AS reviews,
                    (SELECT string_agg(k.ref, ',' ORDER BY k.ref) FROM requests k WHERE k.parent_ref = r.ref AND k.kind = 'ico') AS ico_cases,
-                   r.id, r.clock::text AS clock, r.approved_version, r.proposed_outcome, r.proposed_exemptions
+                   r.id, r.clock::text AS clock, r.approved_version, r.proposed_outcome, r.proposed_exemptions,
+                   ret.anonymise_on, ret.held
             FROM requests r LEFT JOIN commitments c ON c.kind = r.kind
+            -- A closed request: when the schedule will anonymise it, or why not (nothing is
+            -- computed for an open one).
+            LEFT JOIN LATERAL (
+                SELECT t.anonymise_on, t.held FROM foiflow_retention(\(today)::date, foiflow_family_root(r.id)) t
+                WHERE r.state NOT IN \(unescaped: RequestStore.openStatesSQL) AND r.anonymised_on IS NULL
+            ) ret ON true
             WHERE r.ref = \(ref) AND foiflow_sees(\(scope)::text, r.team)
             """
         ).first
@@ -867,6 +874,9 @@ public struct RequestStore: Sendable {
         if row.hasColumn("tasks") { view.tasks = try row.decode(Int.self, "tasks") }
         if row.hasColumn("reviews") { view.reviews = try row.decode(String?.self, "reviews") }
         if row.hasColumn("ico_cases") { view.icoCases = try row.decode(String?.self, "ico_cases") }
+        view.anonymisedOn = try row.decode(CivilDate?.self, "anonymised_on")
+        if row.hasColumn("anonymise_on") { view.anonymiseOn = try row.decode(CivilDate?.self, "anonymise_on") }
+        if row.hasColumn("held") { view.held = try row.decode(String?.self, "held") }
         if row.hasColumn("commitment_unit"), try row.decode(String?.self, "commitment_unit") != nil {
             let commitment = try CommitmentStore.commitment(
                 from: row, prefix: "commitment_")

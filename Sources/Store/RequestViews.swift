@@ -45,6 +45,12 @@ public struct RequestView: Sendable, Equatable {
     public var tasks: Int?
     /// The date the authority's published commitment for the kind promises: SHOW only.
     public var commitmentDue: CivilDate?
+    /// A closed request: when the retention schedule will anonymise it (SHOW only)...
+    public var anonymiseOn: CivilDate?
+    /// ...or why it is kept past it (open requests linked to it, a legal hold, an appeal window).
+    public var held: String?
+    /// When its personal data was removed.
+    public var anonymisedOn: CivilDate?
 
     /// The fields in protocol order; absent values are left out.
     public var fields: [Field] {
@@ -79,6 +85,9 @@ public struct RequestView: Sendable, Equatable {
         add("update_due", updateDue?.description)
         add("commitment_due", commitmentDue?.description)
         if let tasks, tasks > 0 { out.append(Field("tasks", String(tasks))) }
+        add("anonymise_on", anonymiseOn?.description)
+        add("held", held)
+        add("anonymised", anonymisedOn?.description)
         return out
     }
 }

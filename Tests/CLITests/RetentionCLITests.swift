@@ -95,3 +95,52 @@ import Testing
         #expect(history.contains("anonymised") && history.contains("basis=schedule") && !history.contains("MKA"), "\(history)")
     }
 }
+
+/// The new commands refuse bad input with a clear error and the documented exit status, and
+/// change nothing.
+@Suite(.requiresDatabase) struct RetentionInputCLITests {
+    @Test func badInputIsRefusedAndChangesNothing() async throws {
+        let url = try await TestDatabase.create("retentioninput")
+        let db = ["DATABASE_URL": url]
+        #expect(try await Foiflow.run(["migrate"], environment: db).status == 0)
+        for (login, role) in [("admin", "admin"), ("bkhan", "manager"), ("asmith", "officer")] {
+            #expect(try await Foiflow.run(["user", "add", login, "--role", role], environment: db).status == 0)
+        }
+        let env = db.merging(["FOIFLOW_USER": "bkhan", "FOIFLOW_TODAY": "2026-12-01", "FOIFLOW_TODAY_OVERRIDE": "yes"]) { $1 }
+        #expect(try await Foiflow.run(["request", "create", "foi", "received=2026-11-02", "requester=R"], environment: env).status == 0)
+        let rules = try await Foiflow.run(["retention", "rules", "--format", "csv"], environment: db)
+        #expect(rules.stdout.contains("foi,3,0,3 years") && rules.stdout.contains("review,,0,with the request it is about"), "\(rules.stdout)")
+        let cases: [([String], Int32, String)] = [
+            (["retention", "set", "nope", "--years", "3"], 2, "nope"),
+            (["retention", "set", "foi", "--years", "-1"], 2, "years"),
+            (["retention", "set", "foi", "--years", "101"], 2, "0 to 100"),
+            (["retention", "set", "foi"], 2, "--years"),
+            (["retention", "set", "foi", "--with-parent", "--as", "admin"], 2, "needs --years"),
+            (["retention", "set", "foi", "--years", "4", "--as", "asmith"], 6, "officer"),
+            (["retention", "run", "--as-of", "2026-13-01"], 2, "2026-13-01"),
+            (["retention", "due", "--within", "4w"], 2, "4w"),
+            (["request", "act", "FOI-2026-999999", "hold", "reason=litigation"], 3, "FOI-2026-999999"),
+            (["request", "act", "FOI-2026-000001", "hold"], 2, "reason"),
+            (["request", "act", "FOI-2026-000001", "hold", "reason=x", "until=2026-02-30"], 2, "until"),
+            (["request", "act", "FOI-2026-000001", "hold", "reason=x", "until=2025-01-01"], 2, "past"),
+            (["request", "act", "FOI-2026-000001", "release"], 7, "not on hold"),
+            (["erase", "--reason", "x"], 2, "--email"),
+            (["erase", "--ref", "FOI-2026-999999", "--reason", "asked", "--as", "admin"], 3, "FOI-2026-999999"),
+            (["erase", "--email", "r@example.org", "--reason", "asked", "--as", "bkhan"], 6, "manager"),
+        ]
+        for (arguments, status, says) in cases {
+            let run = try await Foiflow.run(arguments, environment: env)
+            #expect(run.status == status, "\(arguments): \(run.status) \(run.stderr)")
+            #expect(run.stderr.contains(says), "\(arguments): \(run.stderr)")
+        }
+        #expect(try await Foiflow.run(["retention", "rules", "--format", "csv"], environment: db).stdout == rules.stdout)
+        #expect(try await TestDatabase.rows(db, "SELECT count(*)::text FROM request_events") == ["1"])
+        #expect(try await TestDatabase.rows(db, "SELECT count(*)::text FROM retention_rule_changes") == ["0"])
+        // A good change is recorded with who made it.
+        #expect(try await Foiflow.run(["retention", "set", "sar", "--years", "2", "--months", "6", "--as", "admin"], environment: env).status == 0)
+        #expect(
+            try await TestDatabase.rows(db, "SELECT actor || ' ' || kind || ' ' || years || ' ' || months FROM retention_rule_changes") == [
+                "admin sar 2 6"
+            ])
+    }
+}

@@ -81,6 +81,16 @@ import Workflow
         #expect(history[1].fields == [Field("to", "asmith")] && history[3].fields == [Field("basis", "schedule")])
         let shown = try await store.show(ref: old, today: f.today)
         #expect(shown.requester == "anonymised" && shown.email == nil && shown.subject == nil && shown.address == nil)
+        #expect(shown.fields.contains(Field("anonymised", "2026-12-01")) && shown.anonymiseOn == nil && shown.held == nil)
+        // A closed request says when it goes, or why it is kept; an open one neither.
+        #expect(try await store.show(ref: recent, today: f.today).anonymiseOn == on("2028-06-10"))
+        #expect(try await store.show(ref: held, today: f.today).held == "legal hold on \(held)")
+        let openView = try await store.show(ref: open, today: f.today)
+        #expect(openView.anonymiseOn == nil && openView.held == nil)
+        // Its letters keep what they were, not what they said.
+        let letters = try await LetterStore(pool: f.pool).letters(ref: old)
+        #expect(!letters.isEmpty && letters.allSatisfy { $0.body.hasPrefix("The text of this letter was removed on 2026-12-01") })
+        #expect(letters.allSatisfy { $0.recipient == nil && !$0.template.isEmpty })
         // The figures are the same.
         let after = try await stats.report(from: on("2022-01-01"), to: on("2026-11-30"), asOf: f.today, kinds: RequestKind.allCases)
         #expect(after == before)
@@ -88,7 +98,6 @@ import Workflow
         #expect(try await retention.run(asOf: f.today).requests == 0)
         _ = try await store.act(ref: held, action: .release, fields: [], by: f.manager, today: f.today)
         #expect(try await retention.run(asOf: f.today).anonymised == [held])
-        _ = open
         await f.pool.shutdown()
     }
 
