@@ -58,18 +58,33 @@ LEFT JOIN requests gp ON gp.ref = p.parent_ref;
 
 -- Per family (by its root): the date its personal data is to be removed, or why not. A family
 -- is scheduled together: on the latest of its members' last casework (a hold, a release, the
--- nightly job's escalations and recalculations do not count) plus their kind's period
--- (a review: its root's); not while any member is open, inside an appeal window, or under a
--- legal hold on `asof`; never twice.
-CREATE FUNCTION foiflow_retention(asof date)
+-- nightly job's escalations and recalculations do not count) plus their kind's period (a
+-- review: its root's); not while any member is open, inside an appeal window, or under a legal
+-- hold on `asof`; never twice. With `only_root`, that one family, found through the indexes
+-- (SHOW asks for one); without, every family (the nightly run, `retention due`).
+CREATE FUNCTION foiflow_retention(asof date, only_root bigint)
 RETURNS TABLE (root_id bigint, anonymise_on date, held text, anonymised_on date)
 LANGUAGE sql STABLE AS $$
-    WITH members AS (
+    WITH families AS (
+        SELECT f.id, f.root_id FROM request_families f WHERE only_root IS NULL
+        UNION ALL
+        -- One family by its root, through the indexes (SHOW asks for one).
+        SELECT x.id, only_root FROM (
+            SELECT r.id FROM requests r WHERE r.id = only_root
+            UNION ALL
+            SELECT c.id FROM requests root JOIN requests c ON c.parent_ref = root.ref WHERE root.id = only_root
+            UNION ALL
+            SELECT g.id FROM requests root JOIN requests c ON c.parent_ref = root.ref JOIN requests g ON g.parent_ref = c.ref
+            WHERE root.id = only_root
+        ) x
+        WHERE only_root IS NOT NULL
+    ),
+    members AS (
         SELECT f.root_id, r.id, r.ref, r.kind, r.state, r.appeal_by, r.hold_since, r.hold_until, r.anonymised_on,
                (SELECT max(e.effective_on) FROM request_events e
                 WHERE e.request_id = r.id AND e.action NOT IN ('hold', 'release', 'anonymised', 'escalate', 'recalculate')) AS last_on,
                coalesce(rule.years, root_rule.years) AS years, coalesce(CASE WHEN rule.years IS NULL THEN root_rule.months END, rule.months) AS months
-        FROM request_families f
+        FROM families f
         JOIN requests r ON r.id = f.id
         JOIN requests root ON root.id = f.root_id
         LEFT JOIN retention_rules rule ON rule.kind = r.kind
@@ -91,6 +106,21 @@ LANGUAGE sql STABLE AS $$
            min(m.anonymised_on)
     FROM members m
     GROUP BY m.root_id
+$$;
+
+CREATE FUNCTION foiflow_retention(asof date)
+RETURNS TABLE (root_id bigint, anonymise_on date, held text, anonymised_on date)
+LANGUAGE sql STABLE AS $$
+    SELECT * FROM foiflow_retention(asof, NULL)
+$$;
+
+-- The request a request's family is scheduled by (itself, or what it is about, up to two steps).
+CREATE FUNCTION foiflow_family_root(request_id bigint) RETURNS bigint LANGUAGE sql STABLE AS $$
+    SELECT coalesce(gp.id, p.id, r.id)
+    FROM requests r
+    LEFT JOIN requests p ON p.ref = r.parent_ref
+    LEFT JOIN requests gp ON gp.ref = p.parent_ref
+    WHERE r.id = request_id
 $$;
 
 -- Removes the personal data of every request in the families of `roots` not yet anonymised:
