@@ -16,6 +16,9 @@ public final class CalendarCache: Sendable {
     public let store: HolidayStore
     public let maxAge: Duration
     private let entry = NIOLockedValueBox<Entry?>(nil)
+    /// The one check or load under way: callers that find the cache stale at the same moment
+    /// share it (forty requests arriving together at a cold server make one load, not forty).
+    private let inFlight = NIOLockedValueBox<Task<Entry, any Error>?>(nil)
 
     public init(store: HolidayStore, maxAge: Duration = .seconds(1)) {
         self.store = store
@@ -34,16 +37,31 @@ public final class CalendarCache: Sendable {
         let cached = entry.withLockedValue { $0 }
         if let cached, !forceCheck, now - cached.checked < maxAge { return (cached.version, cached.calendars) }
         do {
-            if let cached, try await store.version() == cached.version {
-                entry.withLockedValue { $0?.checked = now }
-                return (cached.version, cached.calendars)
-            }
-            let (version, calendars) = try await store.loadCalendars()
-            entry.withLockedValue { $0 = Entry(version: version, calendars: calendars, checked: now) }
-            return (version, calendars)
+            let fresh = try await refresh(cached: cached, at: now).value
+            return (fresh.version, fresh.calendars)
         } catch {
             if let cached, !forceCheck { return (cached.version, cached.calendars) }
             throw error
+        }
+    }
+
+    /// The check (and load, when the version moved) under way, or a new one.
+    private func refresh(cached: Entry?, at now: ContinuousClock.Instant) -> Task<Entry, any Error> {
+        inFlight.withLockedValue { running in
+            if let running { return running }
+            let task = Task { [store, entry, inFlight] () throws -> Entry in
+                defer { inFlight.withLockedValue { $0 = nil } }
+                if let cached, try await store.version() == cached.version {
+                    entry.withLockedValue { $0?.checked = now }
+                    return Entry(version: cached.version, calendars: cached.calendars, checked: now)
+                }
+                let (version, calendars) = try await store.loadCalendars()
+                let fresh = Entry(version: version, calendars: calendars, checked: now)
+                entry.withLockedValue { $0 = fresh }
+                return fresh
+            }
+            running = task
+            return task
         }
     }
 
