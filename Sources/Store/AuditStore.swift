@@ -22,16 +22,16 @@ public struct AuditReport: Sendable, Equatable {
 
 /// One recorded digest over every request's chain head.
 public struct AuditDigest: Sendable, Equatable {
+    /// The day it was taken, in Europe/London.
+    public var day: String
     public var takenAt: Date
     public var covers: Date
     public var requests: Int
     public var events: Int
     public var hex: String
 
-    /// `2026-12-07T02:00:00Z 1a2b...` and what it covers.
-    public var line: String {
-        "\(Timestamps.rfc3339(takenAt)) \(hex) (requests=\(requests) events=\(events) up to \(Timestamps.rfc3339(covers)))"
-    }
+    /// `DATE DIGEST`, as PROTOCOL.md has `audit digest` print it: `2026-12-07 1a2b...`.
+    public var line: String { "\(day) \(hex)" }
 }
 
 /// The verifiable history: each event's digest chains it to the one before on its request
@@ -132,14 +132,15 @@ public struct AuditStore: Sendable {
             taken AS (
                 INSERT INTO audit_digests (covers, requests, events, digest)
                 SELECT d.covers, a.requests, a.events, a.digest FROM d, LATERAL foiflow_audit_digest(d.covers) a
-                RETURNING taken_at, covers, requests, events, encode(digest, 'hex') AS hex
+                RETURNING taken_at, covers, requests, events, encode(digest, 'hex') AS hex,
+                          to_char(taken_at AT TIME ZONE 'Europe/London', 'YYYY-MM-DD') AS day
             )
             SELECT * FROM taken
             """
         ).first
         guard let row else { throw WorkflowError.inconsistent("the database recorded no digest") }
         return AuditDigest(
-            takenAt: try row.decode(Date.self, "taken_at"), covers: try row.decode(Date.self, "covers"),
+            day: try row.decode(String.self, "day"), takenAt: try row.decode(Date.self, "taken_at"), covers: try row.decode(Date.self, "covers"),
             requests: try row.decode(Int.self, "requests"),
             events: try row.decode(Int.self, "events"), hex: try row.decode(String.self, "hex"))
     }
