@@ -48,6 +48,12 @@ CREATE OR REPLACE FUNCTION foiflow_public_event_fields() RETURNS text[] LANGUAGE
     ]::text[]
 $$;
 
+-- Whether a request in `state` is open (RequestState.isOpen; SchemaTests checks they agree).
+CREATE FUNCTION foiflow_is_open(state text) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT state IN ('received', 'awaiting_clarification', 'awaiting_fee', 'awaiting_id', 'in_progress', 'awaiting_approval',
+                     'with_ico', 'steps_due', 'at_tribunal')
+$$;
+
 -- Each request with the request its family is scheduled by: itself, the request a review or an
 -- ICO case is about, or the request behind the review an ICO case is about.
 CREATE VIEW request_families AS
@@ -98,13 +104,11 @@ LANGUAGE sql STABLE AS $$
         ) every ON every.request_id = r.id
     )
     SELECT m.root_id,
-           CASE WHEN bool_or(m.state IN ('received', 'awaiting_clarification', 'awaiting_fee', 'awaiting_id', 'in_progress',
-                                         'awaiting_approval', 'with_ico', 'steps_due', 'at_tribunal'))
+           CASE WHEN bool_or(foiflow_is_open(m.state))
                   OR bool_or(m.years IS NULL) THEN NULL
                 ELSE max(m.last_on + make_interval(years => m.years, months => m.months))::date END,
            coalesce(
-               string_agg('open: ' || m.ref, '; ' ORDER BY m.ref) FILTER (WHERE m.state IN ('received', 'awaiting_clarification',
-                   'awaiting_fee', 'awaiting_id', 'in_progress', 'awaiting_approval', 'with_ico', 'steps_due', 'at_tribunal')),
+               string_agg('open: ' || m.ref, '; ' ORDER BY m.ref) FILTER (WHERE foiflow_is_open(m.state)),
                string_agg('legal hold on ' || m.ref || coalesce(' until ' || to_char(m.hold_until, 'YYYY-MM-DD'), ''), '; ' ORDER BY m.ref)
                    FILTER (WHERE m.hold_since IS NOT NULL AND (m.hold_until IS NULL OR m.hold_until >= asof)),
                string_agg('appeal window of ' || m.ref || ' until ' || to_char(m.appeal_by, 'YYYY-MM-DD'), '; ' ORDER BY m.ref)
@@ -149,8 +153,7 @@ BEGIN
       AND NOT EXISTS (
           SELECT 1 FROM request_families g JOIN requests m ON m.id = g.id
           WHERE g.root_id = f.root_id
-            AND (m.state IN ('received', 'awaiting_clarification', 'awaiting_fee', 'awaiting_id', 'in_progress',
-                             'awaiting_approval', 'with_ico', 'steps_due', 'at_tribunal')
+            AND (foiflow_is_open(m.state)
                  OR (m.hold_since IS NOT NULL AND (m.hold_until IS NULL OR m.hold_until >= on_date))));
     IF cardinality(ids) = 0 THEN
         RETURN;

@@ -4,26 +4,19 @@ import Foundation
 import Workflow
 
 /// Who letters name as leading on a request when it has no assignee: the unit's own contact
-/// (`FOIFLOW_UNIT_NAME`, `FOIFLOW_UNIT_EMAIL`, `FOIFLOW_UNIT_PHONE`).
-public struct UnitContact: Sendable, Equatable {
-    public var name: String?
-    public var email: String?
-    public var phone: String?
+/// (`FOIFLOW_UNIT_NAME`, `FOIFLOW_UNIT_EMAIL`, `FOIFLOW_UNIT_PHONE`). The same details as a
+/// lead officer's.
+public typealias UnitContact = LeadContact
 
-    public init(name: String? = nil, email: String? = nil, phone: String? = nil) {
-        self.name = name
-        self.email = email
-        self.phone = phone
-    }
-
-    /// From `FOIFLOW_UNIT_NAME`, `FOIFLOW_UNIT_EMAIL` and `FOIFLOW_UNIT_PHONE`.
+extension LeadContact {
+    /// The unit's contact, from `FOIFLOW_UNIT_NAME`, `FOIFLOW_UNIT_EMAIL` and `FOIFLOW_UNIT_PHONE`.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> UnitContact {
         func value(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
         return UnitContact(name: value("FOIFLOW_UNIT_NAME"), email: value("FOIFLOW_UNIT_EMAIL"), phone: value("FOIFLOW_UNIT_PHONE"))
     }
 }
 
-/// Someone a letter names as leading on the request.
+/// Someone a letter names as leading on the request: an officer, or the unit.
 public struct LeadContact: Sendable, Equatable {
     public var name: String?
     public var email: String?
@@ -183,7 +176,7 @@ public struct LetterWriter: Sendable {
 
     /// The values every letter has: reference, requester, lead officer, unit.
     func base(ref: String, requester: String, lead: LeadContact?) -> [String: String] {
-        let lead = lead.flatMap { $0.contactText == nil ? nil : $0 } ?? LeadContact(name: unit.name, email: unit.email, phone: unit.phone)
+        let lead = lead.flatMap { $0.contactText == nil ? nil : $0 } ?? unit
         var values = ["ref": ref, "requester": requester]
         values["lead_name"] = lead.name ?? unit.name
         values["lead_contact"] = lead.contactText

@@ -58,6 +58,16 @@ import Workflow
 
     /// RISK and escalation filter on `state IN (open states)` so that PostgreSQL can use the
     /// partial indexes: their predicates must list exactly the open states.
+    /// The retention schedule's SQL asks `foiflow_is_open`; it agrees with `RequestState.isOpen`.
+    @Test func theSQLOpenStatesAreTheEnums() async throws {
+        let pool = try await TestDatabase.migratedPool("isopen")
+        defer { Task { await pool.shutdown() } }
+        for state in RequestState.allCases {
+            let open = try await pool.query("SELECT foiflow_is_open(\(state.rawValue)) AS open").first?.decode(Bool.self, "open")
+            #expect(open == state.isOpen, "\(state)")
+        }
+    }
+
     @Test func partialIndexPredicatesAreTheOpenStates() async throws {
         let pool = try await TestDatabase.migratedPool("indexpred")
         defer { Task { await pool.shutdown() } }
