@@ -653,7 +653,7 @@ public struct RequestStore: Sendable {
             -- A closed request: when the schedule will anonymise it, or why not (nothing is
             -- computed for an open one).
             LEFT JOIN LATERAL (
-                SELECT t.anonymise_on, t.held FROM foiflow_retention(\(today)::date, foiflow_family_root(r.id)) t
+                SELECT t.anonymise_on, t.held FROM foiflow_retention(\(today)::date, ARRAY[foiflow_family_root(r.id)]) t
                 WHERE r.state NOT IN \(unescaped: RequestStore.openStatesSQL) AND r.anonymised_on IS NULL
             ) ret ON true
             WHERE r.ref = \(ref) AND foiflow_sees(\(scope)::text, r.team)

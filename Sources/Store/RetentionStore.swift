@@ -104,8 +104,9 @@ public struct RetentionStore: Sendable {
             """
             SELECT root.ref, t.anonymise_on, t.held,
                    (SELECT string_agg(r.ref, ',' ORDER BY r.id = t.root_id DESC, r.ref)
-                    FROM request_families f JOIN requests r ON r.id = f.id WHERE f.root_id = t.root_id) AS refs
-            FROM foiflow_retention(\(asOf)::date) t JOIN requests root ON root.id = t.root_id
+                    FROM foiflow_family_members(ARRAY[t.root_id]) f JOIN requests r ON r.id = f.id) AS refs
+            FROM foiflow_retention(\(asOf)::date, ARRAY(SELECT foiflow_retention_roots(\(until)::date))) t
+            JOIN requests root ON root.id = t.root_id
             WHERE t.anonymised_on IS NULL AND t.anonymise_on <= \(until)::date
             ORDER BY t.anonymise_on, root.ref
             """
@@ -126,7 +127,9 @@ public struct RetentionStore: Sendable {
         var report = RetentionReport(asOf: asOf, dryRun: dryRun, anonymised: [], requests: 0, kept: [])
         let due = try await pool.query(
             """
-            SELECT t.root_id, root.ref FROM foiflow_retention(\(asOf)::date) t JOIN requests root ON root.id = t.root_id
+            SELECT t.root_id, root.ref
+            FROM foiflow_retention(\(asOf)::date, ARRAY(SELECT foiflow_retention_roots(\(asOf)::date))) t
+            JOIN requests root ON root.id = t.root_id
             WHERE t.anonymised_on IS NULL AND t.held IS NULL AND t.anonymise_on <= \(asOf)::date
             ORDER BY root.ref
             """
@@ -161,13 +164,13 @@ public struct RetentionStore: Sendable {
         let rows = try await pool.query(
             """
             WITH mine AS (
-                SELECT DISTINCT f.root_id FROM requests r JOIN request_families f ON f.id = r.id
+                SELECT DISTINCT foiflow_family_root(r.id) AS root_id FROM requests r
                 WHERE (\(email)::text IS NOT NULL AND lower(r.email) = lower(\(email)::text)) OR r.ref = \(ref)::text
             )
             SELECT t.root_id, root.ref, t.anonymise_on, t.held, t.anonymised_on,
                    (SELECT string_agg(r.ref, ',' ORDER BY r.id = t.root_id DESC, r.ref)
-                    FROM request_families f JOIN requests r ON r.id = f.id WHERE f.root_id = t.root_id) AS refs
-            FROM foiflow_retention(\(asOf)::date) t JOIN mine ON mine.root_id = t.root_id JOIN requests root ON root.id = t.root_id
+                    FROM foiflow_family_members(ARRAY[t.root_id]) f JOIN requests r ON r.id = f.id) AS refs
+            FROM foiflow_retention(\(asOf)::date, ARRAY(SELECT root_id FROM mine)) t JOIN requests root ON root.id = t.root_id
             ORDER BY root.ref
             """
         ).rows

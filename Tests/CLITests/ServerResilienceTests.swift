@@ -75,16 +75,28 @@ import Testing
         let client = try LineClient(port: serverPort)
         #expect(try await client.call("AUTH \(token)").hasPrefix("OK "))
         #expect(try await client.call("CREATE foi received=2026-11-20 requester=R").hasPrefix("OK "))
-        // Freeze every other backend of the database (the server's pool and its listener).
+        // A SHOW first, so the connection a SHOW is sent on is open before the freeze (the pool
+        // opens connections lazily; one opened after the freeze would rightly answer).
+        #expect(try await client.call("SHOW FOI-2026-000001") == "OK")
+        // Freeze every other backend of the database (the server's pool and its listener),
+        // listing again until no new one appears: a connection still being opened under load
+        // (the listener's) is frozen too.
         let observer = try PostgresConnection(url: url)
-        let pids = try observer.query(
-            "SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
-        ).rows.map { try $0.decode(Int.self, "pid") }
-        try #require(!pids.isEmpty)
-        for pid in pids { kill(pid_t(pid), SIGSTOP) }
+        var pids: [Int] = []
         // Thawed on every way out: a frozen backend left behind would stall the cluster's shutdown.
         var thawed = false
         defer { if !thawed { for pid in pids { kill(pid_t(pid), SIGCONT) } } }
+        for _ in 0..<5 {
+            let now = try observer.query(
+                "SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+            ).rows.map { try $0.decode(Int.self, "pid") }
+            let new = now.filter { !pids.contains($0) }
+            if new.isEmpty && !pids.isEmpty { break }
+            for pid in new { kill(pid_t(pid), SIGSTOP) }
+            pids += new
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        try #require(!pids.isEmpty)
         let started = ContinuousClock.now
         let frozen = try await client.call("SHOW FOI-2026-000001")
         let waited = ContinuousClock.now - started

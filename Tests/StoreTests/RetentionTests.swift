@@ -126,4 +126,63 @@ import Workflow
         #expect(history.last?.action == "anonymised" && history.last?.fields == [Field("basis", "erasure")])
         await f.pool.shutdown()
     }
+    /// The nightly run and `retention due` decide only the families whose root can be due on
+    /// its own (foiflow_retention_roots); deciding every family instead finds the same ones, on
+    /// every date, for families with reviews and ICO cases closed later, or still open.
+    @Test func theCandidateRootsMissNoFamilyThatIsDue() async throws {
+        let f = try await RequestFixture("retention-roots")
+        let store = f.store
+        func create(_ kind: RequestKind, _ received: String, _ extra: [Field] = []) async throws -> String {
+            let base =
+                kind == .ico
+                ? [Field("ico_ref", "IC-40001"), Field("due", on(received).adding(days: 28).description)]
+                : [Field("requester", "R")]
+            return try await store.create(kind: kind, fields: [Field("received", received)] + base + extra, by: f.manager, today: on(received)).ref
+        }
+        func respond(_ ref: String, _ date: String, outcome: String = "granted") async throws {
+            _ = try await store.act(ref: ref, action: .assign, fields: [Field("to", "asmith")], by: f.manager, today: on(date))
+            _ = try await store.act(ref: ref, action: .respond, fields: [Field("outcome", outcome)], by: f.manager, today: on(date))
+        }
+        // Reviewed, then decided by the ICO much later: the root alone is due years before its family.
+        let appealed = try await create(.foi, "2021-01-04")
+        try await respond(appealed, "2021-01-20")
+        let review = try await create(.review, "2021-02-01", [Field("parent", appealed)])
+        try await respond(review, "2021-02-20", outcome: "upheld")
+        let ico = try await create(.ico, "2021-03-01", [Field("parent", appealed)])
+        _ = try await store.act(
+            ref: ico, action: .decision, fields: [Field("on", "2022-06-01"), Field("outcome", "upheld")], by: f.manager, today: on("2022-06-01"))
+        // A review still open.
+        let reviewing = try await create(.foi, "2021-01-04")
+        try await respond(reviewing, "2021-01-20")
+        _ = try await create(.review, "2021-02-01", [Field("parent", reviewing)])
+        // On its own, and a SAR.
+        let plain = try await create(.foi, "2021-04-01")
+        try await respond(plain, "2021-05-03")
+        let sar = try await create(.sar, "2022-01-04")
+        try await respond(sar, "2022-01-20")
+
+        func due(_ asOf: String, until: String, roots: String) async throws -> [String] {
+            try await f.pool.query(
+                """
+                SELECT root.ref FROM foiflow_retention(\(on(asOf))::date, ARRAY(\(unescaped: roots))) t JOIN requests root ON root.id = t.root_id
+                WHERE t.anonymised_on IS NULL AND t.anonymise_on <= \(on(until))::date ORDER BY root.ref
+                """
+            ).rows.map { try $0.decode(String.self, "ref") }
+        }
+        var seen: Set<String> = []
+        for (asOf, until) in [
+            ("2023-01-01", "2024-01-01"), ("2024-03-01", "2024-06-01"), ("2024-06-01", "2025-01-01"), ("2026-12-01", "2028-05-31"),
+            ("2026-12-01", "2028-06-01"), ("2029-01-01", "2029-01-01"),
+        ] {
+            let every = try await due(asOf, until: until, roots: "SELECT id FROM requests WHERE parent_ref IS NULL")
+            let candidates = try await due(asOf, until: until, roots: "SELECT foiflow_retention_roots('\(on(until))'::date)")
+            #expect(every == candidates, "as of \(asOf) until \(until)")
+            seen.formUnion(every)
+        }
+        // The dates chosen do reach each family that can go, and never the one still open.
+        #expect(seen == [appealed, plain, sar])
+        #expect(
+            try await due("2026-12-01", until: "2028-05-31", roots: "SELECT foiflow_retention_roots('2028-05-31'::date)") == [plain, sar].sorted())
+        await f.pool.shutdown()
+    }
 }
