@@ -79,15 +79,21 @@ LANGUAGE plpgsql AS $$
 DECLARE
     ids bigint[];
 BEGIN
-    -- In id order, so two runs at once lock in the same order; the second then finds them done.
-    PERFORM 1 FROM requests r JOIN foiflow_family_members(roots) f ON f.id = r.id ORDER BY r.id FOR UPDATE OF r;
-    SELECT coalesce(array_agg(r.id ORDER BY r.id), '{}') INTO ids
-    FROM foiflow_family_members(roots) f JOIN requests r ON r.id = f.id
-    WHERE r.anonymised_on IS NULL
-      AND NOT EXISTS (
-          SELECT 1 FROM foiflow_family_members(ARRAY[f.root_id]) g JOIN requests m ON m.id = g.id
-          WHERE foiflow_is_open(m.state)
-             OR (m.hold_since IS NOT NULL AND (m.hold_until IS NULL OR m.hold_until >= on_date)));
+    -- Locked in id order, so two runs at once lock in the same order (the second then finds
+    -- them done), and decided on the rows as locked: a family with a member open or under a
+    -- legal hold now is left alone (one placed while the run decided).
+    WITH locked AS (
+        SELECT f.root_id, r.id, r.state, r.hold_since, r.hold_until, r.anonymised_on
+        FROM requests r JOIN foiflow_family_members(roots) f ON f.id = r.id
+        ORDER BY r.id
+        FOR UPDATE OF r
+    )
+    SELECT coalesce(array_agg(l.id ORDER BY l.id), '{}') INTO ids
+    FROM locked l
+    WHERE l.anonymised_on IS NULL
+      AND l.root_id NOT IN (
+          SELECT k.root_id FROM locked k
+          WHERE foiflow_is_open(k.state) OR (k.hold_since IS NOT NULL AND (k.hold_until IS NULL OR k.hold_until >= on_date)));
     IF cardinality(ids) = 0 THEN
         RETURN;
     END IF;
