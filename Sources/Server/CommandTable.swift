@@ -70,6 +70,7 @@ enum CommandTable {
         request("LETTERS", requires: .read, RequestCommands.letters),
         request("LETTER", requires: .read, RequestCommands.letter),
         change("ACT", RequestCommands.act),
+        change("REQUESTER", RequestCommands.requester),
         request("LIST", requires: .read, RequestCommands.list),
         request("GROUNDS", requires: .read, RequestCommands.grounds),
         request("STATS", requires: .read, StatsCommand.stats),

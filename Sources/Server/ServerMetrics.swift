@@ -17,6 +17,9 @@ public final class ServerMetrics: Sendable {
     let connections: CoreMetrics.Gauge
     let poolInUse: CoreMetrics.Gauge
     let poolWaiting: CoreMetrics.Gauge
+    /// Looks at requesters' other requests recorded, from every server and the CLI (the
+    /// `requester-viewed` events), read with the open counts.
+    let requesterViews: CoreMetrics.Gauge
     private let requests = NIOLockedValueBox<(refreshed: ContinuousClock.Instant?, gauges: [String: CoreMetrics.Gauge])>((nil, [:]))
     /// Open and overdue counts are read from the database at most this often.
     public let refreshInterval: Duration
@@ -34,6 +37,7 @@ public final class ServerMetrics: Sendable {
         connections = CoreMetrics.Gauge(label: "foiflow_connections_open", factory: factory)
         poolInUse = CoreMetrics.Gauge(label: "foiflow_pool_connections_in_use", factory: factory)
         poolWaiting = CoreMetrics.Gauge(label: "foiflow_pool_waiting", factory: factory)
+        requesterViews = CoreMetrics.Gauge(label: "foiflow_requester_views", factory: factory)
     }
 
     /// The command names counted by name; any other word counts as `unknown` (bounded labels).
@@ -78,8 +82,10 @@ public final class ServerMetrics: Sendable {
         guard
             let rows = try? await pool.query(
                 """
-                SELECT kind, count(*) AS open, count(*) FILTER (WHERE due < \(today)) AS overdue
+                SELECT kind, count(*) AS open, count(*) FILTER (WHERE due < \(today)) AS overdue, NULL::bigint AS requester_views
                 FROM requests WHERE state IN \(unescaped: RequestStore.openStatesSQL) GROUP BY kind
+                UNION ALL
+                SELECT NULL, 0, 0, (SELECT count(*) FROM request_events WHERE action = \(Action.requesterViewed.rawValue))
                 """
             ).rows
         else {
@@ -88,7 +94,8 @@ public final class ServerMetrics: Sendable {
         }
         var counts: [String: (Int, Int)] = [:]
         for row in rows {
-            guard let kind = try? row.decode(String.self, "kind") else { continue }
+            if let views = try? row.decode(Int.self, "requester_views") { requesterViews.record(views) }
+            guard let kind = try? row.decode(String?.self, "kind") else { continue }
             counts[kind] = ((try? row.decode(Int.self, "open")) ?? 0, (try? row.decode(Int.self, "overdue")) ?? 0)
         }
         for kind in RequestKind.allCases {

@@ -46,6 +46,22 @@ public enum Action: String, Sendable, CaseIterable, Codable {
     case release
     /// The retention schedule or an erasure removed the request's personal data (`basis`).
     case anonymised
+    /// A manager looked at the requester's other requests (`REQUESTER`), and said why (`reason`).
+    case requesterViewed = "requester-viewed"
+
+    /// Whether the action is casework, which the retention schedule counts from: not a legal
+    /// hold or its release, the nightly job's escalations and recalculations, a look at the
+    /// requester's other requests, or the anonymisation itself (`foiflow_is_casework` in SQL;
+    /// SchemaTests checks they agree).
+    public var isCasework: Bool {
+        switch self {
+        case .hold, .release, .anonymised, .escalate, .recalculate, .requesterViewed: false
+        case .create, .assign, .clarify, .clarified, .feeNotice, .feePaid, .idRequested, .idVerified, .extend, .submit, .approve,
+            .return, .respond, .close, .withdraw, .reopen, .transfer, .submitted, .decision, .complied, .appealed, .tribunal, .contacted,
+            .lapse, .reviewOutcome, .icoOutcome:
+            true
+        }
+    }
 
     /// Parses an action name, case-insensitively.
     public init?(name: String) {
@@ -53,12 +69,12 @@ public enum Action: String, Sendable, CaseIterable, Codable {
     }
 
     /// Actions someone may take with `ACT`, in `allCases` order: those whose transition-table
-    /// row lets a person (an officer, a manager or an admin) take them. The rest are the
-    /// system's (calendar changes, the trail a review or an ICO case leaves on its parent) or
-    /// `CREATE`.
+    /// row lets a person (an officer, a manager or an admin) take them with `ACT`. The rest are
+    /// the system's (calendar changes, the trail a review or an ICO case leaves on its parent),
+    /// `CREATE`, or taken by a command of their own (`REQUESTER`).
     public static let actable: [Action] = allCases.filter { action in
         let row = TransitionTable.spec(for: action)
-        return !row.from.isEmpty && !row.roles.isDisjoint(with: [.officer, .manager, .admin])
+        return !row.from.isEmpty && row.command == "ACT" && !row.roles.isDisjoint(with: [.officer, .manager, .admin])
     }
 
     public static var actableNames: String { actable.map(\.rawValue).joined(separator: ", ") }

@@ -26,6 +26,8 @@ public struct ActionSpec: Sendable {
     public var kinds: Set<RequestKind>
     /// What it does to the statutory clock, in words (for documentation and errors).
     public var clock: String
+    /// The protocol command that takes it (`ACT` for most).
+    public var command = "ACT"
 
     /// The state after the action, from `state`, given whether it names steps to take.
     public func target(from state: RequestState, withSteps: Bool = false) -> RequestState {
@@ -207,6 +209,11 @@ public enum TransitionTable {
             ActionSpec(
                 action: .anonymised, from: Set(RequestState.allCases.filter { !$0.isOpen }), to: .same, required: ["basis"],
                 optional: [], roles: [.system], kinds: allKinds, clock: "none (its personal data is removed)")
+        case .requesterViewed:
+            ActionSpec(
+                action: .requesterViewed, from: Set(RequestState.allCases), to: .same, required: ["reason"], optional: [],
+                roles: managers, kinds: allKinds, clock: "none (who looked at the requester's other requests, and why)",
+                command: "REQUESTER")
         case .icoOutcome:
             ActionSpec(
                 action: .icoOutcome, from: Set(RequestState.allCases), to: .same, required: ["ref", "step"],

@@ -311,6 +311,11 @@ public struct WorkflowEngine: Sendable {
         case .release:
             guard record.hold != nil else { throw .invalidTransition("the request is not on hold") }
             next.hold = nil
+        case .requesterViewed:
+            guard let reason = values["reason"], !Self.isBlank(reason) else {
+                throw .badArgument("REQUESTER needs reason=... (why the requester's other requests are looked at)")
+            }
+            guard record.anonymisedOn == nil else { throw .invalidTransition("the request was anonymised; it has no requester") }
         case .return, .close, .lapse, .escalate, .recalculate, .create, .reviewOutcome, .icoOutcome, .anonymised:
             break
         }

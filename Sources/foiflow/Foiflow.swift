@@ -25,7 +25,7 @@ struct Foiflow: AsyncParsableCommand {
         subcommands: [
             Migrate.self, Serve.self, UserCommand.self, RequestCommand.self, RiskCommand.self, ExplainCommand.self, LettersCommand.self,
             LetterCommand.self, CommitmentCommand.self, DeadlineCommand.self, GroundsCommand.self, StatsCommand.self,
-            ImportCommand.self, PolicyCommand.self, RetentionCommand.self, EraseCommand.self, AuditCommand.self,
+            ImportCommand.self, PolicyCommand.self, RetentionCommand.self, EraseCommand.self, AuditCommand.self, RequesterCommand.self,
             HolidaysCommand.self,
             EscalateCommand.self, NotifyCommand.self,
         ]

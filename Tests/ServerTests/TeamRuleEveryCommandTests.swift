@@ -28,6 +28,7 @@ import Workflow
         "CREATE": .ref("CREATE review received=2026-11-20 requester=R parent=\(north)"),
         "SHOW": .ref("SHOW \(north)"), "HISTORY": .ref("HISTORY \(north)"), "EXPLAIN": .ref("EXPLAIN \(north)"),
         "LETTERS": .ref("LETTERS \(north)"), "LETTER": .ref("LETTER 1"), "ACT": .ref("ACT \(north) assign to=smanager"),
+        "REQUESTER": .ref("REQUESTER \(north) reason=aggregation"),
         "LIST": .listing("LIST"), "RISK": .listing("RISK within=60"),
     ]
 

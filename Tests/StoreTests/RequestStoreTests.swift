@@ -98,6 +98,7 @@ struct RequestFixture {
                 case .appealed: fields = [Field("by", "requester")]
                 case .tribunal: fields = [Field("on", "2026-11-30"), Field("outcome", "dismissed")]
                 case .hold: fields = [Field("reason", "litigation")]
+                case .requesterViewed: fields = [Field("reason", "s.12 aggregation")]
                 default: break
                 }
                 do {

@@ -66,6 +66,11 @@ import Workflow
             let open = try await pool.query("SELECT foiflow_is_open(\(state.rawValue)) AS open").first?.decode(Bool.self, "open")
             #expect(open == state.isOpen, "\(state)")
         }
+        // And counts from casework as `Action.isCasework` says.
+        for action in Action.allCases {
+            let casework = try await pool.query("SELECT foiflow_is_casework(\(action.rawValue)) AS c").first?.decode(Bool.self, "c")
+            #expect(casework == action.isCasework, "\(action)")
+        }
     }
 
     @Test func partialIndexPredicatesAreTheOpenStates() async throws {

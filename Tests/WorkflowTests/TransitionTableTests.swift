@@ -40,6 +40,7 @@ func validFields(_ action: Action) -> [Field] {
     case .tribunal: [Field("on", "2026-12-01"), Field("outcome", "dismissed")]
     case .hold: [Field("reason", "litigation")]
     case .anonymised: [Field("basis", "schedule")]
+    case .requesterViewed: [Field("reason", "s.12 aggregation")]
     default: []
     }
 }

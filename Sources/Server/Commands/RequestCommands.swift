@@ -81,6 +81,17 @@ enum RequestCommands {
         return .ok(changeFields(result))
     }
 
+    /// The requester's other requests (managers and admins, for a stated reason; the look is
+    /// recorded as an event on `ref`).
+    static func requester(_ request: RequestLine, actor: Actor, credential: Credential?, _ context: ServerContext) async throws -> Reply {
+        let args = Arguments(request, usage: "REQUESTER <ref> reason=TEXT")
+        let ref = try args.positional(1...1)[0]
+        try args.onlyNamed(["reason"])
+        let others = try await context.requests.requesterHistory(
+            ref: ref, reason: args["reason"] ?? "", by: actor, credential: credential, today: context.today())
+        return .ok([.init("count", String(others.count))], records: others.map { Reply.Record("request", $0.fields) })
+    }
+
     static func list(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
         let args = Arguments(request, usage: "LIST [state=S] [kind=K] [assignee=U] [team=T] [limit=N] [after=REF]")
         _ = try args.positional(0...0)

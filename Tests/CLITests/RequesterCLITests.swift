@@ -1,0 +1,67 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Issue 27, items 1 and 2, against the real binary: one requester from two spellings of an
+/// e-mail; REQUESTER and `foiflow requester` only for managers with a reason, each look an
+/// event and counted in /metrics.
+@Suite(.requiresDatabase) struct RequesterCLITests {
+    @Test func theHistoryIsForManagersWithAReasonAndEveryLookIsRecorded() async throws {
+        let url = try await TestDatabase.create("requestercli")
+        let env = ["DATABASE_URL": url, "FOIFLOW_TODAY": "2026-12-01", "FOIFLOW_TODAY_OVERRIDE": "yes"]
+        #expect(try await Foiflow.run(["migrate"], environment: env).status == 0)
+        func token(_ login: String, _ role: String) async throws -> String {
+            try await Foiflow.run(["user", "add", login, "--role", role], environment: env).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let officerToken = try await token("asmith", "officer")
+        let managerToken = try await token("bkhan", "manager")
+        let metricsPort = freeLoopbackPort()
+        let (server, port) = try await ServerResilienceTests.serve(url, extra: ["--metrics-listen", String(metricsPort)])
+        let officer = try LineClient(port: port)
+        let manager = try LineClient(port: port)
+        #expect(try await officer.call("AUTH \(officerToken)").hasPrefix("OK "))
+        #expect(try await manager.call("AUTH \(managerToken)").hasPrefix("OK "))
+        for (day, email, subject) in [("2026-10-01", "Jo@Example.org", "Speed cameras"), ("2026-11-02", "jo@example.org", "Stop and search")] {
+            #expect(try await officer.call("CREATE foi received=\(day) requester=Jo email=\(email) subject=\"\(subject)\"").hasPrefix("OK "))
+        }
+        #expect(try await officer.call("CREATE foi received=2026-11-03 requester=Al email=al@example.org").hasPrefix("OK "))
+
+        #expect(try await officer.call("REQUESTER FOI-2026-000002 reason=curious").hasPrefix("ERR DENIED "))
+        #expect(try await manager.call("REQUESTER FOI-2026-000002").hasPrefix("ERR BAD_ARGUMENT "))
+        #expect(try await manager.call("REQUESTER FOI-2026-000002 reason=\"\"").hasPrefix("ERR BAD_ARGUMENT "))
+        try manager.send("REQUESTER FOI-2026-000002 reason=\"s.12 aggregation\"\n")
+        let reply = try await manager.readReply()
+        #expect(reply.status == "OK count=1")
+        #expect(
+            reply.records == ["* request ref=FOI-2026-000001 kind=foi received=2026-10-01 state=received subject=\"Speed cameras\""],
+            "\(reply.records)")
+
+        // The CLI: the same rule, the same rows.
+        let denied = try await Foiflow.run(["requester", "FOI-2026-000001", "--reason", "x", "--as", "asmith"], environment: env)
+        #expect(denied.status != 0 && denied.stderr.contains("officer"), "\(denied.stderr)")
+        let noReason = try await Foiflow.run(["requester", "FOI-2026-000001", "--as", "bkhan"], environment: env)
+        #expect(noReason.status == 2, "\(noReason.stderr)")
+        let listed = try await Foiflow.run(
+            ["requester", "FOI-2026-000001", "--reason", "repeat request check", "--as", "bkhan", "--format", "csv"], environment: env)
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(listed.stdout == "ref,kind,received,state,subject\nFOI-2026-000002,foi,2026-11-02,received,Stop and search\n", "\(listed.stdout)")
+
+        // Every look is on the record: who, and why.
+        try manager.send("HISTORY FOI-2026-000001\n")
+        let history = try await manager.readReply().records
+        #expect(history.last?.contains("action=requester-viewed") == true && history.last?.contains("actor=bkhan") == true, "\(history)")
+        #expect(history.last?.contains("reason=\"repeat request check\"") == true, "\(history)")
+        let (_, samples) = try await MetricsTests.get("http://127.0.0.1:\(metricsPort)/metrics")
+        #expect(samples["foiflow_requester_views{}"] == 2, "\(samples.keys.sorted())")
+        #expect(samples["foiflow_commands_total{command=REQUESTER,result=ok}"] == 1)
+        #expect(samples["foiflow_commands_total{command=REQUESTER,result=DENIED}"] == 1)
+
+        // Merging and splitting are an admin's.
+        let merged = try await Foiflow.run(["requester", "merge", "FOI-2026-000001", "FOI-2026-000003"], environment: env)
+        #expect(merged.status == 0 && merged.stdout == "merged: the requester of FOI-2026-000001 now has 3 requests\n", "\(merged)")
+        let split = try await Foiflow.run(["requester", "split", "FOI-2026-000003", "--as", "bkhan"], environment: env)
+        #expect(split.status != 0, "\(split.stdout)")
+        server.signal(SIGTERM)
+        _ = try await server.wait(timeout: .seconds(20))
+    }
+}
