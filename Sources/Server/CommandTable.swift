@@ -72,6 +72,7 @@ enum CommandTable {
         change("ACT", RequestCommands.act),
         change("REQUESTER", RequestCommands.requester),
         request("LIST", requires: .read, RequestCommands.list),
+        request("SEARCH", requires: .read, RequestCommands.search),
         request("GROUNDS", requires: .read, RequestCommands.grounds),
         request("STATS", requires: .read, StatsCommand.stats),
         request("RISK", requires: .read, RequestCommands.risk),

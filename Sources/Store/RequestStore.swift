@@ -299,6 +299,11 @@ public struct RequestStore: Sendable {
             guard let status else { throw WorkflowError.notFound("no letter \(letterID) of \(ref)") }
             guard status == "task" else { throw WorkflowError.invalidTransition("letter \(letterID) is \(status), not a task") }
         }
+        if action == .link || action == .unlink, let target = event.trail?.target {
+            try await checkLink(
+                from: row.id, ref: ref, to: target, type: event.fields.first { $0.key == "type" }?.value ?? "", adding: action == .link,
+                scope: actor.scope)
+        }
         let written = try await RequestStore.write(
             pool, id: row.id, ref: ref, from: record, to: next, event: event, actor: actor.login,
             calendarVersion: calendarVersion, credential: credential, letter: letter, requester: row.details.personal.requester,
@@ -308,7 +313,7 @@ public struct RequestStore: Sendable {
             if let heldRows {
                 heldRows.keep(HeldRow(id: row.id, record: next, details: row.details), for: ref)
                 heldRows.saw(policy: newPolicy, lead: newLead, of: next.assignee)
-                if event.trail != nil, let parent = next.parent { heldRows.forget(parent) }
+                if let trail = event.trail, let other = trail.target ?? next.parent { heldRows.forget(other) }
             }
             return ChangeResult(ref: ref, state: next.state, due: next.due, version: next.version, replayed: false)
         case .revoked:
@@ -324,6 +329,26 @@ public struct RequestStore: Sendable {
             }
             return nil
         }
+    }
+
+    /// A link's other end must be a request the actor may see, not this one, and the link
+    /// must be there to take away, or not yet there to add.
+    private func checkLink(from id: Int, ref: String, to target: String, type: String, adding: Bool, scope: String?) async throws {
+        guard
+            let row = try await pool.query(
+                """
+                SELECT t.id, EXISTS (
+                    SELECT 1 FROM request_links l
+                    WHERE l.low_id = least(\(id)::bigint, t.id) AND l.high_id = greatest(\(id)::bigint, t.id) AND l.type = \(type)
+                ) AS linked
+                FROM requests t WHERE t.ref = \(target) AND foiflow_sees(\(scope)::text, t.team)
+                """
+            ).first
+        else { throw WorkflowError.notFound("to=\(target): no such request") }
+        guard try row.decode(Int.self, "id") != id else { throw WorkflowError.badArgument("to=\(target) is this request; link it to another") }
+        let linked = try row.decode(Bool.self, "linked")
+        if adding && linked { throw WorkflowError.invalidTransition("\(ref) and \(target) are already linked as \(type)") }
+        if !adding && !linked { throw WorkflowError.invalidTransition("\(ref) and \(target) are not linked as \(type)") }
     }
 
     enum WriteOutcome {
@@ -445,7 +470,7 @@ public struct RequestStore: Sendable {
                 ,
                 parent AS (
                     UPDATE requests SET version = version + 1, updated_at = now()
-                    WHERE ref = \(next.parent)::text AND EXISTS (SELECT 1 FROM upd)
+                    WHERE ref = \(trail.target ?? next.parent)::text AND EXISTS (SELECT 1 FROM upd)
                     RETURNING id, version, state, due
                 ),
                 parent_event AS (
@@ -456,6 +481,37 @@ public struct RequestStore: Sendable {
                 )
                 """
             } ?? ""
+        // A link or its removal: the pair's row, guarded in the update (a link made or taken
+        // away meanwhile makes the write miss, and the action is decided again).
+        let linking = event.action == .link || event.action == .unlink
+        let linkType = event.fields.first { $0.key == "type" }?.value
+        let linkTarget = linking ? trail?.target : nil
+        let linkExists: PostgresQuery = """
+            EXISTS (SELECT 1 FROM request_links l JOIN requests t ON t.ref = \(linkTarget)::text
+                    WHERE l.low_id = least(requests.id, t.id) AND l.high_id = greatest(requests.id, t.id) AND l.type = \(linkType)::text)
+            """
+        let linkGuard: PostgresQuery = linking ? (event.action == .link ? "AND NOT \(linkExists)" : "AND \(linkExists)") : ""
+        let linkPart: PostgresQuery =
+            !linking
+            ? ""
+            : event.action == .link
+                ? """
+                ,
+                link_row AS (
+                    INSERT INTO request_links (low_id, high_id, type, created_by)
+                    SELECT least(upd.id, t.id), greatest(upd.id, t.id), \(linkType)::text, \(actor)
+                    FROM upd JOIN requests t ON t.ref = \(linkTarget)::text
+                    ON CONFLICT DO NOTHING
+                )
+                """
+                : """
+                ,
+                link_row AS (
+                    DELETE FROM request_links l USING upd, requests t
+                    WHERE t.ref = \(linkTarget)::text AND l.low_id = least(upd.id, t.id) AND l.high_id = greatest(upd.id, t.id)
+                      AND l.type = \(linkType)::text
+                )
+                """
         do {
             let row = try await pool.query(
                 """
@@ -477,6 +533,7 @@ public struct RequestStore: Sendable {
                     WHERE id = \(id) AND version = \(record.version) AND (SELECT ok FROM cred) AND (SELECT ok FROM cal)
                       \(unescaped: decidedWith == nil ? "" : "AND (SELECT ok FROM held)")
                       \(assigneeGuard)
+                      \(linkGuard)
                     RETURNING id, version, state, due
                 ),
                 ev AS (
@@ -484,7 +541,7 @@ public struct RequestStore: Sendable {
                     SELECT id, version, \(actor), \(event.action.rawValue), \(event.from?.rawValue), state, due, \(fields)::jsonb,
                            coalesce(\(event.effectiveOn)::date, foiflow_today())
                     FROM upd
-                )\(letterPart)\(donePart)\(groundsPart)\(parentPart)
+                )\(letterPart)\(donePart)\(groundsPart)\(parentPart)\(linkPart)
                 SELECT (SELECT ok FROM cred) AS credential_ok, (SELECT ok FROM cal) AS calendar_ok, (SELECT version FROM upd) AS version,
                        u.name AS lead_name, u.email AS lead_email, u.phone AS lead_phone,
                        (SELECT value FROM policy WHERE key = 'require-approval') AS require_approval
@@ -648,7 +705,13 @@ public struct RequestStore: Sendable {
                    (SELECT string_agg(k.ref, ',' ORDER BY k.ref) FROM requests k WHERE k.parent_ref = r.ref AND k.kind = 'review') AS reviews,
                    (SELECT string_agg(k.ref, ',' ORDER BY k.ref) FROM requests k WHERE k.parent_ref = r.ref AND k.kind = 'ico') AS ico_cases,
                    r.id, r.clock::text AS clock, r.approved_version, r.proposed_outcome, r.proposed_exemptions,
-                   ret.anonymise_on, ret.held
+                   ret.anonymise_on, ret.held,
+                   (SELECT string_agg(o.ref || ':' || x.type, ',' ORDER BY o.ref, x.type)
+                    FROM (SELECT l.high_id AS other, l.type FROM request_links l WHERE l.low_id = r.id
+                          UNION ALL
+                          SELECT l.low_id, l.type FROM request_links l WHERE l.high_id = r.id) x
+                    JOIN requests o ON o.id = x.other
+                    WHERE foiflow_sees(\(scope)::text, o.team)) AS links
             FROM requests r LEFT JOIN commitments c ON c.kind = r.kind
             -- A closed request: when the schedule will anonymise it, or why not (nothing is
             -- computed for an open one).
@@ -874,6 +937,7 @@ public struct RequestStore: Sendable {
         if row.hasColumn("tasks") { view.tasks = try row.decode(Int.self, "tasks") }
         if row.hasColumn("reviews") { view.reviews = try row.decode(String?.self, "reviews") }
         if row.hasColumn("ico_cases") { view.icoCases = try row.decode(String?.self, "ico_cases") }
+        if row.hasColumn("links") { view.links = try row.decode(String?.self, "links") }
         view.anonymisedOn = try row.decode(CivilDate?.self, "anonymised_on")
         if row.hasColumn("anonymise_on") { view.anonymiseOn = try row.decode(CivilDate?.self, "anonymise_on") }
         if row.hasColumn("held") { view.held = try row.decode(String?.self, "held") }

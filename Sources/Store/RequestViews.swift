@@ -37,6 +37,8 @@ public struct RequestView: Sendable, Equatable {
     public var reviews: String?
     /// The ICO cases about this request, by ref (comma-separated): SHOW only.
     public var icoCases: String?
+    /// Requests linked to this one, `REF:type` (comma-separated): SHOW only.
+    public var links: String?
     /// Working days from the reference date to the due date (0 = due that day, negative = overdue).
     public var daysLeft: Int?
     /// When a progress update to the requester falls due (open requests).
@@ -82,6 +84,7 @@ public struct RequestView: Sendable, Equatable {
         add("legacy_ref", legacyRef)
         add("reviews", reviews)
         add("ico", icoCases)
+        add("links", links)
         add("update_due", updateDue?.description)
         add("commitment_due", commitmentDue?.description)
         if let tasks, tasks > 0 { out.append(Field("tasks", String(tasks))) }

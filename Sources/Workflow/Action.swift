@@ -46,6 +46,10 @@ public enum Action: String, Sendable, CaseIterable, Codable {
     case release
     /// The retention schedule or an erasure removed the request's personal data (`basis`).
     case anonymised
+    /// Linked to another request (`to`, `type`); the other request gets a `link` event too.
+    case link
+    /// A link taken away (`to`, `type`); on both requests.
+    case unlink
     /// A manager looked at the requester's other requests (`REQUESTER`), and said why (`reason`).
     case requesterViewed = "requester-viewed"
 
@@ -55,7 +59,7 @@ public enum Action: String, Sendable, CaseIterable, Codable {
     /// SchemaTests checks they agree).
     public var isCasework: Bool {
         switch self {
-        case .hold, .release, .anonymised, .escalate, .recalculate, .requesterViewed: false
+        case .hold, .release, .anonymised, .escalate, .recalculate, .requesterViewed, .link, .unlink: false
         case .create, .assign, .clarify, .clarified, .feeNotice, .feePaid, .idRequested, .idVerified, .extend, .submit, .approve,
             .return, .respond, .close, .withdraw, .reopen, .transfer, .submitted, .decision, .complied, .appealed, .tribunal, .contacted,
             .lapse, .reviewOutcome, .icoOutcome:

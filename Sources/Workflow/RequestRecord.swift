@@ -131,14 +131,18 @@ public struct EventDraft: Sendable, Equatable {
     /// decision), without the `ref` of the request changed, which the store adds.
     public var trail: Trail?
 
-    /// An event on the parent request.
+    /// An event on another request: the parent (a review's outcome, an ICO case's step), or
+    /// the request named by `target` (the other end of a link).
     public struct Trail: Sendable, Equatable {
         public var action: Action
         public var fields: [Field]
+        /// The request it is written on; `nil`: the parent.
+        public var target: String?
 
-        public init(action: Action, fields: [Field]) {
+        public init(action: Action, fields: [Field], target: String? = nil) {
             self.action = action
             self.fields = fields
+            self.target = target
         }
     }
 

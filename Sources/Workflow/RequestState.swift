@@ -82,3 +82,20 @@ public enum ContactMethod: String, Sendable, CaseIterable, Codable {
     public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
     public static var preferenceNames: String { preferences.map(\.rawValue).joined(separator: ", ") }
 }
+
+/// How two requests are linked (`ACT ref link to=REF type=...`): the same or similar
+/// information asked twice, by one person or several.
+public enum LinkType: String, Sendable, CaseIterable, Codable {
+    case related
+    /// The same request sent twice.
+    case duplicate
+    /// One request sent to many authorities alike: answered alike.
+    case roundRobin = "round-robin"
+    /// Requesters who appear to act together or in a campaign (FOIA s.12(4), reg 5: their
+    /// requests can be aggregated for the cost limit).
+    case inConcert = "in-concert"
+    /// A request repeating one answered before (FOIA s.14(2)).
+    case `repeat`
+
+    public static var names: String { allCases.map(\.rawValue).joined(separator: "|") }
+}

@@ -209,6 +209,10 @@ public enum TransitionTable {
             ActionSpec(
                 action: .anonymised, from: Set(RequestState.allCases.filter { !$0.isOpen }), to: .same, required: ["basis"],
                 optional: [], roles: [.system], kinds: allKinds, clock: "none (its personal data is removed)")
+        case .link, .unlink:
+            ActionSpec(
+                action: action, from: Set(RequestState.allCases), to: .same, required: ["to", "type"], optional: [],
+                roles: people, kinds: allKinds, clock: "none (both requests get the event)")
         case .requesterViewed:
             ActionSpec(
                 action: .requesterViewed, from: Set(RequestState.allCases), to: .same, required: ["reason"], optional: [],

@@ -311,6 +311,16 @@ public struct WorkflowEngine: Sendable {
         case .release:
             guard record.hold != nil else { throw .invalidTransition("the request is not on hold") }
             next.hold = nil
+        case .link, .unlink:
+            let other = values["to"] ?? ""
+            guard let reference = RequestReference(other) else { throw .badArgument("to=\(other) is not a request reference") }
+            let typeName = values["type"] ?? ""
+            guard let type = LinkType(rawValue: typeName.lowercased()) else {
+                throw .badArgument("type=\(typeName) is not one of \(LinkType.names)")
+            }
+            replace("type", with: type.rawValue, in: &eventFields)
+            replace("to", with: reference.description, in: &eventFields)
+            trail = .init(action: action, fields: [Field("type", type.rawValue)], target: reference.description)
         case .requesterViewed:
             guard let reason = values["reason"], !Self.isBlank(reason) else {
                 throw .badArgument("REQUESTER needs reason=... (why the requester's other requests are looked at)")

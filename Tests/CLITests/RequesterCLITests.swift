@@ -56,6 +56,28 @@ import Testing
         #expect(samples["foiflow_commands_total{command=REQUESTER,result=ok}"] == 1)
         #expect(samples["foiflow_commands_total{command=REQUESTER,result=DENIED}"] == 1)
 
+        // Links over the protocol: both requests carry them.
+        #expect(try await officer.call("ACT FOI-2026-000003 link to=FOI-2026-000001 type=in-concert note=\"same campaign\"").hasPrefix("OK "))
+        #expect(try await officer.call("ACT FOI-2026-000003 link to=FOI-2026-000001 type=in-concert").hasPrefix("ERR INVALID_TRANSITION "))
+        #expect(try await officer.call("ACT FOI-2026-000003 link to=FOI-2026-000001 type=cousins").hasPrefix("ERR BAD_ARGUMENT "))
+        try officer.send("SHOW FOI-2026-000001\n")
+        #expect(try await officer.readReply().records.first?.contains(" links=FOI-2026-000003:in-concert") == true)
+
+        // Search over the protocol and the CLI: words of subjects, best match first.
+        try officer.send("SEARCH text=\"search\"\n")
+        let found = try await officer.readReply()
+        #expect(
+            found.status == "OK count=1" && found.records.first?.hasPrefix("* request ref=FOI-2026-000002 kind=foi state=received") == true,
+            "\(found)")
+        #expect(try await officer.call("SEARCH").hasPrefix("ERR BAD_ARGUMENT "))
+        #expect(try await officer.call("SEARCH text=x limit=1000").hasPrefix("ERR BAD_ARGUMENT "))
+        let searched = try await Foiflow.run(["search", "speed", "camera", "--format", "csv"], environment: env)
+        #expect(
+            searched.status == 0
+                && searched.stdout.hasPrefix("ref,kind,state,received,subject,rank\nFOI-2026-000001,foi,received,2026-10-01,Speed cameras,"),
+            "\(searched)")
+        #expect(try await Foiflow.run(["search", "x", "--limit", "0"], environment: env).status == 2)
+
         // Merging and splitting are an admin's.
         let merged = try await Foiflow.run(["requester", "merge", "FOI-2026-000001", "FOI-2026-000003"], environment: env)
         #expect(merged.status == 0 && merged.stdout == "merged: the requester of FOI-2026-000001 now has 3 requests\n", "\(merged)")

@@ -29,7 +29,7 @@ import Workflow
         "SHOW": .ref("SHOW \(north)"), "HISTORY": .ref("HISTORY \(north)"), "EXPLAIN": .ref("EXPLAIN \(north)"),
         "LETTERS": .ref("LETTERS \(north)"), "LETTER": .ref("LETTER 1"), "ACT": .ref("ACT \(north) assign to=smanager"),
         "REQUESTER": .ref("REQUESTER \(north) reason=aggregation"),
-        "LIST": .listing("LIST"), "RISK": .listing("RISK within=60"),
+        "LIST": .listing("LIST"), "SEARCH": .listing("SEARCH text=\(north)"), "RISK": .listing("RISK within=60"),
     ]
 
     @Test func everyCommandInTheTableIsCheckedHere() {

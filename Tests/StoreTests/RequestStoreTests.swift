@@ -99,7 +99,16 @@ struct RequestFixture {
                 case .tribunal: fields = [Field("on", "2026-11-30"), Field("outcome", "dismissed")]
                 case .hold: fields = [Field("reason", "litigation")]
                 case .requesterViewed: fields = [Field("reason", "s.12 aggregation")]
+                case .link, .unlink: fields = [Field("to", parent), Field("type", "related")]
                 default: break
+                }
+                // Only a link there can be taken away.
+                if action == .unlink {
+                    try await f.pool.query(
+                        """
+                        INSERT INTO request_links (low_id, high_id, type, created_by)
+                        SELECT p.id, r.id, 'related', 'fixture' FROM requests p, requests r WHERE p.ref = \(parent) AND r.ref = \(ref)
+                        """)
                 }
                 do {
                     let result = try await f.store.act(ref: ref, action: action, fields: fields, by: f.admin, today: f.today)

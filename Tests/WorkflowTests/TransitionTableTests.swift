@@ -41,6 +41,7 @@ func validFields(_ action: Action) -> [Field] {
     case .hold: [Field("reason", "litigation")]
     case .anonymised: [Field("basis", "schedule")]
     case .requesterViewed: [Field("reason", "s.12 aggregation")]
+    case .link, .unlink: [Field("to", "FOI-2026-000002"), Field("type", "related")]
     default: []
     }
 }
@@ -105,6 +106,7 @@ func validFields(_ action: Action) -> [Field] {
         let officerMay: Set<Action> = [
             .assign, .clarify, .clarified, .feeNotice, .feePaid, .idRequested, .idVerified,
             .submit, .respond, .close, .withdraw, .transfer, .contacted, .submitted, .decision, .complied, .appealed, .tribunal,
+            .link, .unlink,
         ]
         let managerOnly: Set<Action> = [.approve, .return, .reopen, .extend, .hold, .release]
         // The people's actions (the nightly job's lapse and escalate are checked below).

@@ -92,6 +92,31 @@ enum RequestCommands {
         return .ok([.init("count", String(others.count))], records: others.map { Reply.Record("request", $0.fields) })
     }
 
+    static func search(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
+        let args = Arguments(request, usage: "SEARCH text=WORDS [kind=K] [state=S] [from=DATE] [to=DATE] [limit=N]")
+        _ = try args.positional(0...0)
+        try args.onlyNamed(["text", "kind", "state", "from", "to", "limit"])
+        var query = SearchQuery(text: try args.required("text"))
+        query.kind = try kind(args["kind"])
+        if let text = args["state"] {
+            guard let state = RequestState(rawValue: text.lowercased()) else {
+                throw ProtocolError(.badArgument, "unknown state \(Reply.encodeValue(text)); states: \(RequestState.names)")
+            }
+            query.state = state
+        }
+        query.from = try args["from"].map { text throws(ProtocolError) in try Arguments.date(text, "from") }
+        query.to = try args["to"].map { text throws(ProtocolError) in try Arguments.date(text, "to") }
+        if let text = args["limit"] {
+            guard let limit = Int(text) else {
+                throw ProtocolError(.badArgument, "limit=\(Reply.encodeValue(text)) must be a whole number from 1 to \(SearchQuery.maxLimit)")
+            }
+            query.limit = limit
+        }
+        if let problem = query.problem { throw ProtocolError(.badArgument, problem) }
+        let hits = try await context.requests.search(query, scope: actor.scope)
+        return .ok([.init("count", String(hits.count))], records: hits.map { Reply.Record("request", $0.fields) })
+    }
+
     static func list(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
         let args = Arguments(request, usage: "LIST [state=S] [kind=K] [assignee=U] [team=T] [limit=N] [after=REF]")
         _ = try args.positional(0...0)
