@@ -5,7 +5,8 @@
 //   server-bench idle PORT CONNS PID               open CONNS idle connections and print the server's RSS
 //   server-bench hold PORT TOKEN PID               SHOW every open request once (what the ACT workload acts on), so
 //                                                  the server holds their rows; print the time and the server's RSS
-// WORKLOAD: create | act | show | explain | ping | risk
+//   server-bench subjects URL                      give every request a subject of four words (for `search`)
+// WORKLOAD: create | act | show | explain | ping | risk | search
 import Foundation
 
 #if canImport(Glibc)
@@ -161,6 +162,9 @@ switch arguments.first {
 case "load":
     guard arguments.count == 3, let count = Int(arguments[2]) else { fail("usage: load URL COUNT") }
     do { try Loader.load(url: arguments[1], count: count) } catch { fail("load: \(error)") }
+case "subjects":
+    guard arguments.count == 2 else { fail("usage: subjects URL") }
+    do { try Loader.setSubjects(url: arguments[1]) } catch { fail("subjects: \(error)") }
 case "run":
     guard arguments.count == 6, let port = Int(arguments[1]), let conns = Int(arguments[4]), let secs = Double(arguments[5]) else {
         fail("usage: run PORT TOKEN WORKLOAD CONNS SECS")
