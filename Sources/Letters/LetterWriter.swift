@@ -133,7 +133,7 @@ public struct LetterWriter: Sendable {
             values["reason"] = given["reason"]
         case .create, .assign, .clarified, .feePaid, .idRequested, .idVerified, .submit, .approve, .return, .close, .withdraw,
             .reopen, .escalate, .recalculate, .contacted, .submitted, .decision, .complied, .appealed, .tribunal, .reviewOutcome,
-            .icoOutcome, .hold, .release, .anonymised, .requesterViewed, .link, .unlink:
+            .icoOutcome, .hold, .release, .anonymised, .requesterViewed, .link, .unlink, .estimate, .aggregate:
             return nil
         }
         return draft(type, values: values, details: details)

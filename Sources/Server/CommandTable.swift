@@ -71,6 +71,7 @@ enum CommandTable {
         request("LETTER", requires: .read, RequestCommands.letter),
         change("ACT", RequestCommands.act),
         change("REQUESTER", RequestCommands.requester),
+        request("COST", requires: .read, RequestCommands.cost),
         request("LIST", requires: .read, RequestCommands.list),
         request("SEARCH", requires: .read, RequestCommands.search),
         request("GROUNDS", requires: .read, RequestCommands.grounds),

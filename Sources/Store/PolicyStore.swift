@@ -25,6 +25,23 @@ public struct PolicyStore: Sendable {
             """)
     }
 
+    /// The appropriate limit in pounds (FOIA s.12; £450, or £600 for the authorities of
+    /// Schedule 1 Part I).
+    public func costLimit() async throws -> Int {
+        PolicyStore.costLimit(try await pool.query("SELECT value FROM policy WHERE key = 'cost-limit'").first?.decode(String.self, "value"))
+    }
+
+    public func setCostLimit(_ pounds: Int, by actor: String) async throws {
+        try await pool.query(
+            """
+            INSERT INTO policy (key, value, updated_by) VALUES ('cost-limit', \(String(pounds)), \(actor))
+            ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by, updated_at = now()
+            """)
+    }
+
+    /// The stored limit, or the default.
+    public static func costLimit(_ text: String?) -> Int { text.flatMap { Int($0) } ?? CostLimit.defaultLimit }
+
     /// Parses a stored or typed list (`refused,partial`; `none` or empty: no outcome).
     public static func outcomes(_ text: String?) -> Set<Outcome> {
         Set((text ?? "").split(separator: ",").compactMap { Outcome(rawValue: $0.trimmingCharacters(in: .whitespaces).lowercased()) })

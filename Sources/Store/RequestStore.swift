@@ -299,6 +299,19 @@ public struct RequestStore: Sendable {
             guard let status else { throw WorkflowError.notFound("no letter \(letterID) of \(ref)") }
             guard status == "task" else { throw WorkflowError.invalidTransition("letter \(letterID) is \(status), not a task") }
         }
+        if action == .aggregate {
+            let refs = (event.fields.first { $0.key == "with" }?.value ?? "").split(separator: ",").map(String.init)
+            try await checkAggregation(id: row.id, ref: ref, with: refs, scope: actor.scope)
+        }
+        // An s.12 refusal rests on an estimate (with its aggregated requests) above the limit.
+        if action == .respond, event.grounds.contains(where: { $0.ground.code == "s12" }) {
+            let report = try await cost(ref: ref, scope: actor.scope)
+            guard report.exceeded else {
+                throw WorkflowError.badArgument(
+                    "a refusal under s12 needs an estimate above the limit: COST \(ref) gives £\(CostLimit.pounds(quarters: report.quarters)) against £\(report.limit) (ACT \(ref) estimate activity=... hours=...)"
+                )
+            }
+        }
         if action == .link || action == .unlink, let target = event.trail?.target {
             try await checkLink(
                 from: row.id, ref: ref, to: target, type: event.fields.first { $0.key == "type" }?.value ?? "", adding: action == .link,

@@ -46,6 +46,11 @@ public enum Action: String, Sendable, CaseIterable, Codable {
     case release
     /// The retention schedule or an erasure removed the request's personal data (`basis`).
     case anonymised
+    /// Adds to the request's s.12 cost estimate (`activity`, `hours`): FOI only.
+    case estimate
+    /// Records the requests whose costs are added together for the s.12 limit (`with`: the
+    /// others, FOIA s.12(4) and reg 5): FOI only.
+    case aggregate
     /// Linked to another request (`to`, `type`); the other request gets a `link` event too.
     case link
     /// A link taken away (`to`, `type`); on both requests.
@@ -62,7 +67,7 @@ public enum Action: String, Sendable, CaseIterable, Codable {
         case .hold, .release, .anonymised, .escalate, .recalculate, .requesterViewed, .link, .unlink: false
         case .create, .assign, .clarify, .clarified, .feeNotice, .feePaid, .idRequested, .idVerified, .extend, .submit, .approve,
             .return, .respond, .close, .withdraw, .reopen, .transfer, .submitted, .decision, .complied, .appealed, .tribunal, .contacted,
-            .lapse, .reviewOutcome, .icoOutcome:
+            .lapse, .reviewOutcome, .icoOutcome, .estimate, .aggregate:
             true
         }
     }

@@ -24,6 +24,8 @@ public enum CostLimit {
     public static let windowWorkingDays = 60
     /// The most one estimate may add, in hours (a typo guard: ten times the usual limit).
     public static let maxHoursPerEstimate = 1000
+    /// The most requests one aggregation names besides its own.
+    public static let maxAggregated = 50
 
     /// Hours given as `hours=` (whole or in quarters: `0.25`, `7.5`), as quarter hours.
     public static func quarters(_ text: String) -> Int? {

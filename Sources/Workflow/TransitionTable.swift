@@ -209,6 +209,14 @@ public enum TransitionTable {
             ActionSpec(
                 action: .anonymised, from: Set(RequestState.allCases.filter { !$0.isOpen }), to: .same, required: ["basis"],
                 optional: [], roles: [.system], kinds: allKinds, clock: "none (its personal data is removed)")
+        case .estimate:
+            ActionSpec(
+                action: .estimate, from: open, to: .same, required: ["activity", "hours"], optional: [], roles: people, kinds: [.foi],
+                clock: "none (adds to the s.12 estimate: determining, locating, retrieving, extracting, at £25 an hour)")
+        case .aggregate:
+            ActionSpec(
+                action: .aggregate, from: open, to: .same, required: ["with"], optional: [], roles: people, kinds: [.foi],
+                clock: "none (the requests whose costs are added together, FOIA s.12(4))")
         case .link, .unlink:
             ActionSpec(
                 action: action, from: Set(RequestState.allCases), to: .same, required: ["to", "type"], optional: [],

@@ -311,6 +311,30 @@ public struct WorkflowEngine: Sendable {
         case .release:
             guard record.hold != nil else { throw .invalidTransition("the request is not on hold") }
             next.hold = nil
+        case .estimate:
+            let activity = values["activity"] ?? ""
+            guard let chosen = CostActivity(rawValue: activity.lowercased()) else {
+                throw .badArgument("activity=\(activity) is not one of \(CostActivity.names) (only these count, reg 4(3))")
+            }
+            let hours = values["hours"] ?? ""
+            guard let quarters = CostLimit.quarters(hours) else {
+                throw .badArgument("hours=\(hours) must be hours in quarters (0.25 to \(CostLimit.maxHoursPerEstimate))")
+            }
+            replace("activity", with: chosen.rawValue, in: &eventFields)
+            replace("hours", with: CostLimit.hours(quarters: quarters), in: &eventFields)
+        case .aggregate:
+            let listed = (values["with"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard !listed.isEmpty else { throw .badArgument("with= names the other requests: with=FOI-2026-000124,FOI-2026-000130") }
+            var refs: [String] = []
+            for text in listed {
+                guard let reference = RequestReference(text) else { throw .badArgument("with=\(text) is not a request reference") }
+                guard !refs.contains(reference.description) else { throw .badArgument("with= names \(reference) twice") }
+                refs.append(reference.description)
+            }
+            guard refs.count <= CostLimit.maxAggregated else {
+                throw .badArgument("with= names \(refs.count) requests; at most \(CostLimit.maxAggregated)")
+            }
+            replace("with", with: refs.joined(separator: ","), in: &eventFields)
         case .link, .unlink:
             let other = values["to"] ?? ""
             guard let reference = RequestReference(other) else { throw .badArgument("to=\(other) is not a request reference") }

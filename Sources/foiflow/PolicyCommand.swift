@@ -7,8 +7,8 @@ import Workflow
 struct PolicyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
-        abstract: "Show or set the sign-off policy (stored in the database, so the server and the CLI agree).",
-        subcommands: [RequireApproval.self, Show.self])
+        abstract: "Show or set the sign-off policy and the s.12 cost limit (stored in the database, so the server and the CLI agree).",
+        subcommands: [RequireApproval.self, CostLimitCommand.self, Show.self])
 
     /// `partial,refused,ncnd` in the outcomes' order, or `none`.
     static func describe(_ outcomes: Set<Outcome>) -> String {
@@ -50,14 +50,46 @@ struct PolicyCommand: AsyncParsableCommand {
         }
     }
 
+    struct CostLimitCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "cost-limit",
+            abstract: "The appropriate limit for FOIA s.12 in pounds (admin; default \(CostLimit.defaultLimit)).",
+            discussion: """
+                £\(CostLimit.defaultLimit) for police forces and every authority outside Schedule 1 Part I of the 2004
+                Regulations, £600 for those in it (reg 3). Staff time counts at £\(CostLimit.poundsPerHour) an hour (reg 4(4)).
+
+                Example:
+                  foiflow policy cost-limit 450 --as admin
+                """)
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var actor: ActorOptions
+        @Argument(help: "The limit in whole pounds.") var amount: Int
+
+        func validate() throws {
+            guard (1...100_000).contains(amount) else { throw ValidationError("the limit must be whole pounds from 1 to 100000") }
+        }
+
+        func run() async throws {
+            try await database.makePool().using { pool in
+                let login = try await actor.checkedActor(pool, for: .configure)
+                try await PolicyStore(pool: pool).setCostLimit(amount, by: login)
+            }
+            print("cost-limit: \(amount)")
+        }
+    }
+
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Print the policy in force.")
 
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let outcomes = try await database.makePool().using { try await PolicyStore(pool: $0).requireApproval() }
+            let (outcomes, limit) = try await database.makePool().using { pool in
+                (try await PolicyStore(pool: pool).requireApproval(), try await PolicyStore(pool: pool).costLimit())
+            }
             print("require-approval: \(PolicyCommand.describe(outcomes))")
+            print("cost-limit: \(limit)")
         }
     }
 }

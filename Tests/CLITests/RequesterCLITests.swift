@@ -78,6 +78,25 @@ import Testing
             "\(searched)")
         #expect(try await Foiflow.run(["search", "x", "--limit", "0"], environment: env).status == 2)
 
+        // Costs: estimates over the protocol, COST there and from the CLI, the limit a policy.
+        #expect(try await officer.call("ACT FOI-2026-000001 estimate activity=locate hours=12.5").hasPrefix("OK "))
+        #expect(try await officer.call("ACT FOI-2026-000002 estimate activity=extract hours=6").hasPrefix("OK "))
+        #expect(try await officer.call("ACT FOI-2026-000002 estimate activity=redact hours=6").hasPrefix("ERR BAD_ARGUMENT "))
+        #expect(try await officer.call("ACT FOI-2026-000001 aggregate with=FOI-2026-000002").hasPrefix("OK "))
+        try officer.send("COST FOI-2026-000001\n")
+        let cost = try await officer.readReply()
+        #expect(
+            cost.records == [
+                "* cost ref=FOI-2026-000001 received=2026-10-01 hours=12.5 amount=312.50",
+                "* cost ref=FOI-2026-000002 received=2026-11-02 hours=6 amount=150",
+            ], "\(cost)")
+        #expect(
+            cost.status.hasPrefix("OK hours=18.5 amount=462.50 limit=450 exceeded=true window_from=2026-10-01 window_to=2026-12-2"), "\(cost.status)")
+        #expect(try await Foiflow.run(["policy", "cost-limit", "0"], environment: env).status == 2)
+        #expect(try await Foiflow.run(["policy", "cost-limit", "600"], environment: env).status == 0)
+        let costed = try await Foiflow.run(["cost", "FOI-2026-000001", "--format", "text"], environment: env)
+        #expect(costed.status == 0 && costed.stdout.contains("limit=600 exceeded=false"), "\(costed)")
+
         // Merging and splitting are an admin's.
         let merged = try await Foiflow.run(["requester", "merge", "FOI-2026-000001", "FOI-2026-000003"], environment: env)
         #expect(merged.status == 0 && merged.stdout == "merged: the requester of FOI-2026-000001 now has 3 requests\n", "\(merged)")

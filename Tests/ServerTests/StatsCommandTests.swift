@@ -59,8 +59,10 @@ import Testing
         try await act(fourth, "respond outcome=granted on=\(try await day(client, 30))")
         // 5: not held, answered on day 25.
         try await act(try await create(), "respond outcome=not-held on=\(try await day(client, 25))")
-        // 6: s.12 on day 10.
-        try await act(try await create(), "respond outcome=refused exemptions=s12 on=\(try await day(client, 10))")
+        // 6: s.12 on day 10 (over the limit: 20 hours' search, £500 against £450).
+        let sixth = try await create()
+        try await act(sixth, "estimate activity=locate hours=20")
+        try await act(sixth, "respond outcome=refused exemptions=s12 on=\(try await day(client, 10))")
         // 7: s.21 only, day 5.
         try await act(try await create(), "respond outcome=refused exemptions=s21 on=\(try await day(client, 5))")
         // 8: clarification asked on day 3, never answered.

@@ -28,7 +28,7 @@ import Workflow
         "CREATE": .ref("CREATE review received=2026-11-20 requester=R parent=\(north)"),
         "SHOW": .ref("SHOW \(north)"), "HISTORY": .ref("HISTORY \(north)"), "EXPLAIN": .ref("EXPLAIN \(north)"),
         "LETTERS": .ref("LETTERS \(north)"), "LETTER": .ref("LETTER 1"), "ACT": .ref("ACT \(north) assign to=smanager"),
-        "REQUESTER": .ref("REQUESTER \(north) reason=aggregation"),
+        "REQUESTER": .ref("REQUESTER \(north) reason=aggregation"), "COST": .ref("COST \(north)"),
         "LIST": .listing("LIST"), "SEARCH": .listing("SEARCH text=\(north)"), "RISK": .listing("RISK within=60"),
     ]
 

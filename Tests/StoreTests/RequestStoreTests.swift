@@ -100,14 +100,18 @@ struct RequestFixture {
                 case .hold: fields = [Field("reason", "litigation")]
                 case .requesterViewed: fields = [Field("reason", "s.12 aggregation")]
                 case .link, .unlink: fields = [Field("to", parent), Field("type", "related")]
+                case .estimate: fields = [Field("activity", "locate"), Field("hours", "1.5")]
+                case .aggregate: fields = [Field("with", parent)]
                 default: break
                 }
-                // Only a link there can be taken away.
-                if action == .unlink {
+                // Only a link there can be taken away; another requester's request is aggregated
+                // only when linked in concert.
+                if action == .unlink || action == .aggregate {
                     try await f.pool.query(
                         """
                         INSERT INTO request_links (low_id, high_id, type, created_by)
-                        SELECT p.id, r.id, 'related', 'fixture' FROM requests p, requests r WHERE p.ref = \(parent) AND r.ref = \(ref)
+                        SELECT p.id, r.id, \(action == .unlink ? "related" : "in-concert"), 'fixture' FROM requests p, requests r
+                        WHERE p.ref = \(parent) AND r.ref = \(ref)
                         """)
                 }
                 do {

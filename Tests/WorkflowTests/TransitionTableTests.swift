@@ -42,6 +42,8 @@ func validFields(_ action: Action) -> [Field] {
     case .anonymised: [Field("basis", "schedule")]
     case .requesterViewed: [Field("reason", "s.12 aggregation")]
     case .link, .unlink: [Field("to", "FOI-2026-000002"), Field("type", "related")]
+    case .estimate: [Field("activity", "locate"), Field("hours", "1.5")]
+    case .aggregate: [Field("with", "FOI-2026-000002")]
     default: []
     }
 }
@@ -106,7 +108,7 @@ func validFields(_ action: Action) -> [Field] {
         let officerMay: Set<Action> = [
             .assign, .clarify, .clarified, .feeNotice, .feePaid, .idRequested, .idVerified,
             .submit, .respond, .close, .withdraw, .transfer, .contacted, .submitted, .decision, .complied, .appealed, .tribunal,
-            .link, .unlink,
+            .link, .unlink, .estimate, .aggregate,
         ]
         let managerOnly: Set<Action> = [.approve, .return, .reopen, .extend, .hold, .release]
         // The people's actions (the nightly job's lapse and escalate are checked below).

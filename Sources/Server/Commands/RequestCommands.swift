@@ -92,6 +92,15 @@ enum RequestCommands {
         return .ok([.init("count", String(others.count))], records: others.map { Reply.Record("request", $0.fields) })
     }
 
+    /// The s.12 estimate of a request and of those aggregated with it, against the limit.
+    static func cost(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
+        let args = Arguments(request, usage: "COST <ref>")
+        let ref = try args.positional(1...1)[0]
+        try args.onlyNamed([])
+        let report = try await context.requests.cost(ref: ref, scope: actor.scope)
+        return .ok(report.fields.map { Reply.Field($0.key, $0.value) }, records: report.lines.map { Reply.Record("cost", $0.fields) })
+    }
+
     static func search(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
         let args = Arguments(request, usage: "SEARCH text=WORDS [kind=K] [state=S] [from=DATE] [to=DATE] [limit=N]")
         _ = try args.positional(0...0)
