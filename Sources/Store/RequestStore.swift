@@ -724,7 +724,9 @@ public struct RequestStore: Sendable {
                           UNION ALL
                           SELECT l.low_id, l.type FROM request_links l WHERE l.high_id = r.id) x
                     JOIN requests o ON o.id = x.other
-                    WHERE foiflow_sees(\(scope)::text, o.team)) AS links
+                    WHERE foiflow_sees(\(scope)::text, o.team)) AS links,
+                   (SELECT p.ref FROM requests p
+                    WHERE p.ref = foiflow_possible_repeat(r.id) AND foiflow_sees(\(scope)::text, p.team)) AS possible_repeat
             FROM requests r LEFT JOIN commitments c ON c.kind = r.kind
             -- A closed request: when the schedule will anonymise it, or why not (nothing is
             -- computed for an open one).
@@ -951,6 +953,7 @@ public struct RequestStore: Sendable {
         if row.hasColumn("reviews") { view.reviews = try row.decode(String?.self, "reviews") }
         if row.hasColumn("ico_cases") { view.icoCases = try row.decode(String?.self, "ico_cases") }
         if row.hasColumn("links") { view.links = try row.decode(String?.self, "links") }
+        if row.hasColumn("possible_repeat") { view.possibleRepeat = try row.decode(String?.self, "possible_repeat") }
         view.anonymisedOn = try row.decode(CivilDate?.self, "anonymised_on")
         if row.hasColumn("anonymise_on") { view.anonymiseOn = try row.decode(CivilDate?.self, "anonymise_on") }
         if row.hasColumn("held") { view.held = try row.decode(String?.self, "held") }

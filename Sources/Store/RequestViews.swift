@@ -39,6 +39,9 @@ public struct RequestView: Sendable, Equatable {
     public var icoCases: String?
     /// Requests linked to this one, `REF:type` (comma-separated): SHOW only.
     public var links: String?
+    /// An answered FOI or EIR request by the same requester asking much the same (a hint for
+    /// FOIA s.14(2), never a refusal): SHOW only.
+    public var possibleRepeat: String?
     /// Working days from the reference date to the due date (0 = due that day, negative = overdue).
     public var daysLeft: Int?
     /// When a progress update to the requester falls due (open requests).
@@ -85,6 +88,7 @@ public struct RequestView: Sendable, Equatable {
         add("reviews", reviews)
         add("ico", icoCases)
         add("links", links)
+        add("possible_repeat", possibleRepeat)
         add("update_due", updateDue?.description)
         add("commitment_due", commitmentDue?.description)
         if let tasks, tasks > 0 { out.append(Field("tasks", String(tasks))) }

@@ -112,4 +112,33 @@ import Workflow
         #expect(try await requesterIDs(f.pool, [a, b, c]) == [nil, nil, nil])
         await f.shutdown()
     }
+
+    /// Item 6: an answered request of the same requester asking much the same is a hint on SHOW.
+    @Test func aRepeatIsHintedNeverRefused() async throws {
+        let f = try await RequestFixture("repeats")
+        func create(_ subject: String, email: String, received: String) async throws -> String {
+            try await f.store.create(
+                kind: .foi, fields: [Field("received", received), Field("requester", "Jo"), Field("email", email), Field("subject", subject)],
+                by: f.officer, today: f.today
+            ).ref
+        }
+        let first = try await create("Speed cameras on the A1 near Leeds", email: "jo@example.org", received: "2026-09-01")
+        let unanswered = try await create("Custody deaths in 2025", email: "jo@example.org", received: "2026-09-02")
+        _ = try await f.store.act(ref: first, action: .respond, fields: [Field("outcome", "granted")], by: f.officer, today: f.today)
+        let again = try await create("Speed cameras near Leeds on the A1", email: "JO@example.org", received: "2026-11-02")
+        let custodyAgain = try await create("Deaths in custody in 2025", email: "jo@example.org", received: "2026-11-03")
+        let other = try await create("Speed cameras on the A1 near Leeds", email: "someone@example.org", received: "2026-11-04")
+        let different = try await create("Drones and helicopters", email: "jo@example.org", received: "2026-11-05")
+        #expect(try await f.store.show(ref: again, today: f.today).possibleRepeat == first)
+        #expect(try await f.store.show(ref: again, today: f.today).fields.contains(Field("possible_repeat", first)))
+        // Not when the earlier one is not answered, another person asked, or the words differ.
+        #expect(try await f.store.show(ref: custodyAgain, today: f.today).possibleRepeat == nil)
+        #expect(try await f.store.show(ref: other, today: f.today).possibleRepeat == nil)
+        #expect(try await f.store.show(ref: different, today: f.today).possibleRepeat == nil)
+        #expect(try await f.store.show(ref: first, today: f.today).possibleRepeat == nil)
+        _ = unanswered
+        // A hint only: the repeat can be answered like any other.
+        _ = try await f.store.act(ref: again, action: .respond, fields: [Field("outcome", "granted")], by: f.officer, today: f.today)
+        await f.shutdown()
+    }
 }
