@@ -96,8 +96,10 @@ public struct LetterWriter: Sendable {
 
     /// The letter an action writes to the requester, if it writes one: clarification, fees
     /// notice, extension, response or refusal (review outcome for a review), transfer, lapse.
+    /// `cost`: for a refusal under s.12, the estimate it rests on (hours, pounds, the limit).
     public func forAction(
-        _ action: Action, ref: String, record next: RequestRecord, fields: [Field], details: RequestDetails, lead: LeadContact?
+        _ action: Action, ref: String, record next: RequestRecord, fields: [Field], details: RequestDetails, lead: LeadContact?,
+        cost: (hours: String, amount: String, limit: String)? = nil
     ) -> LetterDraft? {
         let given = Dictionary(fields.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
         var values = base(ref: ref, requester: details.personal.requester, lead: lead)
@@ -120,6 +122,11 @@ public struct LetterWriter: Sendable {
             values["exemptions"] = next.exemptions
             values["reasons"] = given["reason"] ?? given["note"]
             values["public_interest"] = given["public_interest"]
+            if let cost {
+                values["cost_hours"] = cost.hours
+                values["cost_amount"] = cost.amount
+                values["cost_limit"] = cost.limit
+            }
             if next.kind == .review {
                 type = .reviewOutcome
             } else {

@@ -291,7 +291,6 @@ public struct RequestStore: Sendable {
             if guarded { return nil }
             throw error
         }
-        let letter = letters.forAction(action, ref: ref, record: next, fields: event.fields, details: row.details, lead: lead)
         if action == .contacted, let text = event.fields.first(where: { $0.key == "letter" })?.value, let letterID = Int(text) {
             let status = try await pool.query(
                 "SELECT status FROM letters WHERE id = \(letterID) AND request_id = \(row.id)"
@@ -303,7 +302,9 @@ public struct RequestStore: Sendable {
             let refs = (event.fields.first { $0.key == "with" }?.value ?? "").split(separator: ",").map(String.init)
             try await checkAggregation(id: row.id, ref: ref, with: refs, scope: actor.scope)
         }
-        // An s.12 refusal rests on an estimate (with its aggregated requests) above the limit.
+        // An s.12 refusal rests on an estimate (with its aggregated requests) above the limit,
+        // and its letter says what it is.
+        var costing: (hours: String, amount: String, limit: String)?
         if action == .respond, event.grounds.contains(where: { $0.ground.code == "s12" }) {
             let report = try await cost(ref: ref, scope: actor.scope)
             guard report.exceeded else {
@@ -311,7 +312,10 @@ public struct RequestStore: Sendable {
                     "a refusal under s12 needs an estimate above the limit: COST \(ref) gives £\(CostLimit.pounds(quarters: report.quarters)) against £\(report.limit) (ACT \(ref) estimate activity=... hours=...)"
                 )
             }
+            costing = (CostLimit.hours(quarters: report.quarters), CostLimit.pounds(quarters: report.quarters), String(report.limit))
         }
+        let letter = letters.forAction(
+            action, ref: ref, record: next, fields: event.fields, details: row.details, lead: lead, cost: costing)
         if action == .link || action == .unlink, let target = event.trail?.target {
             try await checkLink(
                 from: row.id, ref: ref, to: target, type: event.fields.first { $0.key == "type" }?.value ?? "", adding: action == .link,

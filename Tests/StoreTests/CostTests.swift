@@ -76,6 +76,10 @@ import Workflow
         try await PolicyStore(pool: f.pool).setCostLimit(450, by: "root")
         try await act(a, .respond, respondS12)
         #expect(try await f.store.show(ref: a, today: f.today).exemptions == "s12")
+        // The refusal notice gives the estimate, the limit and advice to narrow the request (s.16).
+        let refusal = try await LetterStore(pool: f.pool).letters(ref: a).last
+        #expect(refusal?.body.contains("we estimate 19.75\nhours") == true && refusal?.body.contains("£493.75") == true, "\(refusal?.body ?? "")")
+        #expect(refusal?.body.contains("limit of £450") == true && refusal?.body.contains("FOIA s.16") == true)
         await f.shutdown()
     }
 }
