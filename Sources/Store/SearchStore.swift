@@ -61,25 +61,37 @@ extension RequestStore {
     /// anonymised request has only its reference left to be found by.
     public func search(_ query: SearchQuery, scope: String?) async throws -> [SearchHit] {
         if let problem = query.problem { throw WorkflowError.badArgument(problem) }
+        // Ranked in request_search alone (with the filters it carries), so only the requests
+        // returned are read; with a state to match, every match is read for its state.
         return try await pool.query(
             """
             WITH q AS (
                 SELECT websearch_to_tsquery('english', \(query.text)) AS query, upper(btrim(\(query.text))) AS exact
             ),
-            hits AS (
-                SELECT s.request_id, ts_rank(s.doc, q.query) AS rank FROM request_search s, q WHERE s.doc @@ q.query
+            found AS (
+                SELECT s.request_id, ts_rank(s.doc, q.query) AS rank, s.received
+                FROM request_search s, q
+                WHERE s.doc @@ q.query AND foiflow_sees(\(scope)::text, s.team)
+                  AND (\(query.kind?.rawValue)::text IS NULL OR s.kind = \(query.kind?.rawValue)::text)
+                  AND (\(query.from)::date IS NULL OR s.received >= \(query.from)::date)
+                  AND (\(query.to)::date IS NULL OR s.received <= \(query.to)::date)
                 UNION ALL
-                SELECT r.id, 1 FROM requests r, q WHERE r.ref = q.exact
+                SELECT r.id, 1, r.received
+                FROM requests r, q
+                WHERE r.ref = q.exact AND foiflow_sees(\(scope)::text, r.team)
+                  AND (\(query.kind?.rawValue)::text IS NULL OR r.kind = \(query.kind?.rawValue)::text)
+                  AND (\(query.from)::date IS NULL OR r.received >= \(query.from)::date)
+                  AND (\(query.to)::date IS NULL OR r.received <= \(query.to)::date)
+            ),
+            best AS (
+                SELECT request_id, max(rank) AS rank, max(received) AS received FROM found GROUP BY request_id
+                ORDER BY rank DESC, received DESC, request_id DESC
+                LIMIT CASE WHEN \(query.state?.rawValue)::text IS NULL THEN \(query.limit)::bigint END
             )
-            SELECT r.ref, r.kind, r.state, r.received, r.subject, max(h.rank)::float8 AS rank
-            FROM hits h JOIN requests r ON r.id = h.request_id
-            WHERE foiflow_sees(\(scope)::text, r.team)
-              AND (\(query.kind?.rawValue)::text IS NULL OR r.kind = \(query.kind?.rawValue)::text)
-              AND (\(query.state?.rawValue)::text IS NULL OR r.state = \(query.state?.rawValue)::text)
-              AND (\(query.from)::date IS NULL OR r.received >= \(query.from)::date)
-              AND (\(query.to)::date IS NULL OR r.received <= \(query.to)::date)
-            GROUP BY r.id
-            ORDER BY rank DESC, r.received DESC, r.ref
+            SELECT r.ref, r.kind, r.state, r.received, r.subject, b.rank::float8 AS rank
+            FROM best b JOIN requests r ON r.id = b.request_id
+            WHERE \(query.state?.rawValue)::text IS NULL OR r.state = \(query.state?.rawValue)::text
+            ORDER BY b.rank DESC, b.received DESC, r.id DESC
             LIMIT \(query.limit)
             """
         ).rows.map { row in

@@ -31,6 +31,10 @@ import Workflow
         // Stems: "camera" finds "cameras"; every team's for the operator, one team's for a team.
         #expect(try await refs(SearchQuery(text: "camera")).sorted() == [cameras, south].sorted())
         #expect(try await refs(SearchQuery(text: "camera"), scope: "north") == [cameras])
+        // A request moved to another team is found by that team's searches.
+        try await f.pool.query("UPDATE requests SET team = 'north' WHERE ref = \(south)")
+        #expect(try await refs(SearchQuery(text: "camera"), scope: "north").sorted() == [cameras, south].sorted())
+        try await f.pool.query("UPDATE requests SET team = 'south' WHERE ref = \(south)")
         // A note's words are found too; the subject weighs more than a note.
         #expect(try await refs(SearchQuery(text: "custody")) == [search])
         #expect(try await refs(SearchQuery(text: "Leeds")) == [cameras, search])
