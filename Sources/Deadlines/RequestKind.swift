@@ -17,6 +17,9 @@ public enum RequestKind: String, Sendable, CaseIterable, Codable {
     /// A complaint the Information Commissioner opened about one of our requests (FOIA s.50):
     /// its dates are set by others (the ICO's submission date, a decision notice's 35 days).
     case ico
+    /// A complaint about how the authority handled someone's personal data (DPA 2018 s.164A,
+    /// from 19 June 2026): acknowledged within 30 days, answered without undue delay.
+    case dpc
 
     /// The reference-number prefix: `FOI-2026-000124`.
     public var referencePrefix: String {
@@ -27,6 +30,7 @@ public enum RequestKind: String, Sendable, CaseIterable, Codable {
         case .complaint: "CMP"
         case .review: "REV"
         case .ico: "ICO"
+        case .dpc: "DPC"
         }
     }
 
@@ -53,13 +57,14 @@ public enum RequestKind: String, Sendable, CaseIterable, Codable {
         case .complaint: .workingDays(10, extendedTo: 10)
         case .sar: .calendarMonths(1, extendedTo: 3)
         case .ico: .setByOthers
+        case .dpc: .calendarDays(30)
         }
     }
 
     /// What receiving a clarification the authority asked for does to the clock.
     public var clarification: ClarificationEffect {
         switch self {
-        case .foi, .eir, .complaint, .review, .ico: .restartsCount
+        case .foi, .eir, .complaint, .review, .ico, .dpc: .restartsCount
         case .sar: .pausesCalendarDays
         }
     }
@@ -67,7 +72,7 @@ public enum RequestKind: String, Sendable, CaseIterable, Codable {
     /// What a fee paid after a fees notice does to the clock.
     public var feePayment: FeeEffect {
         switch self {
-        case .foi, .eir, .complaint, .review, .ico: .disregardsWorkingDays
+        case .foi, .eir, .complaint, .review, .ico, .dpc: .disregardsWorkingDays
         case .sar: .startsClock
         }
     }
@@ -86,6 +91,8 @@ public enum RequestKind: String, Sendable, CaseIterable, Codable {
         case .sar: "one calendar month from receipt, or from ID or fee (UK GDPR Art 12(3), DPA 2018 s.54); three months in all if extended"
         case .ico:
             "the date the ICO set for our submission; a decision notice's steps 35 calendar days after it (FOIA s.50), waiting while an appeal is at the tribunal"
+        case .dpc:
+            "acknowledged within 30 calendar days counted from the day after receipt, an end on a weekend or bank holiday moved to the next working day (DPA 2018 s.164A, ICO guidance); then the published commitment, if any"
         }
     }
 
@@ -97,7 +104,7 @@ public enum RequestKind: String, Sendable, CaseIterable, Codable {
         switch self {
         case .review: [.foi, .eir]
         case .ico: [.foi, .eir, .sar]
-        case .foi, .eir, .sar, .complaint: []
+        case .foi, .eir, .sar, .complaint, .dpc: []
         }
     }
 
@@ -109,7 +116,7 @@ public enum RequestKind: String, Sendable, CaseIterable, Codable {
     public func defaultCalendar(home: Division) -> CalendarID {
         switch self {
         case .foi, .eir, .review, .ico: home == .scotland ? .scotland : .uk
-        case .sar, .complaint: CalendarID(division: home)
+        case .sar, .complaint, .dpc: CalendarID(division: home)
         }
     }
 
@@ -144,12 +151,22 @@ public enum DeadlineRule: Sendable, Equatable {
     /// Dates set by someone else and recorded as they come (an ICO case: the submission date
     /// the ICO gave, a decision notice + 35 calendar days); nothing to extend.
     case setByOthers
+    /// N calendar days counted from the day after the start, an end on a non-working day moved
+    /// to the next working day; nothing to extend. The clock is for acknowledging (a
+    /// data-protection complaint): once acknowledged, the date is the one set then.
+    case calendarDays(Int)
+
+    /// Whether an acknowledgement ends the clock (and sets the date that follows).
+    public var endsWithAcknowledgement: Bool {
+        if case .calendarDays = self { return true }
+        return false
+    }
 
     /// The most that extensions may add in all, in the rule's unit (0: no extension).
     public var maxExtension: Int {
         switch self {
         case .workingDays(let base, let total), .calendarMonths(let base, let total): total - base
-        case .setByOthers: 0
+        case .setByOthers, .calendarDays: 0
         }
     }
 
@@ -158,13 +175,14 @@ public enum DeadlineRule: Sendable, Equatable {
         switch self {
         case .workingDays(let base, let total), .calendarMonths(let base, let total): (base, total)
         case .setByOthers: (0, 0)
+        case .calendarDays(let days): (days, days)
         }
     }
 
     /// The field an extension of this rule is given in: `days` or `months`.
     public var extensionField: String {
         switch self {
-        case .workingDays: "days"
+        case .workingDays, .calendarDays: "days"
         case .calendarMonths, .setByOthers: "months"
         }
     }
@@ -173,6 +191,7 @@ public enum DeadlineRule: Sendable, Equatable {
     public var unitAdjective: String {
         switch self {
         case .workingDays: "working-day"
+        case .calendarDays: "calendar-day"
         case .calendarMonths, .setByOthers: "month"
         }
     }
@@ -181,6 +200,7 @@ public enum DeadlineRule: Sendable, Equatable {
     public var unitName: String {
         switch self {
         case .workingDays: "working days"
+        case .calendarDays: "calendar days"
         case .calendarMonths, .setByOthers: "months"
         }
     }

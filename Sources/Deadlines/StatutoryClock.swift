@@ -177,7 +177,7 @@ public struct StatutoryClock: Sendable, Equatable, Codable {
         switch rule {
         case .workingDays: extensionDays
         case .calendarMonths: extensionMonths
-        case .setByOthers: 0
+        case .setByOthers, .calendarDays: 0
         }
     }
 
@@ -185,7 +185,7 @@ public struct StatutoryClock: Sendable, Equatable, Codable {
     /// set by others.
     public func deadline(rule: DeadlineRule, calendar: WorkingDayCalendar) throws(CalendarError) -> Deadline? {
         if isStopped { return nil }
-        if rule == .setByOthers {
+        if rule == .setByOthers || (rule.endsWithAcknowledgement && setDate != nil) {
             return setDate?.due.map { Deadline(due: $0, maxDue: $0) }
         }
         return try runningDeadline(rule: rule, calendar: calendar)
@@ -207,7 +207,7 @@ public struct StatutoryClock: Sendable, Equatable, Codable {
         rule: DeadlineRule, calendar: WorkingDayCalendar, received: CivilDate, today: CivilDate
     ) throws(CalendarError) -> Explanation {
         var walker = DayWalker(clock: self, rule: rule, calendar: calendar, received: received, recording: true)
-        if rule == .setByOthers {
+        if rule == .setByOthers || (rule.endsWithAcknowledgement && setDate != nil) {
             let due = try walker.walkSetDate(today: today)
             return Explanation(days: walker.days, due: due)
         }
@@ -273,6 +273,8 @@ struct DayWalker {
             return try walkWorkingDays(target: extended ? total : base + clock.extensionDays)
         case .calendarMonths(let base, let total):
             return try walkMonths(months: extended ? total : base + clock.extensionMonths)
+        case .calendarDays(let days):
+            return try walkCalendar(to: clock.start.adding(days: days), text: "\(days) calendar days")
         case .setByOthers:
             // Nothing to derive: the date is the one set (checked by `deadline` first).
             guard let due = clock.setDate?.due else { throw .notDerived("nothing is due: the date is set by others") }
@@ -329,8 +331,10 @@ struct DayWalker {
     }
 
     private var isCalendarRule: Bool {
-        if case .calendarMonths = rule { return true }
-        return false
+        switch rule {
+        case .calendarMonths, .calendarDays: true
+        case .workingDays, .setByOthers: false
+        }
     }
 
     // MARK: Working days
@@ -367,7 +371,12 @@ struct DayWalker {
     /// The corresponding date `months` on from the start, plus the days a clarification
     /// stopped the clock, moved to the next working day.
     private mutating func walkMonths(months: Int) throws(CalendarError) -> CivilDate {
-        let step = clock.start.adding(months: months)
+        try walkCalendar(to: clock.start.adding(months: months), text: Self.monthsText(months))
+    }
+
+    /// Calendar counting: the start plus a length (`step`, in words `text`), plus the days
+    /// the clock stood still, moved to the next working day.
+    private mutating func walkCalendar(to step: CivilDate, text: String) throws(CalendarError) -> CivilDate {
         let withPause = step.adding(days: clock.pausedDays)
         _ = try calendar.isWorkingDay(clock.start)  // the start must be within the calendar's range
         let due = try calendar.nextWorkingDay(onOrAfter: withPause)
@@ -377,7 +386,7 @@ struct DayWalker {
         while date <= due {
             var line = try baseLine(date, count: &count)
             line.count = nil
-            if date == step { line.notes.append("\(Self.monthsText(months)): \(step)") }
+            if date == step { line.notes.append("\(text): \(step)") }
             if clock.pausedDays > 0, date == withPause {
                 line.notes.append("plus \(clock.pausedDays) day\(clock.pausedDays == 1 ? "" : "s") the clock stood still: \(withPause)")
             }

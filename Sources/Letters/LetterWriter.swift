@@ -122,6 +122,8 @@ public struct LetterWriter: Sendable {
             values["exemptions"] = next.exemptions
             values["reasons"] = given["reason"] ?? given["note"]
             values["public_interest"] = given["public_interest"]
+            // A data-protection complaint's answer names the right to complain to the ICO (s.165).
+            if next.kind == .dpc { values["data_protection"] = "yes" }
             if let cost {
                 values["cost_hours"] = cost.hours
                 values["cost_amount"] = cost.amount
@@ -140,7 +142,7 @@ public struct LetterWriter: Sendable {
             values["reason"] = given["reason"]
         case .create, .assign, .clarified, .feePaid, .idRequested, .idVerified, .submit, .approve, .return, .close, .withdraw,
             .reopen, .escalate, .recalculate, .contacted, .submitted, .decision, .complied, .appealed, .tribunal, .reviewOutcome,
-            .icoOutcome, .hold, .release, .anonymised, .requesterViewed, .link, .unlink, .estimate, .aggregate:
+            .icoOutcome, .hold, .release, .anonymised, .requesterViewed, .link, .unlink, .estimate, .aggregate, .acknowledge:
             return nil
         }
         return draft(type, values: values, details: details)

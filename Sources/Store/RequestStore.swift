@@ -282,11 +282,20 @@ public struct RequestStore: Sendable {
         today: CivilDate, engine: WorkflowEngine, calendarVersion: Int, guarded: Bool
     ) async throws -> ChangeResult? {
         let record: RequestRecord, next: RequestRecord, event: EventDraft
+        // An acknowledgement sets the date the kind's published commitment gives, if any.
+        var commitment: Commitment?
+        if action == .acknowledge,
+            let stored = try await pool.query(
+                "SELECT c.unit, c.amount, c.text FROM commitments c JOIN requests r ON r.kind = c.kind WHERE r.id = \(row.id)"
+            ).first
+        {
+            commitment = try CommitmentStore.commitment(from: stored)
+        }
         do {
             record = try row.record()
             (next, event) = try engine.act(
                 action, fields: fields, by: actor, today: today, on: record, expectedVersion: expectedVersion,
-                requireApproval: PolicyStore.outcomes(policy))
+                requireApproval: PolicyStore.outcomes(policy), commitment: commitment)
         } catch {
             if guarded { return nil }
             throw error

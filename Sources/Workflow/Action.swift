@@ -46,6 +46,9 @@ public enum Action: String, Sendable, CaseIterable, Codable {
     case release
     /// The retention schedule or an erasure removed the request's personal data (`basis`).
     case anonymised
+    /// A data-protection complaint acknowledged (`on`): its 30-day clock stops; the published
+    /// commitment, if one is set, is due next.
+    case acknowledge
     /// Adds to the request's s.12 cost estimate (`activity`, `hours`): FOI only.
     case estimate
     /// Records the requests whose costs are added together for the s.12 limit (`with`: the
@@ -67,7 +70,7 @@ public enum Action: String, Sendable, CaseIterable, Codable {
         case .hold, .release, .anonymised, .escalate, .recalculate, .requesterViewed, .link, .unlink: false
         case .create, .assign, .clarify, .clarified, .feeNotice, .feePaid, .idRequested, .idVerified, .extend, .submit, .approve,
             .return, .respond, .close, .withdraw, .reopen, .transfer, .submitted, .decision, .complied, .appealed, .tribunal, .contacted,
-            .lapse, .reviewOutcome, .icoOutcome, .estimate, .aggregate:
+            .lapse, .reviewOutcome, .icoOutcome, .estimate, .aggregate, .acknowledge:
             true
         }
     }

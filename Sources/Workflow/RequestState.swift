@@ -58,7 +58,7 @@ public enum Outcome: String, Sendable, CaseIterable, Codable {
     /// The outcomes a request of `kind` may be answered with (`respond outcome=`).
     public static func allowed(for kind: RequestKind) -> [Outcome] {
         switch kind {
-        case .foi, .eir, .sar, .complaint: [.granted, .partial, .refused, .notHeld, .ncnd]
+        case .foi, .eir, .sar, .complaint, .dpc: [.granted, .partial, .refused, .notHeld, .ncnd]
         case .review: [.upheld, .upheldInPart, .overturned]
         case .ico: []
         }

@@ -209,6 +209,11 @@ public enum TransitionTable {
             ActionSpec(
                 action: .anonymised, from: Set(RequestState.allCases.filter { !$0.isOpen }), to: .same, required: ["basis"],
                 optional: [], roles: [.system], kinds: allKinds, clock: "none (its personal data is removed)")
+        case .acknowledge:
+            ActionSpec(
+                action: .acknowledge, from: running, to: .same, required: [], optional: ["on"], roles: people,
+                kinds: allKinds.filter(\.rule.endsWithAcknowledgement),
+                clock: "stops the 30-day clock (DPA 2018 s.164A); the published commitment, if any, is due next")
         case .estimate:
             ActionSpec(
                 action: .estimate, from: open, to: .same, required: ["activity", "hours"], optional: [], roles: people, kinds: [.foi],

@@ -99,7 +99,7 @@ public struct WorkflowEngine: Sendable {
     /// change (the authority's sign-off policy).
     public func act(
         _ action: Action, fields: [Field], by actor: Actor, today: CivilDate,
-        on record: RequestRecord, expectedVersion: Int? = nil, requireApproval: Set<Outcome> = []
+        on record: RequestRecord, expectedVersion: Int? = nil, requireApproval: Set<Outcome> = [], commitment: Commitment? = nil
     ) throws(WorkflowError) -> (record: RequestRecord, event: EventDraft) {
         guard action != .create else { throw .badArgument("use CREATE to create a request") }
         guard action != .reviewOutcome, action != .icoOutcome else {
@@ -311,6 +311,20 @@ public struct WorkflowEngine: Sendable {
         case .release:
             guard record.hold != nil else { throw .invalidTransition("the request is not on hold") }
             next.hold = nil
+        case .acknowledge:
+            guard next.clock.setDate == nil else {
+                throw .invalidTransition("acknowledged already, on \(next.clock.setDate?.on.description ?? "")")
+            }
+            let on = try onDate()
+            var due: CivilDate?
+            if let commitment {
+                do { due = try commitment.due(received: record.received, calendar: calendars[record.calendar]) } catch {
+                    throw .badArgument("the published commitment's date is outside the calendar: \(error)")
+                }
+            }
+            next.clock.setDate = .init(
+                on: on, event: "acknowledged", due: due,
+                basis: commitment.map { "the published commitment: \($0.text)" } ?? "acknowledged; no published commitment sets a date")
         case .estimate:
             let activity = values["activity"] ?? ""
             guard let chosen = CostActivity(rawValue: activity.lowercased()) else {
@@ -508,7 +522,7 @@ public struct WorkflowEngine: Sendable {
         switch rule {
         case .workingDays: clock.extensionDays += amount
         case .calendarMonths: clock.extensionMonths += amount
-        case .setByOthers: break  // no extension (maxExtension is 0)
+        case .setByOthers, .calendarDays: break  // no extension (maxExtension is 0)
         }
         clock.extensions.append(.init(on: on, amount: amount))
         return cited

@@ -97,9 +97,18 @@ import Testing
         let costed = try await Foiflow.run(["cost", "FOI-2026-000001", "--format", "text"], environment: env)
         #expect(costed.status == 0 && costed.stdout.contains("limit=600 exceeded=false"), "\(costed)")
 
+        // Data-protection complaints: the ICO's three examples, over the protocol.
+        for (received, due) in [("2026-07-01", "2026-07-31"), ("2026-10-02", "2026-11-02"), ("2026-11-25", "2026-12-29")] {
+            let created = try await officer.call("CREATE dpc received=\(received) requester=Jo email=jo@example.org")
+            #expect(created.hasPrefix("OK ref=DPC-2026-") && created.contains(" due=\(due) "), "\(created)")
+            #expect(try await officer.call("DEADLINE dpc received=\(received)").contains("due=\(due)"))
+        }
+        #expect(try await officer.call("ACT DPC-2026-000003 acknowledge").hasPrefix("OK ref=DPC-2026-000003 state=received "))
+
         // Merging and splitting are an admin's.
         let merged = try await Foiflow.run(["requester", "merge", "FOI-2026-000001", "FOI-2026-000003"], environment: env)
-        #expect(merged.status == 0 && merged.stdout == "merged: the requester of FOI-2026-000001 now has 3 requests\n", "\(merged)")
+        // Two FOI and three data-protection complaints of jo@, and the request merged in.
+        #expect(merged.status == 0 && merged.stdout == "merged: the requester of FOI-2026-000001 now has 6 requests\n", "\(merged)")
         let split = try await Foiflow.run(["requester", "split", "FOI-2026-000003", "--as", "bkhan"], environment: env)
         #expect(split.status != 0, "\(split.stdout)")
         server.signal(SIGTERM)

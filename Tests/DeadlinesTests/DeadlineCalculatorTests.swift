@@ -69,3 +69,34 @@ import Testing
         #expect(RequestKind(name: "parking") == nil)
     }
 }
+
+/// Issue 27, item 7: a data-protection complaint is acknowledged within 30 calendar days counted
+/// from the day after receipt, an end on a weekend or bank holiday moved to the next working
+/// day (CASEWORK-RULES 9, the ICO's examples).
+@Suite struct DataProtectionComplaintDeadlineTests {
+    let calculator = DeadlineCalculator()
+
+    @Test func thirtyDaysFromTheDayAfterMovedOffNonWorkingDays() throws {
+        // Wed 1 July: day 30 is Fri 31 July.
+        #expect(try calculator.deadline(kind: .dpc, start: day("2026-07-01"), calendar: .englandAndWales).due == day("2026-07-31"))
+        // Fri 2 October: day 30 is Sun 1 November, so Mon 2 November.
+        #expect(try calculator.deadline(kind: .dpc, start: day("2026-10-02"), calendar: .englandAndWales).due == day("2026-11-02"))
+        // Wed 25 November: day 30 is Christmas Day; 26 and 27 are the weekend, Mon 28 the Boxing
+        // Day substitute: Tue 29 December.
+        #expect(try calculator.deadline(kind: .dpc, start: day("2026-11-25"), calendar: .englandAndWales).due == day("2026-12-29"))
+        // Nothing to extend.
+        #expect(RequestKind.dpc.rule.maxExtension == 0 && RequestKind.dpc.referencePrefix == "DPC")
+    }
+
+    @Test func anAcknowledgementEndsTheClockWithTheDateItSets() throws {
+        var clock = StatutoryClock(received: day("2026-11-25"))
+        let calendar = CalendarSet.rules[.englandAndWales]
+        #expect(try clock.deadline(rule: RequestKind.dpc.rule, calendar: calendar)?.due == day("2026-12-29"))
+        clock.setDate = .init(on: day("2026-11-30"), event: "acknowledged", due: nil, basis: "acknowledged")
+        #expect(try clock.deadline(rule: RequestKind.dpc.rule, calendar: calendar) == nil)
+        clock.setDate?.due = day("2027-01-20")
+        #expect(try clock.deadline(rule: RequestKind.dpc.rule, calendar: calendar)?.due == day("2027-01-20"))
+        let explained = try clock.explain(rule: RequestKind.dpc.rule, calendar: calendar, received: day("2026-11-25"), today: day("2026-12-01"))
+        #expect(explained.due == day("2027-01-20") && explained.days.last?.date == day("2027-01-20"))
+    }
+}

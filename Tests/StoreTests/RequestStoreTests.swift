@@ -77,7 +77,7 @@ struct RequestFixture {
             // (anonymised is written by the retention schedule's SQL, never through ACT: RetentionTests.)
             for action in Action.allCases where ![.create, .recalculate, .reviewOutcome, .icoOutcome, .anonymised].contains(action) {
                 let spec = TransitionTable.spec(for: action)
-                let kind: RequestKind = spec.kinds.contains(.foi) ? .foi : spec.kinds.contains(.sar) ? .sar : .ico
+                let kind: RequestKind = spec.kinds.contains(.foi) ? .foi : spec.kinds.contains(.sar) ? .sar : spec.kinds.contains(.dpc) ? .dpc : .ico
                 let ref = try await f.create(kind, extra: kind == .ico ? [Field("parent", parent)] : []).ref
                 // Put the request into `state` directly (a fixture, not a workflow step).
                 try await f.pool.query(

@@ -54,7 +54,7 @@ func validFields(_ action: Action) -> [Field] {
     func everyStateForAction(_ action: Action) throws {
         let spec = TransitionTable.spec(for: action)
         for state in RequestState.allCases {
-            let kind: RequestKind = spec.kinds.contains(.foi) ? .foi : spec.kinds.contains(.sar) ? .sar : .ico
+            let kind: RequestKind = spec.kinds.contains(.foi) ? .foi : spec.kinds.contains(.sar) ? .sar : spec.kinds.contains(.dpc) ? .dpc : .ico
             var before = record(kind, state: state)
             // Only a held request can be released.
             if action == .release { before.hold = LegalHold(since: today, until: nil) }
@@ -108,7 +108,7 @@ func validFields(_ action: Action) -> [Field] {
         let officerMay: Set<Action> = [
             .assign, .clarify, .clarified, .feeNotice, .feePaid, .idRequested, .idVerified,
             .submit, .respond, .close, .withdraw, .transfer, .contacted, .submitted, .decision, .complied, .appealed, .tribunal,
-            .link, .unlink, .estimate, .aggregate,
+            .link, .unlink, .estimate, .aggregate, .acknowledge,
         ]
         let managerOnly: Set<Action> = [.approve, .return, .reopen, .extend, .hold, .release]
         // The people's actions (the nightly job's lapse and escalate are checked below).
