@@ -32,10 +32,11 @@ func runMultiplexed(port: Int, token: String, workload: String, connections: Int
         case "act": return "ACT \(Loader.ref(20 * Int.random(in: 1...50_000, using: &rng))) assign to=bench\n"
         case "show": return "SHOW \(Loader.ref(Int.random(in: 1...1_000_000, using: &rng)))\n"
         case "pingone": return "PING\n"
+        case "cost": return "COST \(Loader.ref(Int.random(in: 1...1_000_000, using: &rng)))\n"
         case "search":
             let a = Loader.words.randomElement(using: &rng) ?? "speed", b = Loader.words.randomElement(using: &rng) ?? "cameras"
             return "SEARCH text=\"\(a) \(b)\"\n"
-        default: fail("workload \(workload) is not offered by run1 (create, act, show, pingone, search)")
+        default: fail("workload \(workload) is not offered by run1 (create, act, show, pingone, search, cost)")
         }
     }
     func send(_ connection: Connection) {

@@ -6,7 +6,7 @@
 //   server-bench hold PORT TOKEN PID               SHOW every open request once (what the ACT workload acts on), so
 //                                                  the server holds their rows; print the time and the server's RSS
 //   server-bench subjects URL                      give every request a subject of four words (for `search`)
-// WORKLOAD: create | act | show | explain | ping | risk | search
+// WORKLOAD: create | act | show | explain | ping | risk | search | cost (run1 only: search, cost)
 import Foundation
 
 #if canImport(Glibc)
