@@ -743,10 +743,7 @@ public struct RequestStore: Sendable {
             FROM requests r LEFT JOIN commitments c ON c.kind = r.kind
             -- A closed request: when the schedule will anonymise it, or why not (nothing is
             -- computed for an open one).
-            LEFT JOIN LATERAL (
-                SELECT t.anonymise_on, t.held FROM foiflow_retention(\(today)::date, ARRAY[foiflow_family_root(r.id)]) t
-                WHERE r.state NOT IN \(unescaped: RequestStore.openStatesSQL) AND r.anonymised_on IS NULL
-            ) ret ON true
+            LEFT JOIN LATERAL foiflow_retention_of(r.id, \(today)::date) ret ON true
             WHERE r.ref = \(ref) AND foiflow_sees(\(scope)::text, r.team)
             """
         ).first
