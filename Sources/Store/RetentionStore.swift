@@ -103,8 +103,7 @@ public struct RetentionStore: Sendable {
         let rows = try await pool.query(
             """
             SELECT root.ref, t.anonymise_on, t.held,
-                   (SELECT string_agg(r.ref, ',' ORDER BY r.id = t.root_id DESC, r.ref)
-                    FROM foiflow_family_members(ARRAY[t.root_id]) f JOIN requests r ON r.id = f.id) AS refs
+                   \(unescaped: RetentionStore.familyRefs)
             FROM foiflow_retention(\(asOf)::date, ARRAY(SELECT foiflow_retention_roots(\(until)::date))) t
             JOIN requests root ON root.id = t.root_id
             WHERE t.anonymised_on IS NULL AND t.anonymise_on <= \(until)::date
@@ -113,6 +112,12 @@ public struct RetentionStore: Sendable {
         ).rows
         return try rows.map(RetentionStore.item)
     }
+
+    /// The references of family `t.root_id`, the root first (`refs`, as `item` reads it).
+    static let familyRefs = """
+        (SELECT string_agg(r.ref, ',' ORDER BY r.id = t.root_id DESC, r.ref)
+         FROM foiflow_family_members(ARRAY[t.root_id]) f JOIN requests r ON r.id = f.id) AS refs
+        """
 
     static func item(_ row: PostgresRow) throws -> RetentionItem {
         RetentionItem(
@@ -168,8 +173,7 @@ public struct RetentionStore: Sendable {
                 WHERE (\(email)::text IS NOT NULL AND lower(r.email) = lower(\(email)::text)) OR r.ref = \(ref)::text
             )
             SELECT t.root_id, root.ref, t.anonymise_on, t.held, t.anonymised_on,
-                   (SELECT string_agg(r.ref, ',' ORDER BY r.id = t.root_id DESC, r.ref)
-                    FROM foiflow_family_members(ARRAY[t.root_id]) f JOIN requests r ON r.id = f.id) AS refs
+                   \(unescaped: RetentionStore.familyRefs)
             FROM foiflow_retention(\(asOf)::date, ARRAY(SELECT root_id FROM mine)) t JOIN requests root ON root.id = t.root_id
             ORDER BY root.ref
             """
