@@ -13,7 +13,7 @@ import Workflow
 public struct BacklogFile: Sendable {
     public static let requiredColumns = ["kind", "received", "requester"]
     public static let optionalColumns = [
-        "subject", "email", "address", "contact", "team", "assignee", "legacy_ref", "responded_on", "outcome", "exemptions",
+        "subject", "email", "address", "phone", "contact", "team", "assignee", "legacy_ref", "responded_on", "outcome", "exemptions",
     ]
 
     /// One data row: its line in the file (1 = the header) and its values by column.

@@ -56,13 +56,33 @@ public struct LetterTemplate: Sendable {
         self.type = type
     }
 
-    /// Renders with `values`; a required value that is missing or blank is listed in `missing`.
+    /// Renders with `values`; a required value that is missing or blank is listed in `missing`,
+    /// and the text names it where it would stand (`[missing: the lead officer's name]`), so a
+    /// letter held as a task never reads as a broken sentence.
     public func render(_ values: [String: String]) -> RenderedLetter {
-        let present = values.filter { !LetterTemplate.isBlank($0.value) }
+        var present = values.filter { !LetterTemplate.isBlank($0.value) }
+        let missing = required.filter { present[$0] == nil }
+        for key in missing { present[key] = LetterTemplate.placeholder(key) }
         return RenderedLetter(
             type: type, subject: LetterTemplate.oneLine(subject.render(present)),
             body: LetterTemplate.trimmingNewlines(body.render(present)) + "\n",
-            missing: required.filter { present[$0] == nil })
+            missing: missing)
+    }
+
+    /// What stands in a letter for a value it needs and does not have.
+    public static func placeholder(_ key: String) -> String {
+        "[missing: \(describe(key))]"
+    }
+
+    /// A value a template needs, in words (for the placeholder and the task's note).
+    public static func describe(_ key: String) -> String {
+        switch key {
+        case "lead_name": "the lead officer's name (foiflow unit set --name, or assign the request)"
+        case "lead_contact": "how to reach the lead officer (foiflow unit set --email or --phone, or assign the request)"
+        case "unit_name": "the unit's name (foiflow unit set --name)"
+        case "requester": "the requester's name"
+        default: key.replacingOccurrences(of: "_", with: " ")
+        }
     }
 
     /// Renders many letters at once (a nightly batch): `render` for each.

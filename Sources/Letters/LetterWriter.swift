@@ -4,15 +4,23 @@ import Foundation
 import Workflow
 
 /// Who letters name as leading on a request when it has no assignee: the unit's own contact
-/// (`FOIFLOW_UNIT_NAME`, `FOIFLOW_UNIT_EMAIL`, `FOIFLOW_UNIT_PHONE`). The same details as a
-/// lead officer's.
+/// (`foiflow unit set`; while none is set, `FOIFLOW_UNIT_NAME`, `FOIFLOW_UNIT_EMAIL`,
+/// `FOIFLOW_UNIT_PHONE`, `FOIFLOW_UNIT_ADDRESS`). The same details as a lead officer's, with a
+/// postal address.
 public typealias UnitContact = LeadContact
 
 extension LeadContact {
-    /// The unit's contact, from `FOIFLOW_UNIT_NAME`, `FOIFLOW_UNIT_EMAIL` and `FOIFLOW_UNIT_PHONE`.
+    /// The unit's contact from the environment: the default until `foiflow unit set` stores one.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> UnitContact {
         func value(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
-        return UnitContact(name: value("FOIFLOW_UNIT_NAME"), email: value("FOIFLOW_UNIT_EMAIL"), phone: value("FOIFLOW_UNIT_PHONE"))
+        return UnitContact(
+            name: value("FOIFLOW_UNIT_NAME"), email: value("FOIFLOW_UNIT_EMAIL"), phone: value("FOIFLOW_UNIT_PHONE"),
+            address: value("FOIFLOW_UNIT_ADDRESS"))
+    }
+
+    /// What letters lack while these are the unit's details: a name, and a way to reach it.
+    public var gaps: [String] {
+        (name == nil ? ["a name (--name)"] : []) + (contactText == nil ? ["an e-mail address or telephone number (--email, --phone)"] : [])
     }
 }
 
@@ -21,15 +29,18 @@ public struct LeadContact: Sendable, Equatable {
     public var name: String?
     public var email: String?
     public var phone: String?
+    /// A postal address (the unit's; letters may print it).
+    public var address: String?
 
-    public init(name: String? = nil, email: String? = nil, phone: String? = nil) {
+    public init(name: String? = nil, email: String? = nil, phone: String? = nil, address: String? = nil) {
         self.name = name
         self.email = email
         self.phone = phone
+        self.address = address
     }
 
     /// `a.smith@example.org, 01234 567890`, or `nil` when there is no way to reach them.
-    var contactText: String? {
+    public var contactText: String? {
         let parts = [email, phone].compactMap { $0 }.filter { !$0.isEmpty }
         return parts.isEmpty ? nil : parts.joined(separator: ", ")
     }
@@ -53,7 +64,7 @@ public struct LetterDraft: Sendable, Equatable {
 public struct LetterWriter: Sendable {
     /// The templates, or why they could not be loaded (then every letter is a task saying so).
     public let book: Result<LetterBook, LetterError>
-    public let unit: UnitContact
+    public private(set) var unit: UnitContact
 
     /// Every phrase letters use, for every case of its fact, rendered once from the book.
     let phrases: [String: String]
@@ -80,6 +91,13 @@ public struct LetterWriter: Sendable {
         return LetterWriter(book: Result { () throws(LetterError) in try LetterBook(overrides: folder) }, unit: .fromEnvironment(environment))
     }
 
+    /// The same templates, naming `unit` (the unit's details as the database has them now).
+    public func with(unit: UnitContact) -> LetterWriter {
+        var writer = self
+        writer.unit = unit
+        return writer
+    }
+
     /// Stands in for the reference number in a letter rendered before the reference exists;
     /// the statement that makes the reference replaces it. Random per process, so no
     /// requester's text can contain it.
@@ -94,29 +112,44 @@ public struct LetterWriter: Sendable {
         return draft(.acknowledgement, values: values, details: details)
     }
 
-    /// The letter an action writes to the requester, if it writes one: clarification, fees
+    /// The letter `action` writes to the requester, if it writes one: clarification, fees
     /// notice, extension, response or refusal (review outcome for a review), transfer, lapse.
+    /// `next`: the request after the action.
+    public static func letterType(for action: Action, next: RequestRecord) -> LetterType? {
+        switch action {
+        case .clarify: .clarification
+        case .feeNotice: .feeNotice
+        case .extend: .extension
+        case .respond:
+            next.kind == .review
+                ? .reviewOutcome : [.refused, .partial, .ncnd].contains(next.outcome ?? .granted) ? .refusal : .response
+        case .transfer: .transfer
+        case .lapse: .lapse
+        case .create, .assign, .clarified, .feePaid, .idRequested, .idVerified, .submit, .approve, .return, .close, .withdraw,
+            .reopen, .escalate, .recalculate, .contacted, .submitted, .decision, .complied, .appealed, .tribunal, .reviewOutcome,
+            .icoOutcome, .hold, .release, .anonymised, .requesterViewed, .link, .unlink, .estimate, .aggregate, .acknowledge, .amend:
+            nil
+        }
+    }
+
+    /// The letter an action writes to the requester, if it writes one (`letterType(for:next:)`).
     /// `cost`: for a refusal under s.12, the estimate it rests on (hours, pounds, the limit).
     public func forAction(
         _ action: Action, ref: String, record next: RequestRecord, fields: [Field], details: RequestDetails, lead: LeadContact?,
         cost: (hours: String, amount: String, limit: String)? = nil
     ) -> LetterDraft? {
+        guard let type = LetterWriter.letterType(for: action, next: next) else { return nil }
         let given = Dictionary(fields.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
         var values = base(ref: ref, requester: details.personal.requester, lead: lead)
         values["due"] = next.due?.description
         values["note"] = given["note"]
-        let type: LetterType
-        switch action {
-        case .clarify:
-            type = .clarification
+        switch type {
         case .feeNotice:
-            type = .feeNotice
             values["amount"] = given["amount"]
-        case .extend:
-            type = .extension
+        case .extension:
             values["reason"] = given["reason"]
             values["exemptions"] = given["exemptions"]
-        case .respond:
+        case .response, .refusal, .reviewOutcome:
             let outcome = next.outcome ?? .granted
             values["outcome_text"] = phrases[Phrase.flag("outcome", outcome.rawValue)]
             values["exemptions"] = next.exemptions
@@ -129,21 +162,12 @@ public struct LetterWriter: Sendable {
                 values["cost_amount"] = cost.amount
                 values["cost_limit"] = cost.limit
             }
-            if next.kind == .review {
-                type = .reviewOutcome
-            } else {
-                type = [.refused, .partial, .ncnd].contains(outcome) ? .refusal : .response
-            }
         case .transfer:
-            type = .transfer
             values["transferred_to"] = next.transferredTo
         case .lapse:
-            type = .lapse
             values["reason"] = given["reason"]
-        case .create, .assign, .clarified, .feePaid, .idRequested, .idVerified, .submit, .approve, .return, .close, .withdraw,
-            .reopen, .escalate, .recalculate, .contacted, .submitted, .decision, .complied, .appealed, .tribunal, .reviewOutcome,
-            .icoOutcome, .hold, .release, .anonymised, .requesterViewed, .link, .unlink, .estimate, .aggregate, .acknowledge:
-            return nil
+        case .acknowledgement, .clarification, .progressUpdate:
+            break
         }
         return draft(type, values: values, details: details)
     }
@@ -190,6 +214,7 @@ public struct LetterWriter: Sendable {
         values["lead_name"] = lead.name ?? unit.name
         values["lead_contact"] = lead.contactText
         values["unit_name"] = unit.name
+        values["unit_address"] = unit.address
         return values
     }
 
@@ -208,7 +233,7 @@ public struct LetterWriter: Sendable {
         let type = letter.type
         let channel = LetterWriter.channel(details)
         var reasons: [String] = []
-        if !letter.missing.isEmpty { reasons.append("missing: \(letter.missing.joined(separator: ", "))") }
+        if !letter.missing.isEmpty { reasons.append("missing: \(letter.missing.map(LetterTemplate.describe).joined(separator: "; "))") }
         let recipient: String?
         switch channel {
         case .email:
@@ -218,8 +243,8 @@ public struct LetterWriter: Sendable {
             recipient = details.personal.address
             reasons.append(details.personal.address == nil ? "send by post: no postal address" : "send by post")
         case .phone:
-            recipient = nil
-            reasons.append("telephone the requester")
+            recipient = details.personal.phone
+            reasons.append(details.personal.phone.map { "telephone the requester on \($0)" } ?? "telephone the requester: no telephone number")
         }
         return LetterDraft(
             type: type, channel: channel, status: reasons.isEmpty ? "queued" : "task", recipient: recipient, subject: letter.subject,

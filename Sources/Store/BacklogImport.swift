@@ -132,11 +132,11 @@ public struct BacklogImport: Sendable {
                     ),
                     req AS (
                         INSERT INTO requests (ref, kind, state, version, received, calendar, due, max_due, clock, assignee, team,
-                                              requester, email, address, contact, subject, outcome, exemptions, responded_on,
+                                              requester, email, address, phone, contact, subject, outcome, exemptions, responded_on,
                                               legacy_ref, import_key, created_by)
                         SELECT foiflow_new_reference(f.kind, extract(year FROM f.received)::int),
                                f.kind, f.state, f.version, f.received, f.calendar, f.due, f.max_due, f.clock::jsonb, f.assignee, f.team,
-                               f.requester, f.email, f.address, f.contact, f.subject, f.outcome, f.exemptions, f.responded_on,
+                               f.requester, f.email, f.address, f.phone, f.contact, f.subject, f.outcome, f.exemptions, f.responded_on,
                                f.legacy_ref, f.import_key, \(actor.login)
                         FROM fresh f
                         RETURNING id, import_key, responded_on
@@ -221,7 +221,7 @@ public struct BacklogImport: Sendable {
             problem(text.hasPrefix("on=") ? "responded_on" : column, text)
         }
         var fields = [Field("received", received.description)]
-        for key in ["requester", "subject", "email", "address", "contact", "team"] {
+        for key in ["requester", "subject", "email", "address", "phone", "contact", "team"] {
             if let value = v[key] { fields.append(Field(key, key == "contact" ? value.lowercased() : value)) }
         }
         var events: [EventDraft] = []
@@ -285,7 +285,8 @@ public struct BacklogImport: Sendable {
             .line: String(p.line), .importKey: p.key, .kind: r.kind.rawValue, .received: r.received.description,
             .calendar: r.calendar.rawValue, .state: r.state.rawValue, .version: String(p.events.count), .due: r.due?.description,
             .maxDue: r.maxDue?.description, .clock: clock, .assignee: r.assignee, .team: d.team, .requester: d.personal.requester,
-            .email: d.personal.email, .address: d.personal.address, .contact: d.contact?.rawValue, .subject: d.personal.subject,
+            .email: d.personal.email, .address: d.personal.address, .phone: d.personal.phone, .contact: d.contact?.rawValue,
+            .subject: d.personal.subject,
             .outcome: r.outcome?.rawValue, .exemptions: r.exemptions, .respondedOn: r.respondedOn?.description, .legacyRef: p.legacyRef,
             .events: events, .grounds: grounds,
         ]
@@ -300,7 +301,7 @@ public struct BacklogImport: Sendable {
         case kind, received, calendar, state, version, due
         case maxDue = "max_due"
         case clock, assignee, team
-        case requester, email, address, contact, subject, outcome, exemptions
+        case requester, email, address, phone, contact, subject, outcome, exemptions
         case respondedOn = "responded_on"
         case legacyRef = "legacy_ref"
         case events, grounds

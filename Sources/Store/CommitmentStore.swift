@@ -12,18 +12,22 @@ public struct CommitmentStore: Sendable {
     }
 
     /// Sets (or replaces) the commitment for `kind`.
-    public func set(_ commitment: Commitment, for kind: RequestKind) async throws {
-        try await pool.query(
-            """
-            INSERT INTO commitments (kind, unit, amount, text) VALUES (\(kind.rawValue), \(commitment.unit.rawValue), \(commitment.amount), \(commitment.text))
-            ON CONFLICT (kind) DO UPDATE SET unit = excluded.unit, amount = excluded.amount, text = excluded.text, updated_at = now()
-            """)
+    public func set(_ commitment: Commitment, for kind: RequestKind, by actor: String = "db") async throws {
+        try await pool.recordingChanges(by: actor) { connection in
+            try connection.query(
+                """
+                INSERT INTO commitments (kind, unit, amount, text) VALUES (\(kind.rawValue), \(commitment.unit.rawValue), \(commitment.amount), \(commitment.text))
+                ON CONFLICT (kind) DO UPDATE SET unit = excluded.unit, amount = excluded.amount, text = excluded.text, updated_at = now()
+                """)
+        }
     }
 
     /// Removes the commitment for `kind`; not found when there is none.
-    public func clear(_ kind: RequestKind) async throws {
-        let result = try await pool.query("DELETE FROM commitments WHERE kind = \(kind.rawValue)")
-        guard result.affectedRows == 1 else { throw WorkflowError.notFound("no commitment for \(kind.rawValue)") }
+    public func clear(_ kind: RequestKind, by actor: String = "db") async throws {
+        let affected = try await pool.recordingChanges(by: actor) { connection in
+            try connection.query("DELETE FROM commitments WHERE kind = \(kind.rawValue)").affectedRows
+        }
+        guard affected == 1 else { throw WorkflowError.notFound("no commitment for \(kind.rawValue)") }
     }
 
     /// Every commitment, by kind.

@@ -112,7 +112,7 @@ public struct EscalationStore: Sendable {
             let thresholds = try Thresholds(calendarSet, asOf: asOf)
             let engine = WorkflowEngine(calendars: calendarSet)
             let configuration = self.configuration
-            let letters = self.letters
+            let letters = self.letters.with(unit: try await UnitStore(pool: pool).current(fallback: self.letters.unit))
             let report = try await pool.withConnection { connection -> EscalationReport? in
                 let locked =
                     try connection.query("SELECT pg_try_advisory_lock(\(EscalationStore.lockKey)) AS ok").first?.decode(Bool.self, "ok") ?? false
@@ -264,7 +264,7 @@ public struct EscalationStore: Sendable {
     static func progressUpdates(_ tx: PostgresConnection, letters: LetterWriter, asOf: CivilDate, dryRun: Bool) throws -> [String] {
         let rows = try tx.query(
             """
-            SELECT r.id, r.ref, r.state, r.due, r.requester, r.email, r.address, r.contact,
+            SELECT r.id, r.ref, r.state, r.due, r.requester, r.email, r.address, r.phone, r.contact,
                    u.name AS lead_name, u.email AS lead_email, u.phone AS lead_phone,
                    (coalesce(r.last_contact, r.received) + interval '1 month')::date AS update_due
             FROM requests r LEFT JOIN users u ON u.login = r.assignee
@@ -336,7 +336,7 @@ public struct EscalationStore: Sendable {
         let rows = try tx.query(
             """
             SELECT \(unescaped: RequestStore.qualifiedRecordColumns), r.ref, rule.reason AS lapse_reason,
-                   r.requester, r.email, r.address, r.contact, u.name AS lead_name, u.email AS lead_email, u.phone AS lead_phone
+                   r.requester, r.email, r.address, r.phone, r.contact, u.name AS lead_name, u.email AS lead_email, u.phone AS lead_phone
             FROM requests r LEFT JOIN users u ON u.login = r.assignee
             JOIN unnest(\(states)::text[], \(kinds)::text[], \(months)::int[], \(reasons)::text[])
                 AS rule(rule_state, rule_kind, rule_months, reason)

@@ -13,6 +13,12 @@ public struct OutboxMessage: Sendable, Equatable {
     public var body: String
     /// Attempts so far, this one included.
     public var attempts: Int
+    /// The letter it carries (`LETTERS`, `foiflow letter ID`), when it is a letter to a requester.
+    public var letterID: Int? = nil
+
+    /// How a person finds it: `letter 12` for a letter to a requester, `notification 7` for a
+    /// message to staff.
+    public var label: String { letterID.map { "letter \($0)" } ?? "notification \(id)" }
 }
 
 /// What a delivery run did.
@@ -52,7 +58,7 @@ public struct NotificationStore: Sendable {
         try await pool.withConnection { connection in
             try connection.query(
                 """
-                SELECT n.id, r.ref, n.level, n.recipient, n.email, n.subject, n.body, n.attempts + 1 AS attempts
+                SELECT n.id, r.ref, n.level, n.recipient, n.email, n.subject, n.body, n.attempts + 1 AS attempts, n.letter_id
                 FROM notifications n JOIN requests r ON r.id = n.request_id
                 WHERE n.delivered_at IS NULL AND n.failed_at IS NULL AND n.next_attempt_at <= now()
                 ORDER BY n.next_attempt_at, n.id LIMIT \(limit)
@@ -158,7 +164,8 @@ public struct NotificationStore: Sendable {
             id: try row.decode(Int.self, "id"), ref: try row.decode(String.self, "ref"), level: try row.decode(String.self, "level"),
             recipient: try row.decode(String?.self, "recipient"), email: try row.decode(String?.self, "email"),
             subject: try row.decode(String.self, "subject"), body: try row.decode(String.self, "body"),
-            attempts: try row.decode(Int.self, "attempts"))
+            attempts: try row.decode(Int.self, "attempts"),
+            letterID: row.hasColumn("letter_id") ? try row.decode(Int?.self, "letter_id") : nil)
     }
 }
 

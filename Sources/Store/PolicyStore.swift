@@ -18,11 +18,13 @@ public struct PolicyStore: Sendable {
     /// Sets the outcomes that need approval (empty: none), as `actor`.
     public func setRequireApproval(_ outcomes: Set<Outcome>, by actor: String) async throws {
         let value = Outcome.allCases.filter(outcomes.contains).map(\.rawValue).joined(separator: ",")
-        try await pool.query(
-            """
-            INSERT INTO policy (key, value, updated_by) VALUES ('require-approval', \(value), \(actor))
-            ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by, updated_at = now()
-            """)
+        try await pool.recordingChanges(by: actor) { connection in
+            try connection.query(
+                """
+                INSERT INTO policy (key, value, updated_by) VALUES ('require-approval', \(value), \(actor))
+                ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by, updated_at = now()
+                """)
+        }
     }
 
     /// The appropriate limit in pounds (FOIA s.12; £450, or £600 for the authorities of
@@ -32,11 +34,13 @@ public struct PolicyStore: Sendable {
     }
 
     public func setCostLimit(_ pounds: Int, by actor: String) async throws {
-        try await pool.query(
-            """
-            INSERT INTO policy (key, value, updated_by) VALUES ('cost-limit', \(String(pounds)), \(actor))
-            ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by, updated_at = now()
-            """)
+        try await pool.recordingChanges(by: actor) { connection in
+            try connection.query(
+                """
+                INSERT INTO policy (key, value, updated_by) VALUES ('cost-limit', \(String(pounds)), \(actor))
+                ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by, updated_at = now()
+                """)
+        }
     }
 
     /// The stored limit, or the default.

@@ -25,12 +25,15 @@ public struct RequestStore: Sendable {
     /// Requests this process read or wrote, so an action on one of them takes one round trip
     /// (`nil`: every action reads its request first, as a one-shot CLI command does).
     public let heldRows: HeldRows?
+    /// The unit's details letters name (`foiflow unit set`; `letters.unit` while none are set).
+    public let unit: UnitCache
 
     public init(
         pool: PostgresPool, calendars: CalendarCache, authority: Authority = Authority(), letters: LetterWriter = .standard(),
-        grounds: GroundsStore? = nil, heldRows: HeldRows? = nil
+        grounds: GroundsStore? = nil, heldRows: HeldRows? = nil, unit: UnitCache? = nil
     ) {
         self.heldRows = heldRows
+        self.unit = unit ?? UnitCache(store: UnitStore(pool: pool), fallback: letters.unit)
         self.pool = pool
         self.calendars = calendars
         self.authority = authority
@@ -87,6 +90,12 @@ public struct RequestStore: Sendable {
                 // attempt takes the next number.
                 referenceTaken = true
                 continue
+            } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation && error.constraint == "requests_ico_ref" {
+                let icoRef = details.icoRef ?? ""
+                let existing = try await pool.query(
+                    "SELECT ref FROM requests WHERE kind = 'ico' AND upper(btrim(ico_ref)) = upper(btrim(\(icoRef)::text))"
+                ).first?.decode(String.self, "ref")
+                throw WorkflowError.conflict("an ICO case with ico_ref=\(icoRef) exists already\(existing.map { ": \($0)" } ?? "")")
             } catch let error as PostgresError where error.isIntegrityOrDataError {
                 throw WorkflowError.badArgument("the request could not be stored: \(error.ruleBroken)")
             }
@@ -148,7 +157,9 @@ public struct RequestStore: Sendable {
         let fields = JSONText.fields(event.fields)
         let year = record.received.year
         // The acknowledgement, written with the request; its reference is filled in by the statement.
-        let letter = kind.writesToRequester ? letters.acknowledgement(kind: kind, record: record, details: details) : nil
+        let letter =
+            kind.writesToRequester
+            ? letters.with(unit: try await unit.current()).acknowledgement(kind: kind, record: record, details: details) : nil
         let slot = LetterWriter.referenceSlot
         let row = try await pool.query(
             """
@@ -170,11 +181,13 @@ public struct RequestStore: Sendable {
             ),
             req AS (
                 INSERT INTO requests (ref, kind, state, version, received, calendar, due, max_due, clock, team,
-                                      requester, email, address, contact, subject, parent_ref, ico_ref, requested_late, created_by)
+                                      requester, email, address, phone, contact, subject, parent_ref, ico_ref, requested_late,
+                                      created_by)
                 SELECT foiflow_reference(\(kind.referencePrefix), \(year), last), \(kind.rawValue),
                        \(record.state.rawValue), \(record.version), \(record.received), \(record.calendar.rawValue),
                        \(record.due), \(record.maxDue), \(clock)::jsonb, \(details.team), \(details.personal.requester),
-                       \(details.personal.email), \(details.personal.address), \(details.contact?.rawValue), \(details.personal.subject),
+                       \(details.personal.email), \(details.personal.address), \(details.personal.phone), \(details.contact?.rawValue),
+                       \(details.personal.subject),
                        \(details.parent), \(details.icoRef), \(details.requestedLate), \(actor.login)
                 FROM counter
                 RETURNING id, ref
@@ -282,6 +295,8 @@ public struct RequestStore: Sendable {
         today: CivilDate, engine: WorkflowEngine, calendarVersion: Int, guarded: Bool
     ) async throws -> ChangeResult? {
         let record: RequestRecord, next: RequestRecord, event: EventDraft
+        // `amend`: the details after it (the row's otherwise).
+        var details = row.details
         // An acknowledgement sets the date the kind's published commitment gives, if any.
         var commitment: Commitment?
         if action == .acknowledge,
@@ -296,6 +311,7 @@ public struct RequestStore: Sendable {
             (next, event) = try engine.act(
                 action, fields: fields, by: actor, today: today, on: record, expectedVersion: expectedVersion,
                 requireApproval: PolicyStore.outcomes(policy), commitment: commitment)
+            if action == .amend { details = try WorkflowEngine.amended(row.details, with: event.fields) }
         } catch {
             if guarded { return nil }
             throw error
@@ -323,7 +339,9 @@ public struct RequestStore: Sendable {
             }
             costing = (CostLimit.hours(quarters: report.quarters), CostLimit.pounds(quarters: report.quarters), String(report.limit))
         }
-        let letter = letters.forAction(
+        // The unit's details are read (at most once a second) only for an action that writes a letter.
+        let writer = LetterWriter.letterType(for: action, next: next) == nil ? letters : letters.with(unit: try await unit.current())
+        let letter = writer.forAction(
             action, ref: ref, record: next, fields: event.fields, details: row.details, lead: lead, cost: costing)
         if action == .link || action == .unlink, let target = event.trail?.target {
             try await checkLink(
@@ -333,11 +351,11 @@ public struct RequestStore: Sendable {
         let written = try await RequestStore.write(
             pool, id: row.id, ref: ref, from: record, to: next, event: event, actor: actor.login,
             calendarVersion: calendarVersion, credential: credential, letter: letter, requester: row.details.personal.requester,
-            requestTeam: row.details.team, decidedWith: guarded ? (policy, lead) : nil)
+            requestTeam: row.details.team, decidedWith: guarded ? (policy, lead) : nil, amended: action == .amend ? details : nil)
         switch written {
         case .done(let newLead, let newPolicy):
             if let heldRows {
-                heldRows.keep(HeldRow(id: row.id, record: next, details: row.details), for: ref)
+                heldRows.keep(HeldRow(id: row.id, record: next, details: details), for: ref)
                 heldRows.saw(policy: newPolicy, lead: newLead, of: next.assignee)
                 if let trail = event.trail, let other = trail.target ?? next.parent { heldRows.forget(other) }
             }
@@ -404,7 +422,7 @@ public struct RequestStore: Sendable {
     static func write(
         _ pool: PostgresPool, id: Int, ref: String, from record: RequestRecord, to next: RequestRecord, event: EventDraft,
         actor: String, calendarVersion: Int, credential: Credential? = nil, letter: LetterDraft? = nil, requester: String? = nil,
-        requestTeam: String? = nil, decidedWith: (policy: String?, lead: LeadContact)? = nil
+        requestTeam: String? = nil, decidedWith: (policy: String?, lead: LeadContact)? = nil, amended: RequestDetails? = nil
     ) async throws -> WriteOutcome {
         // `contacted letter=ID` closes that task of this request.
         let doneLetter = event.action == .contacted ? event.fields.first { $0.key == "letter" }.flatMap { Int($0.value) } : nil
@@ -516,6 +534,15 @@ public struct RequestStore: Sendable {
             EXISTS (SELECT 1 FROM request_links l JOIN requests t ON t.ref = \(linkTarget)::text
                     WHERE l.low_id = least(requests.id, t.id) AND l.high_id = greatest(requests.id, t.id) AND l.type = \(linkType)::text)
             """
+        // `amend`: the requester's details, the subject and the team, as corrected.
+        let amendPart: PostgresQuery =
+            amended.map { details in
+                """
+                requester = \(details.personal.requester), email = \(details.personal.email), address = \(details.personal.address),
+                phone = \(details.personal.phone), contact = \(details.contact?.rawValue), subject = \(details.personal.subject),
+                team = \(details.team),
+                """
+            } ?? ""
         let linkGuard: PostgresQuery = linking ? (event.action == .link ? "AND NOT \(linkExists)" : "AND \(linkExists)") : ""
         let linkPart: PostgresQuery =
             !linking
@@ -555,7 +582,7 @@ public struct RequestStore: Sendable {
                         approved_version = \(next.approvedVersion), proposed_outcome = \(next.proposedOutcome?.rawValue),
                         proposed_exemptions = \(next.proposedExemptions), hold_since = \(next.hold?.since), hold_until = \(next.hold?.until),
                         transferred_to = \(next.transferredTo), last_contact = greatest(last_contact, \(next.lastContact)::date),
-                        updated_at = now()
+                        \(amendPart) updated_at = now()
                     WHERE id = \(id) AND version = \(record.version) AND (SELECT ok FROM cred) AND (SELECT ok FROM cal)
                       \(unescaped: decidedWith == nil ? "" : "AND (SELECT ok FROM held)")
                       \(assigneeGuard)
@@ -603,7 +630,7 @@ public struct RequestStore: Sendable {
         guard
             let row = try await pool.query(
                 """
-                SELECT \(unescaped: RequestStore.qualifiedRecordColumns), r.requester, r.email, r.address, r.contact, r.team, r.subject,
+                SELECT \(unescaped: RequestStore.qualifiedRecordColumns), r.requester, r.email, r.address, r.phone, r.contact, r.team, r.subject,
                        \(unescaped: RequestStore.leadAndPolicyColumns)
                 FROM requests r LEFT JOIN users u ON u.login = r.assignee
                 WHERE r.ref = \(ref) AND foiflow_sees(\(scope)::text, r.team)
@@ -633,16 +660,16 @@ public struct RequestStore: Sendable {
     }
 
     /// Who a letter goes to and who it names as leading, from a row with the columns
-    /// `requester, email, address, contact` and `lead_name, lead_email, lead_phone`.
+    /// `requester, email, address, phone, contact` and `lead_name, lead_email, lead_phone`.
     static func recipient(from row: PostgresRow) throws -> (details: RequestDetails, lead: LeadContact) {
         (try details(from: row), try lead(from: row))
     }
 
-    /// The requester's details from a row with `requester, email, address, contact`.
+    /// The requester's details from a row with `requester, email, address, phone, contact`.
     static func details(from row: PostgresRow) throws -> RequestDetails {
         RequestDetails(
             requester: try row.decode(String.self, "requester"), email: try row.decode(String?.self, "email"),
-            address: try row.decode(String?.self, "address"),
+            address: try row.decode(String?.self, "address"), phone: try row.decode(String?.self, "phone"),
             contact: try row.decode(ContactMethod?.self, "contact"))
     }
 
@@ -675,7 +702,7 @@ public struct RequestStore: Sendable {
     /// The columns a view is read from (`view(from:)`).
     static let viewColumnNames = [
         "ref", "kind", "state", "version", "received", "calendar", "due", "max_due", "assignee", "team", "requester", "subject", "email",
-        "address", "contact", "parent_ref", "outcome", "exemptions", "responded_on", "transferred_to", "last_contact", "ico_ref",
+        "address", "phone", "contact", "parent_ref", "outcome", "exemptions", "responded_on", "transferred_to", "last_contact", "ico_ref",
         "appeal_by", "requested_late", "legacy_ref", "hold_since", "hold_until", "anonymised_on",
     ]
 
@@ -987,7 +1014,8 @@ public struct RequestStore: Sendable {
             maxDue: try row.decode(CivilDate?.self, "max_due"), assignee: try row.decode(String?.self, "assignee"),
             team: try row.decode(String?.self, "team"), requester: try row.decode(String.self, "requester"),
             subject: try row.decode(String?.self, "subject"), email: try row.decode(String?.self, "email"),
-            address: try row.decode(String?.self, "address"), contact: try row.decode(String?.self, "contact"),
+            address: try row.decode(String?.self, "address"), phone: try row.decode(String?.self, "phone"),
+            contact: try row.decode(String?.self, "contact"),
             parent: try row.decode(String?.self, "parent_ref"), outcome: try row.decode(String?.self, "outcome"),
             exemptions: try row.decode(String?.self, "exemptions"), respondedOn: try row.decode(CivilDate?.self, "responded_on"),
             transferredTo: try row.decode(String?.self, "transferred_to"), icoRef: try row.decode(String?.self, "ico_ref"),

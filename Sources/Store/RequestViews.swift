@@ -19,6 +19,7 @@ public struct RequestView: Sendable, Equatable {
     public var subject: String?
     public var email: String?
     public var address: String?
+    public var phone: String?
     public var contact: String?
     public var parent: String?
     public var outcome: String?
@@ -75,6 +76,7 @@ public struct RequestView: Sendable, Equatable {
         add("subject", subject)
         add("email", email)
         add("address", address)
+        add("phone", phone)
         add("contact", contact)
         add("parent", parent)
         add("outcome", outcome)

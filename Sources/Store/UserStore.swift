@@ -47,20 +47,21 @@ public struct UserStore: Sendable {
             guard value.count <= limit else { throw .badArgument("\(field) is longer than \(limit) characters") }
         }
         if let email, let problem = EmailAddress.problem(email) { throw .badArgument("email \(problem)") }
+        if let phone, let problem = TelephoneNumber.problem(phone) { throw .badArgument("phone \(problem)") }
     }
 
     /// Creates a user and returns it with its new token.
     /// `onlyIfNoUsers`: create only when the table is empty (first admin at set-up); `nil` otherwise.
     public func add(
         login: String, role: Role, team: String? = nil, name: String? = nil, email: String? = nil, phone: String? = nil,
-        onlyIfNoUsers: Bool = false
+        onlyIfNoUsers: Bool = false, by actor: String = "db"
     ) async throws -> (user: User, token: String)? {
         try UserStore.validateLogin(login)
         try UserStore.validateDetails(team: team, name: name, email: email, phone: phone)
         let token = UserStore.newToken()
         let hash = PostgresBytes(SHA256.hash(Array(token.utf8)))
         do {
-            return try await pool.withTransaction { connection -> (User, String)? in
+            return try await pool.recordingChanges(by: actor) { connection -> (User, String)? in
                 if onlyIfNoUsers {
                     // Serialise concurrent first-run set-ups, then look.
                     try connection.query("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
@@ -111,18 +112,85 @@ public struct UserStore: Sendable {
     }
 
     /// Disables a user: their token stops working at once; their history stays.
-    public func disable(login: String) async throws {
-        let result = try await pool.query(
-            "UPDATE users SET disabled_at = coalesce(disabled_at, now()), token_hash = NULL WHERE login = \(login)")
-        guard result.affectedRows == 1 else { throw WorkflowError.notFound("no user '\(login)'") }
+    public func disable(login: String, by actor: String = "db") async throws {
+        let affected = try await pool.recordingChanges(by: actor) { connection in
+            try connection.query(
+                "UPDATE users SET disabled_at = coalesce(disabled_at, now()), token_hash = NULL WHERE login = \(login)"
+            ).affectedRows
+        }
+        guard affected == 1 else { throw WorkflowError.notFound("no user '\(login)'") }
+    }
+
+    /// Enables a disabled user again. Their old token stays revoked: they need a new one
+    /// (returned, shown once).
+    public func enable(login: String, by actor: String = "db") async throws -> String {
+        let token = UserStore.newToken()
+        let hash = PostgresBytes(SHA256.hash(Array(token.utf8)))
+        let state = try await pool.recordingChanges(by: actor) { connection -> Bool? in
+            guard let row = try connection.query("SELECT disabled_at IS NOT NULL AS disabled FROM users WHERE login = \(login) FOR UPDATE").first
+            else { return nil }
+            guard try row.decode(Bool.self, "disabled") else { return false }
+            try connection.query("UPDATE users SET disabled_at = NULL, token_hash = \(hash) WHERE login = \(login)")
+            return true
+        }
+        guard let state else { throw WorkflowError.notFound("no user '\(login)'") }
+        guard state else { throw WorkflowError.conflict("'\(login)' is not disabled") }
+        return token
+    }
+
+    /// What `update` changes: each value given replaces the user's; `nil` keeps it. An empty
+    /// team, name, e-mail or phone removes it.
+    public struct Changes: Sendable {
+        public var role: Role?
+        public var team: String?
+        public var name: String?
+        public var email: String?
+        public var phone: String?
+
+        public init(role: Role? = nil, team: String? = nil, name: String? = nil, email: String? = nil, phone: String? = nil) {
+            self.role = role
+            self.team = team
+            self.name = name
+            self.email = email
+            self.phone = phone
+        }
+
+        public var isEmpty: Bool { role == nil && team == nil && name == nil && email == nil && phone == nil }
+    }
+
+    /// Changes a user's role, team or contact details; returns the user as changed.
+    /// A change of role or team takes effect on their sessions before their next command.
+    public func update(login: String, _ changes: Changes, by actor: String = "db") async throws -> User {
+        guard !changes.isEmpty else { throw WorkflowError.badArgument("nothing to change: give --role, --team, --name, --email or --phone") }
+        func kept(_ value: String?) -> String? { value.flatMap { $0.isEmpty ? nil : $0 } }
+        try UserStore.validateDetails(team: kept(changes.team), name: kept(changes.name), email: kept(changes.email), phone: kept(changes.phone))
+        let row = try await pool.recordingChanges(by: actor) { connection in
+            try connection.query(
+                """
+                UPDATE users SET
+                    role = coalesce(\(changes.role?.rawValue)::text, role),
+                    team = CASE WHEN \(changes.team)::text IS NULL THEN team ELSE nullif(\(changes.team)::text, '') END,
+                    name = CASE WHEN \(changes.name)::text IS NULL THEN name ELSE nullif(\(changes.name)::text, '') END,
+                    email = CASE WHEN \(changes.email)::text IS NULL THEN email ELSE nullif(\(changes.email)::text, '') END,
+                    phone = CASE WHEN \(changes.phone)::text IS NULL THEN phone ELSE nullif(\(changes.phone)::text, '') END
+                WHERE login = \(login)
+                RETURNING \(unescaped: UserStore.columns)
+                """
+            ).first
+        }
+        guard let row else { throw WorkflowError.notFound("no user '\(login)'") }
+        return try UserStore.user(from: row)
     }
 
     /// Issues a new token for an active user, revoking the old one; returns the new token.
-    public func newToken(login: String) async throws -> String {
+    public func newToken(login: String, by actor: String = "db") async throws -> String {
         let token = UserStore.newToken()
-        let result = try await pool.query(
-            "UPDATE users SET token_hash = \(PostgresBytes(SHA256.hash(Array(token.utf8)))) WHERE login = \(login) AND disabled_at IS NULL")
-        guard result.affectedRows == 1 else { throw WorkflowError.notFound("no active user '\(login)'") }
+        let affected = try await pool.recordingChanges(by: actor) { connection in
+            try connection.query(
+                "UPDATE users SET token_hash = \(PostgresBytes(SHA256.hash(Array(token.utf8)))) WHERE login = \(login) AND disabled_at IS NULL"
+            ).affectedRows
+        }
+        guard affected == 1 else { throw WorkflowError.notFound("no active user '\(login)'") }
         return token
     }
 

@@ -60,6 +60,9 @@ public enum Action: String, Sendable, CaseIterable, Codable {
     case unlink
     /// A manager looked at the requester's other requests (`REQUESTER`), and said why (`reason`).
     case requesterViewed = "requester-viewed"
+    /// A correction of the requester's details, the subject or (managers) the team: the fields
+    /// given replace the request's; the next letters use them.
+    case amend
 
     /// Whether the action is casework, which the retention schedule counts from: not a legal
     /// hold or its release, the nightly job's escalations and recalculations, a look at the
@@ -67,7 +70,7 @@ public enum Action: String, Sendable, CaseIterable, Codable {
     /// SchemaTests checks they agree).
     public var isCasework: Bool {
         switch self {
-        case .hold, .release, .anonymised, .escalate, .recalculate, .requesterViewed, .link, .unlink: false
+        case .hold, .release, .anonymised, .escalate, .recalculate, .requesterViewed, .link, .unlink, .amend: false
         case .create, .assign, .clarify, .clarified, .feeNotice, .feePaid, .idRequested, .idVerified, .extend, .submit, .approve,
             .return, .respond, .close, .withdraw, .reopen, .transfer, .submitted, .decision, .complied, .appealed, .tribunal, .contacted,
             .lapse, .reviewOutcome, .icoOutcome, .estimate, .aggregate, .acknowledge:

@@ -50,7 +50,7 @@ public enum Permissions {
         switch operation {
         case .read: "read requests"
         case .create: "create requests"
-        case .act(let action): "\(action.rawValue) a request"
+        case .act(let action): "take the action '\(action.rawValue)' on a request"
         case .assignToOthers: "assign a request to someone else"
         case .manageUsers: "manage users"
         case .manageHolidays: "change the holiday calendar"

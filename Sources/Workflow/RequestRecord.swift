@@ -196,13 +196,16 @@ public struct PersonalData: Sendable, Equatable {
     public var requester: String
     public var email: String?
     public var address: String?
+    /// A telephone number (`contact=phone` needs one).
+    public var phone: String?
     /// What was asked, as the requester put it.
     public var subject: String?
 
-    public init(requester: String, email: String? = nil, address: String? = nil, subject: String? = nil) {
+    public init(requester: String, email: String? = nil, address: String? = nil, phone: String? = nil, subject: String? = nil) {
         self.requester = requester
         self.email = email
         self.address = address
+        self.phone = phone
         self.subject = subject
     }
 }
@@ -221,10 +224,10 @@ public struct RequestDetails: Sendable, Equatable {
     public var requestedLate: Bool
 
     public init(
-        requester: String, subject: String? = nil, email: String? = nil, address: String? = nil, contact: ContactMethod? = nil,
-        team: String? = nil, parent: String? = nil, icoRef: String? = nil, requestedLate: Bool = false
+        requester: String, subject: String? = nil, email: String? = nil, address: String? = nil, phone: String? = nil,
+        contact: ContactMethod? = nil, team: String? = nil, parent: String? = nil, icoRef: String? = nil, requestedLate: Bool = false
     ) {
-        self.personal = PersonalData(requester: requester, email: email, address: address, subject: subject)
+        self.personal = PersonalData(requester: requester, email: email, address: address, phone: phone, subject: subject)
         self.contact = contact
         self.team = team
         self.parent = parent

@@ -82,7 +82,7 @@ public enum TransitionTable {
         case .create:
             ActionSpec(
                 action: .create, from: [], to: .state(.received), required: ["received", "requester"],
-                optional: ["subject", "email", "address", "contact", "team", "parent", "calendar"],
+                optional: ["subject", "email", "address", "phone", "contact", "team", "parent", "calendar"],
                 roles: people, kinds: allKinds, clock: "starts the clock on the date received")
         case .assign:
             ActionSpec(
@@ -231,6 +231,11 @@ public enum TransitionTable {
                 action: .requesterViewed, from: Set(RequestState.allCases), to: .same, required: ["reason"], optional: [],
                 roles: managers, kinds: allKinds, clock: "none (who looked at the requester's other requests, and why)",
                 command: "REQUESTER")
+        case .amend:
+            ActionSpec(
+                action: .amend, from: Set(RequestState.allCases), to: .same, required: [],
+                optional: ["requester", "email", "address", "phone", "contact", "subject", "team"], roles: people, kinds: allKinds,
+                clock: "none (corrects the requester's details or the subject; the team by managers; the next letters use them)")
         case .icoOutcome:
             ActionSpec(
                 action: .icoOutcome, from: Set(RequestState.allCases), to: .same, required: ["ref", "step"],

@@ -44,13 +44,8 @@ public struct WorkflowEngine: Sendable {
         }
         let requester = values["requester"] ?? (kind == .ico ? Self.icoRequester : "")
         guard !Self.isBlank(requester) else { throw .badArgument("requester must not be empty") }
-        var contact: ContactMethod?
-        if let text = values["contact"] {
-            guard let method = ContactMethod(rawValue: text.lowercased()), ContactMethod.preferences.contains(method) else {
-                throw .badArgument("contact=\(text) is not one of \(ContactMethod.preferenceNames)")
-            }
-            contact = method
-        }
+        let contact = try values["contact"].map { text throws(WorkflowError) in try Self.preference(text) }
+        try Self.checkReachable(contact: contact, phone: values["phone"])
         var calendar = authority.defaultCalendar(for: kind)
         if let text = values["calendar"] {
             guard let id = CalendarID(rawValue: text.lowercased()) else {
@@ -85,7 +80,7 @@ public struct WorkflowEngine: Sendable {
             clock: clock, due: deadline?.due, maxDue: deadline?.maxDue, parent: values["parent"])
         let details = RequestDetails(
             requester: requester, subject: values["subject"], email: values["email"], address: values["address"],
-            contact: contact, team: try Self.team(values["team"], for: actor), parent: values["parent"], icoRef: icoRef,
+            phone: values["phone"], contact: contact, team: try Self.team(values["team"], for: actor), parent: values["parent"], icoRef: icoRef,
             requestedLate: requestedLate)
         let event = EventDraft(action: .create, from: nil, to: .received, fields: fields, due: record.due, effectiveOn: received)
         return (record, details, event)
@@ -364,6 +359,17 @@ public struct WorkflowEngine: Sendable {
                 throw .badArgument("REQUESTER needs reason=... (why the requester's other requests are looked at)")
             }
             guard record.anonymisedOn == nil else { throw .invalidTransition("the request was anonymised; it has no requester") }
+        case .amend:
+            guard record.anonymisedOn == nil else { throw .invalidTransition("the request was anonymised; there is nothing to amend") }
+            guard fields.contains(where: { $0.key != "note" }) else {
+                throw .badArgument("amend needs at least one of \(spec.optional.map { "\($0)=" }.joined(separator: " "))")
+            }
+            if let requester = values["requester"], Self.isBlank(requester) { throw .badArgument("requester must not be empty") }
+            if let contact = values["contact"] { replace("contact", with: try Self.preference(contact).rawValue, in: &eventFields) }
+            if values["team"] != nil, !TransitionTable.managers.contains(actor.role) {
+                throw .denied("only a manager or an admin may move a request to another team")
+            }
+            if let team = values["team"] { _ = try Self.team(team, for: actor) }
         case .return, .close, .lapse, .escalate, .recalculate, .create, .reviewOutcome, .icoOutcome, .anonymised:
             break
         }
@@ -576,11 +582,55 @@ public struct WorkflowEngine: Sendable {
         return nil
     }
 
+    /// What `amend` refuses by name: what identifies the request or sets its clock.
+    static let unamendable: Set<String> = ["ref", "kind", "received", "due", "calendar", "parent", "ico_ref", "state", "version"]
+
+    /// A preferred contact method (`contact=`): one a letter can go by.
+    static func preference(_ text: String) throws(WorkflowError) -> ContactMethod {
+        guard let method = ContactMethod(rawValue: text.lowercased()), ContactMethod.preferences.contains(method) else {
+            throw .badArgument("contact=\(text) is not one of \(ContactMethod.preferenceNames)")
+        }
+        return method
+    }
+
+    /// A requester who asks to be telephoned must have given a number.
+    static func checkReachable(contact: ContactMethod?, phone: String?) throws(WorkflowError) {
+        if contact == .phone, phone.map(isBlank) ?? true {
+            throw .badArgument("contact=phone needs phone=NUMBER (the number to call)")
+        }
+    }
+
+    /// The request's details after `amend` with `fields` (checked by `act` first): each field
+    /// given replaces the request's value; a blank one (other than the requester) removes it.
+    public static func amended(_ details: RequestDetails, with fields: [Field]) throws(WorkflowError) -> RequestDetails {
+        var next = details
+        func value(_ text: String) -> String? { isBlank(text) ? nil : text }
+        for field in fields {
+            switch field.key {
+            case "requester": next.personal.requester = field.value
+            case "email": next.personal.email = value(field.value)
+            case "address": next.personal.address = value(field.value)
+            case "phone": next.personal.phone = value(field.value)
+            case "subject": next.personal.subject = value(field.value)
+            case "contact": next.contact = try preference(field.value)
+            case "team": next.team = value(field.value)
+            default: continue
+            }
+        }
+        try checkReachable(contact: next.contact, phone: next.personal.phone)
+        return next
+    }
+
     /// Refuses unknown and missing fields; returns the values by key.
     private func checkFields(_ fields: [Field], spec: ActionSpec) throws(WorkflowError) -> [String: String] {
         let allowed = Set(spec.required + spec.optional + ["note"])
         var values: [String: String] = [:]
         for field in fields {
+            if spec.action == .amend, !allowed.contains(field.key), Self.unamendable.contains(field.key) {
+                throw .badArgument(
+                    "amend cannot change \(field.key): the reference, the kind and the dates are the request's record (it takes: \(spec.optional.joined(separator: ", ")))"
+                )
+            }
             guard allowed.contains(field.key) else {
                 let list = (spec.required + spec.optional + ["note"]).joined(separator: ", ")
                 let what = spec.action == .create ? "CREATE \(spec.kinds.map(\.rawValue).sorted().joined(separator: ", "))" : spec.action.rawValue
@@ -588,8 +638,13 @@ public struct WorkflowEngine: Sendable {
             }
             guard values[field.key] == nil else { throw .badArgument("'\(field.key)' given twice") }
             try HostileText.check(field.value, field: field.key)
-            if field.key == "email", let problem = EmailAddress.problem(field.value) {
+            // `amend` removes a value given blank; otherwise an e-mail or a number must be one.
+            let removing = spec.action == .amend && Self.isBlank(field.value)
+            if field.key == "email", !removing, let problem = EmailAddress.problem(field.value) {
                 throw .badArgument("email= \(problem)")
+            }
+            if field.key == "phone", !removing, let problem = TelephoneNumber.problem(field.value) {
+                throw .badArgument("phone= \(problem)")
             }
             values[field.key] = field.value
         }

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Dates
 import Foundation
 import Store
+import Workflow
 
 /// `foiflow audit`: the history anyone can verify.
 struct AuditCommand: AsyncParsableCommand {
@@ -13,7 +15,7 @@ struct AuditCommand: AsyncParsableCommand {
             recorded digest covers every request's latest event; foiflow nightly records one and
             prints it.
             """,
-        subcommands: [Verify.self, Digest.self])
+        subcommands: [Verify.self, Digest.self, Changes.self])
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -39,6 +41,32 @@ struct AuditCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             print("\(summary): all match")
+        }
+    }
+
+    struct Changes: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the changes made to users, policy, published commitments and the unit's details: when, who, what.",
+            discussion: """
+                Who is the login the change was made as (--as, $FOIFLOW_USER), else os: and the operating-system user. Staff's names, e-mail addresses and telephone numbers are named as changed, never listed.
+
+                Example:
+                  foiflow audit changes --since 2026-12-01
+                """)
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: ArgumentHelp("Only changes on or after this day (London time).", valueName: "date")) var since: CivilDate?
+        static let formats: [OutputFormat] = [.table, .csv, .json, .text]
+        @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .table
+
+        func run() async throws {
+            let entries = try await database.makePool().using { try await ChangeLogStore(pool: $0).entries(since: since) }
+            let rows = entries.map { entry in
+                [
+                    Field("at", entry.at), Field("actor", entry.actor), Field("subject", entry.subject), Field("target", entry.target),
+                    Field("change", entry.change),
+                ]
+            }
+            print(format.render(rows: rows, columns: ["at", "actor", "subject", "target", "change"]), terminator: "")
         }
     }
 

@@ -53,8 +53,8 @@ struct CommitmentCommand: AsyncParsableCommand {
             }
             let authority = Authority.fromEnvironment
             let later = try await database.makePool().using { pool in
-                _ = try await actor.checkedActor(pool, for: .configure)
-                try await CommitmentStore(pool: pool).set(commitment, for: kind)
+                let login = try await actor.checkedActor(pool, for: .configure)
+                try await CommitmentStore(pool: pool).set(commitment, for: kind, by: login)
                 let calendars = try await HolidayStore(pool: pool).loadCalendars().calendars
                 return try commitment.daysLaterThanStatute(
                     kind: kind, calendar: calendars[authority.defaultCalendar(for: kind)], year: LondonDate.today().year)
@@ -100,8 +100,8 @@ struct CommitmentCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await database.makePool().using { pool in
-                _ = try await actor.checkedActor(pool, for: .configure)
-                try await CommitmentStore(pool: pool).clear(kind)
+                let login = try await actor.checkedActor(pool, for: .configure)
+                try await CommitmentStore(pool: pool).clear(kind, by: login)
             }
             print("cleared \(kind.rawValue)")
         }

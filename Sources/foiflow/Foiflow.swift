@@ -26,7 +26,7 @@ struct Foiflow: AsyncParsableCommand {
             Migrate.self, Serve.self, UserCommand.self, RequestCommand.self, RiskCommand.self, ExplainCommand.self, LettersCommand.self,
             LetterCommand.self, CommitmentCommand.self, DeadlineCommand.self, GroundsCommand.self, StatsCommand.self,
             ImportCommand.self, PolicyCommand.self, RetentionCommand.self, EraseCommand.self, AuditCommand.self, RequesterCommand.self,
-            SearchCommand.self, CostCommand.self,
+            SearchCommand.self, CostCommand.self, UnitCommand.self,
             HolidaysCommand.self,
             EscalateCommand.self, NotifyCommand.self,
         ]

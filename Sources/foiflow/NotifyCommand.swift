@@ -58,7 +58,6 @@ struct NotifyCommand: AsyncParsableCommand {
         guard let sender = EmailAddress(senderText, localDomain: true) else {
             throw CLIError("FOIFLOW_MAIL_FROM \(EmailAddress.problem(senderText, localDomain: true) ?? "is not an address")", code: .badArgument)
         }
-        let senderName = env["FOIFLOW_UNIT_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? "foiflow"
         let configured = command ?? env["FOIFLOW_NOTIFY_COMMAND"].flatMap { $0.isEmpty ? nil : $0 }
         if let configured, let problem = Mail.problem(command: configured) { throw CLIError("FOIFLOW_NOTIFY_COMMAND \(problem)", code: .badArgument) }
         let sendmail = FileManager.default.isExecutableFile(atPath: "/usr/sbin/sendmail") ? "/usr/sbin/sendmail -i --" : nil
@@ -66,9 +65,11 @@ struct NotifyCommand: AsyncParsableCommand {
         let spoolFolder = URL(fileURLWithPath: spool ?? env["FOIFLOW_SPOOL"] ?? "spool")
         let timeout = Duration.seconds(commandTimeout)
 
+        // Mail comes from the unit, by name (`foiflow unit set --name`).
+        let senderName = try await database.makePool().using { try await UnitStore(pool: $0).current().name } ?? "foiflow"
         if dryRun {
             let pending = try await database.makePool().using { try await NotificationStore(pool: $0).pending() }
-            for n in pending { print("would send #\(n.id) \(n.ref) \(n.level)") }
+            for n in pending { print("would send \(n.label) \(n.ref) \(n.level)") }
             print("notify (dry run): \(pending.count) due")
             return
         }

@@ -46,7 +46,7 @@ struct StatsCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The day the figures stand on (default today).", valueName: "date")) var asOf: String?
     @Option(help: "Only this kind (default: foi and eir together).") var kind: String?
     @Option(help: "month: one row per month of receipt.") var by: Grouping?
-    @Option(help: "The page's title (default: $FOIFLOW_UNIT_NAME, else \"Information requests\").") var title: String?
+    @Option(help: "The page's title (default: the unit's name, foiflow unit set --name; else \"Information requests\").") var title: String?
     @Option(help: "table, csv, json or html.") var format: Format = .table
 
     /// The period asked for, checked (bad dates and kinds are usage errors).
@@ -68,7 +68,7 @@ struct StatsCommand: AsyncParsableCommand {
             try await StatsStore(pool: pool).report(from: period.from, to: period.to, asOf: period.asOf, kinds: period.kinds)
         }
         if format == .html {
-            let unit = ProcessInfo.processInfo.environment["FOIFLOW_UNIT_NAME"].flatMap { $0.isEmpty ? nil : $0 }
+            let unit = try await database.makePool().using { try await UnitStore(pool: $0).current().name }
             print(try StatsPage.html(report, title: title ?? unit ?? "Information requests"), terminator: "")
             return
         }

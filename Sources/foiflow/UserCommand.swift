@@ -8,7 +8,7 @@ struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
         abstract: "Manage users and their API tokens.",
-        subcommands: [Add.self, List.self, Disable.self, Token.self]
+        subcommands: [Add.self, Update.self, List.self, Disable.self, Enable.self, Token.self]
     )
 
     struct Add: AsyncParsableCommand {
@@ -18,7 +18,7 @@ struct UserCommand: AsyncParsableCommand {
                 Roles: \(Role.names).
 
                 Example:
-                  foiflow user add asmith --role officer --team north --email a.smith@example.org
+                  foiflow user add asmith --role officer --team north --email as@example.org
                 """)
 
         @OptionGroup var database: DatabaseOptions
@@ -54,9 +54,9 @@ struct UserCommand: AsyncParsableCommand {
             guard let role = Role(name: role) else { throw CLIError("unknown role", code: .badArgument) }
             let created = try await database.makePool().using { pool in
                 // First-run set-up has nobody to check against; otherwise a named user must be allowed.
-                if !ifNoUsers { _ = try await actor.checkedActor(pool, for: .manageUsers) }
+                let by = ifNoUsers ? actor.actor : try await actor.checkedActor(pool, for: .manageUsers)
                 return try await UserStore(pool: pool).add(
-                    login: login, role: role, team: team, name: name, email: email, phone: phone, onlyIfNoUsers: ifNoUsers)
+                    login: login, role: role, team: team, name: name, email: email, phone: phone, onlyIfNoUsers: ifNoUsers, by: by)
             }
             guard let created else {
                 FileHandle.standardError.write(Data("foiflow: users exist already; '\(login)' was not created\n".utf8))
@@ -99,10 +99,68 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await database.makePool().using { pool in
-                _ = try await actor.checkedActor(pool, for: .manageUsers)
-                try await UserStore(pool: pool).disable(login: login)
+                let by = try await actor.checkedActor(pool, for: .manageUsers)
+                try await UserStore(pool: pool).disable(login: login, by: by)
             }
             print("disabled \(login)")
+        }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a user's role, team, name, e-mail or telephone number; an empty value removes it.",
+            discussion: """
+                A change of role or team applies to the user's open sessions before their next command. Every change is recorded (foiflow audit changes).
+
+                Examples:
+                  foiflow user update admin --email foi@example.org
+                  foiflow user update asmith --role manager --team south
+                  foiflow user update asmith --phone ""
+                """)
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var actor: ActorOptions
+        @Argument(help: "The login.") var login: String
+        @Option(help: ArgumentHelp("The new role: \(Role.names).", valueName: "role")) var role: String?
+        @Option(help: "The new team (empty: no team, sees every team's requests).") var team: String?
+        @Option(help: "The new full name.") var name: String?
+        @Option(help: "The new e-mail address (notifications, escalations, and letters when they lead a case).") var email: String?
+        @Option(help: "The new telephone number (in letters when they lead a case).") var phone: String?
+
+        func validate() throws {
+            if let role, Role(name: role) == nil { throw ValidationError("unknown role '\(role)'; use one of \(Role.names)") }
+            guard role != nil || team != nil || name != nil || email != nil || phone != nil else {
+                throw ValidationError("nothing to change: give --role, --team, --name, --email or --phone")
+            }
+        }
+
+        func run() async throws {
+            let changes = UserStore.Changes(role: role.flatMap(Role.init(name:)), team: team, name: name, email: email, phone: phone)
+            let user = try await database.makePool().using { pool in
+                let by = try await actor.checkedActor(pool, for: .manageUsers)
+                return try await UserStore(pool: pool).update(login: login, changes, by: by)
+            }
+            print(
+                "updated \(user.login): role=\(user.role.rawValue) team=\(user.team ?? "") name=\(user.name ?? "") email=\(user.email ?? "") phone=\(user.phone ?? "")"
+            )
+        }
+    }
+
+    struct Enable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Enable a disabled user again and print their new API token alone on stdout (shown once; the old one stays revoked).",
+            discussion: "Example:\n  foiflow user enable asmith")
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var actor: ActorOptions
+        @Argument(help: "The login.") var login: String
+
+        func run() async throws {
+            let token = try await database.makePool().using { pool in
+                let by = try await actor.checkedActor(pool, for: .manageUsers)
+                return try await UserStore(pool: pool).enable(login: login, by: by)
+            }
+            print(token)
         }
     }
 
@@ -117,8 +175,8 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             let token = try await database.makePool().using { pool in
-                _ = try await actor.checkedActor(pool, for: .manageUsers)
-                return try await UserStore(pool: pool).newToken(login: login)
+                let by = try await actor.checkedActor(pool, for: .manageUsers)
+                return try await UserStore(pool: pool).newToken(login: login, by: by)
             }
             print(token)
         }

@@ -44,7 +44,7 @@ import Testing
         let env = try await setUp("clireqerr")
         _ = try await Foiflow.run(["request", "create", "foi", "received=2026-11-20", "requester=J"], environment: env)
         let cases: [([String], [String: String], Int32, String)] = [
-            (["request", "act", "FOI-2026-000001", "extend", "reason=x"], [:], 6, "may not extend"),
+            (["request", "act", "FOI-2026-000001", "extend", "reason=x"], [:], 6, "may not take the action 'extend'"),
             (["request", "act", "FOI-2026-000001", "close"], [:], 7, "cannot close"),
             (["request", "act", "FOI-2026-000001", "submit", "--expect", "5"], [:], 4, "expected version 5"),
             (["request", "act", "FOI-2026-999999", "submit"], [:], 3, "no request"),

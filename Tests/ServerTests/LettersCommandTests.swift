@@ -41,10 +41,12 @@ import Testing
         let harness = try await ServerHarness(unit: unit)
         let client = try await harness.authenticatedClient(login: "asmith", role: .officer)
         #expect(try await client.call(#"CREATE sar received=2026-11-20 requester=R contact=post address="1 High St""#).hasPrefix("OK "))
-        #expect(try await client.call("CREATE foi received=2026-11-20 requester=R contact=phone").hasPrefix("OK "))
+        // Asking to be telephoned needs a number, which the task gives.
+        #expect(try await client.call("CREATE foi received=2026-11-20 requester=R contact=phone").hasPrefix("ERR BAD_ARGUMENT"))
+        #expect(try await client.call(#"CREATE foi received=2026-11-20 requester=R contact=phone phone="01234 567890""#).hasPrefix("OK "))
         #expect(try await client.call("CREATE foi received=2026-11-20 requester=R contact=email").hasPrefix("OK "))
         for (ref, note) in [
-            ("SAR-2026-000001", #"note="send by post""#), ("FOI-2026-000001", #"note="telephone the requester""#),
+            ("SAR-2026-000001", #"note="send by post""#), ("FOI-2026-000001", #"note="telephone the requester on 01234 567890""#),
             ("FOI-2026-000002", #"note="no e-mail address""#),
         ] {
             try client.send("LETTERS \(ref)\n")
@@ -64,7 +66,7 @@ import Testing
         #expect(try await client.call("CREATE foi received=2026-11-20 requester=R email=r@example.org").hasPrefix("OK "))
         try client.send("LETTERS FOI-2026-000001\n")
         let line = try #require(try await client.readReply().records.first)
-        #expect(line.contains("status=task") && line.contains(#"note="missing: lead_name, lead_contact""#), "\(line)")
+        #expect(line.contains("status=task") && line.contains(#"note="missing: the lead officer's name"#), "\(line)")
         try await harness.stop()
     }
 
@@ -88,7 +90,7 @@ import Testing
         let harness = try await ServerHarness(unit: unit)
         let client = try await harness.authenticatedClient(login: "bkhan", role: .manager)
         _ = try await UserStore(pool: harness.pool).add(
-            login: "asmith", role: .officer, name: "Alex Smith", email: "a.smith@example.org", phone: "0123")
+            login: "asmith", role: .officer, name: "Alex Smith", email: "a.smith@example.org", phone: "01234 567890")
         func letters(_ ref: String) async throws -> [String] {
             try client.send("LETTERS \(ref)\n")
             return try await client.readReply().records
@@ -122,7 +124,9 @@ import Testing
             ])
         #expect(all[4].contains("status=task") && all[4].contains(#"note="missing: reasons""#))
         let clarification = try await body(all[1])
-        #expect(clarification.contains("Which year?") && clarification.contains("Alex Smith") && clarification.contains("a.smith@example.org, 0123"))
+        #expect(
+            clarification.contains("Which year?") && clarification.contains("Alex Smith")
+                && clarification.contains("a.smith@example.org, 01234 567890"))
         #expect(try await body(all[2]).contains("£45.00"))
         let extensionLetter = try await body(all[3])
         #expect(extensionLetter.contains("weighing the public interest") && extensionLetter.contains("s31"))

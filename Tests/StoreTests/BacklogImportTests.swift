@@ -11,7 +11,7 @@ import Workflow
 /// A spreadsheet as units keep them: every awkward case of a real export, and (optionally)
 /// every kind of bad row, with the line each bad row starts on.
 struct Spreadsheet {
-    var text = "\u{FEFF}kind,received,requester,subject,email,address,contact,team,assignee,legacy_ref,responded_on,outcome,exemptions\r\n"
+    var text = "\u{FEFF}kind,received,requester,subject,email,address,contact,team,assignee,legacy_ref,responded_on,outcome,exemptions,phone\r\n"
     var line = 1
     var goodRows = 0
     var answered = 0
@@ -54,7 +54,10 @@ struct Spreadsheet {
                 sheet.answered += 1
             }
             let assignee = i % 10 == 0 ? "asmith" : ""
-            sheet.add([kind, received, requester, subject, email, "", contact, " north ", assignee, legacy, responded, outcome, exemptions])
+            sheet.add([
+                kind, received, requester, subject, email, "", contact, " north ", assignee, legacy, responded, outcome, exemptions,
+                contact == "phone" ? "01234 567890" : "",
+            ])
             if withBadRows && i % 180 == 90 {
                 let bad: [([String], String?)] = [
                     (["parking", "2025-03-03", "R"], "kind"),
@@ -72,7 +75,7 @@ struct Spreadsheet {
                     (["foi", "2025-03-03", "R", "", "", "", "", "", "", "OLD/0"], "legacy_ref"),
                 ]
                 let (fields, column) = bad[(i / 180) % bad.count]
-                sheet.add(fields + Array(repeating: "", count: max(0, 13 - fields.count)), bad: column)
+                sheet.add(fields + Array(repeating: "", count: max(0, 14 - fields.count)), bad: column)
             }
         }
         // Spreadsheets end with empty rows.
@@ -152,7 +155,7 @@ struct Spreadsheet {
         let missing = BacklogFile(data: Data("kind,requester,colour\nfoi,R,red\n".utf8))
         #expect(
             missing.problems.map(\.description) == [
-                "line 1, column colour: unknown column (columns: kind, received, requester, subject, email, address, contact, team, assignee, legacy_ref, responded_on, outcome, exemptions)",
+                "line 1, column colour: unknown column (columns: kind, received, requester, subject, email, address, phone, contact, team, assignee, legacy_ref, responded_on, outcome, exemptions)",
                 "line 1, column received: required column missing",
             ])
         #expect(BacklogFile(data: Data([0xFF, 0xFE, 0x00])).problems.first?.message.contains("UTF-8") == true)

@@ -26,7 +26,8 @@ struct TwoServers {
     static func store(_ pool: PostgresPool, holding capacity: Int? = 100) -> RequestStore {
         RequestStore(
             pool: pool, calendars: CalendarCache(store: HolidayStore(pool: pool), maxAge: .seconds(600)),
-            heldRows: capacity.map(HeldRows.init(capacity:)))
+            heldRows: capacity.map(HeldRows.init(capacity:)),
+            unit: UnitCache(store: UnitStore(pool: pool), fallback: UnitContact(), maxAge: .seconds(600)))
     }
 
     func assign(_ store: RequestStore, _ ref: String, to login: String, expect: Int? = nil) async throws -> ChangeResult {
@@ -115,8 +116,10 @@ struct TwoServers {
         let s = try await TwoServers("heldlead")
         try await s.sql("UPDATE users SET name = 'Ann Smith', email = 'ann.smith@police.example' WHERE login = 'asmith'")
         let first = try await s.f.create().ref, second = try await s.f.create().ref
-        // Held from the write that assigned it: the new lead's contact came back with it.
+        // Held from the write that assigned it: the new lead's contact came back with it. (The
+        // unit's details, which letters also name, are read once in a while: read them now.)
         _ = try await s.assign(s.a, first, to: "asmith")
+        _ = try await s.a.unit.current()
         #expect(
             try await s.statements(on: s.f.pool) {
                 _ = try await s.a.act(ref: first, action: .clarify, fields: [], by: s.f.officer, today: s.f.today)

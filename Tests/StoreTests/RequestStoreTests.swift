@@ -40,7 +40,10 @@ struct RequestFixture {
     /// of the right shape: the parent is read only by reviews), its reference and its due date.
     static func fields(_ kind: RequestKind, received: String) -> [Field] {
         guard kind == .ico else { return [Field("received", received), Field("requester", "Jane O'Neil")] }
-        return [Field("received", received), Field("ico_ref", "IC-40001"), Field("due", day(received).adding(days: 28).description)]
+        return [
+            Field("received", received), Field("ico_ref", "IC-\(UInt32.random(in: 1...UInt32.max))"),
+            Field("due", day(received).adding(days: 28).description),
+        ]
     }
 
     func eventCount(_ ref: String) async throws -> Int {
@@ -102,6 +105,7 @@ struct RequestFixture {
                 case .link, .unlink: fields = [Field("to", parent), Field("type", "related")]
                 case .estimate: fields = [Field("activity", "locate"), Field("hours", "1.5")]
                 case .aggregate: fields = [Field("with", parent)]
+                case .amend: fields = [Field("email", "new@example.org")]
                 default: break
                 }
                 // Only a link there can be taken away; another requester's request is aggregated

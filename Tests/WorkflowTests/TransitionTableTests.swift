@@ -44,6 +44,7 @@ func validFields(_ action: Action) -> [Field] {
     case .link, .unlink: [Field("to", "FOI-2026-000002"), Field("type", "related")]
     case .estimate: [Field("activity", "locate"), Field("hours", "1.5")]
     case .aggregate: [Field("with", "FOI-2026-000002")]
+    case .amend: [Field("email", "new@example.org")]
     default: []
     }
 }
@@ -108,7 +109,7 @@ func validFields(_ action: Action) -> [Field] {
         let officerMay: Set<Action> = [
             .assign, .clarify, .clarified, .feeNotice, .feePaid, .idRequested, .idVerified,
             .submit, .respond, .close, .withdraw, .transfer, .contacted, .submitted, .decision, .complied, .appealed, .tribunal,
-            .link, .unlink, .estimate, .aggregate, .acknowledge,
+            .link, .unlink, .estimate, .aggregate, .acknowledge, .amend,
         ]
         let managerOnly: Set<Action> = [.approve, .return, .reopen, .extend, .hold, .release]
         // The people's actions (the nightly job's lapse and escalate are checked below).
@@ -135,7 +136,7 @@ func validFields(_ action: Action) -> [Field] {
 
     @Test func deniedIsDistinctFromOtherErrors() {
         let officer = Actor(login: "asmith", role: .officer)
-        #expect(throws: WorkflowError.denied("role officer may not extend a request")) {
+        #expect(throws: WorkflowError.denied("role officer may not take the action 'extend' on a request")) {
             try engine.act(.extend, fields: [Field("reason", "x")], by: officer, today: today, on: record(state: .inProgress))
         }
         #expect(throws: WorkflowError.denied("role officer may not assign a request to someone else")) {
