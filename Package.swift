@@ -156,7 +156,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "Workflow"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "Workflow", "Deadlines"], swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["Postgres", "Store"], path: "Tests/TestSupport", swiftSettings: strict),
     ]
 )

@@ -9,6 +9,17 @@ public enum CalendarError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A rule whose dates are not derived but set by others (an ICO case).
     case notDerived(String)
 
+    /// The error as someone who typed `start` should read it: a date out of range that they did
+    /// not type is where counting from theirs ran past the calendar's end.
+    public func described(countingFrom start: CivilDate) -> String {
+        if case .dateOutOfRange(let date) = self, date != start, start >= WorkingDayCalendar.firstDate,
+            start <= WorkingDayCalendar.lastDate
+        {
+            return "a deadline counted from \(start) falls after \(WorkingDayCalendar.lastDate), the last day the calendar covers"
+        }
+        return description
+    }
+
     public var description: String {
         switch self {
         case .dateOutOfRange(let date):

@@ -34,6 +34,19 @@ public enum RequestKind: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// The kind in words, as published pages name it: `FOI`, `Subject access`.
+    public var title: String {
+        switch self {
+        case .foi: "FOI"
+        case .eir: "EIR"
+        case .sar: "Subject access"
+        case .complaint: "Complaint"
+        case .review: "Internal review"
+        case .ico: "ICO case"
+        case .dpc: "Data-protection complaint"
+        }
+    }
+
     /// The kind whose references start with `prefix`.
     public init?(referencePrefix prefix: some StringProtocol) {
         guard let kind = Self.allCases.first(where: { $0.referencePrefix == prefix }) else { return nil }

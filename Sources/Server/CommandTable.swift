@@ -37,9 +37,17 @@ final class CommandSpec: Sendable {
     /// (CREATE and ACT check the role against the action in the workflow).
     let requires: Operation?
     let handler: Handler
+    /// Its syntax and what it does, in one line each (`HELP`).
+    let usage: String
+    let about: String
 
-    init(name: String, needsAuth: Bool, touchesDatabase: Bool, requires: Operation?, handler: Handler) {
+    init(
+        name: String, needsAuth: Bool, touchesDatabase: Bool, requires: Operation?, usage: String = "", about: String = "",
+        handler: Handler
+    ) {
         self.name = name
+        self.usage = usage.isEmpty ? name : usage
+        self.about = about
         self.needsAuth = needsAuth
         self.touchesDatabase = touchesDatabase
         self.requires = requires
@@ -51,37 +59,58 @@ final class CommandSpec: Sendable {
 /// its handler in `Commands/`.
 enum CommandTable {
     static let commands: [CommandSpec] = [
-        open("PING") { (.ok(words: ["pong"]), .carryOn) },
-        open("HELLO") {
+        open("PING", about: "answers OK pong") { (.ok(words: ["pong"]), .carryOn) },
+        open("HELLO", about: "the server's name, version and protocol version") {
             let fields: [Reply.Field] = [
                 .init("server", FoiflowVersion.name), .init("version", FoiflowVersion.current),
                 .init("protocol", String(FoiflowVersion.protocolVersion)),
             ]
             return (.ok(fields), .carryOn)
         },
-        open("QUIT") { (.ok(words: ["bye"]), .close) },
+        open("QUIT", about: "ends the session; the server closes the connection") { (.ok(words: ["bye"]), .close) },
         CommandSpec(
-            name: "AUTH", needsAuth: false, touchesDatabase: true, requires: nil,
+            name: "HELP", needsAuth: false, touchesDatabase: false, requires: nil, usage: "HELP [command]",
+            about: "every command, or one command's syntax (HELP ACT: each action with its fields; HELP CREATE: each kind's)",
+            handler: .immediate { request in (try HelpCommand.help(request), .carryOn) }),
+        CommandSpec(
+            name: "AUTH", needsAuth: false, touchesDatabase: true, requires: nil, usage: "AUTH token",
+            about: "authenticates the session with a user's API token",
             handler: .awaiting { call in (try await call.session.authenticate(call.request), .carryOn) }),
-        change("CREATE", RequestCommands.create),
-        request("SHOW", requires: .read, RequestCommands.show),
-        request("HISTORY", requires: .read, RequestCommands.history),
-        request("EXPLAIN", requires: .read, RequestCommands.explain),
-        request("LETTERS", requires: .read, RequestCommands.letters),
-        request("LETTER", requires: .read, RequestCommands.letter),
-        change("ACT", RequestCommands.act),
-        change("REQUESTER", RequestCommands.requester),
-        request("COST", requires: .read, RequestCommands.cost),
-        request("LIST", requires: .read, RequestCommands.list),
-        request("SEARCH", requires: .read, RequestCommands.search),
-        request("GROUNDS", requires: .read, RequestCommands.grounds),
-        request("STATS", requires: .read, StatsCommand.stats),
-        request("RISK", requires: .read, RequestCommands.risk),
+        change(
+            "CREATE", usage: "CREATE kind received=DATE requester=TEXT [field=value ...] [idempotency=KEY]",
+            about: "creates a request; its acknowledgement is written with it", RequestCommands.create),
+        request("SHOW", requires: .read, usage: "SHOW ref", about: "one request's fields", RequestCommands.show),
+        request("HISTORY", requires: .read, usage: "HISTORY ref", about: "a request's events, oldest first", RequestCommands.history),
+        request("EXPLAIN", requires: .read, usage: "EXPLAIN ref", about: "how the due date was reached, day by day", RequestCommands.explain),
+        request("LETTERS", requires: .read, usage: "LETTERS ref", about: "a request's letters", RequestCommands.letters),
+        request("LETTER", requires: .read, usage: "LETTER id", about: "one letter's whole text", RequestCommands.letter),
+        change(
+            "ACT", usage: "ACT ref action [expect=VERSION] [field=value ...]",
+            about: "takes an action on a request (HELP ACT lists them with their fields)", RequestCommands.act),
+        change(
+            "REQUESTER", usage: "REQUESTER ref reason=TEXT",
+            about: "the requester's other requests (managers and admins; each look is recorded)", RequestCommands.requester),
+        request("COST", requires: .read, usage: "COST ref", about: "the s.12 cost estimate and aggregation", RequestCommands.cost),
+        request(
+            "LIST", requires: .read, usage: "LIST [state=S] [kind=K] [assignee=U] [limit=N] [after=REF]", about: "requests by reference",
+            RequestCommands.list),
+        request(
+            "SEARCH", requires: .read, usage: "SEARCH text=WORDS [kind=K] [state=S] [from=DATE] [to=DATE] [limit=N]",
+            about: "full-text search over subjects and notes", RequestCommands.search),
+        request("GROUNDS", requires: .read, usage: "GROUNDS [kind=K]", about: "the refusal grounds responses cite", RequestCommands.grounds),
+        request(
+            "STATS", requires: .read, usage: "STATS from=DATE to=DATE [as_of=DATE] [kind=K] [by=month]",
+            about: "the quarterly return's figures", StatsCommand.stats),
+        request(
+            "RISK", requires: .read, usage: "RISK [within=N] [kind=K] [assignee=U] [team=T] [limit=N]",
+            about: "open requests overdue or due soon, most urgent first", RequestCommands.risk),
         CommandSpec(
             name: "WORKDAY", needsAuth: true, touchesDatabase: false, requires: .read,
+            usage: "WORKDAY ADD DATE N | BETWEEN DATE DATE | IS DATE [calendar=C]", about: "working-day arithmetic",
             handler: .awaiting { call in (try await CalendarCommands.workday(call.request, call.context), .carryOn) }),
         CommandSpec(
-            name: "DEADLINE", needsAuth: true, touchesDatabase: false, requires: .read,
+            name: "DEADLINE", needsAuth: true, touchesDatabase: false, requires: .read, usage: "DEADLINE kind received=DATE [calendar=C]",
+            about: "the due date and latest due date of a new request",
             handler: .awaiting { call in (try await CalendarCommands.deadline(call.request, call.context), .carryOn) }),
     ]
 
@@ -104,9 +133,9 @@ enum CommandTable {
     }
 
     /// A command open before `AUTH` that takes no arguments and is answered at once.
-    private static func open(_ name: String, _ answer: @escaping @Sendable () -> (Reply, Session.After)) -> CommandSpec {
+    private static func open(_ name: String, about: String, _ answer: @escaping @Sendable () -> (Reply, Session.After)) -> CommandSpec {
         CommandSpec(
-            name: name, needsAuth: false, touchesDatabase: false, requires: nil,
+            name: name, needsAuth: false, touchesDatabase: false, requires: nil, about: about,
             handler: .immediate { request in
                 try expectNoArguments(request)
                 return answer()
@@ -116,10 +145,11 @@ enum CommandTable {
     /// A request command that changes the store (CREATE, ACT; the workflow checks the role):
     /// its write carries the session's credential.
     private static func change(
-        _ name: String, _ body: @escaping @Sendable (RequestLine, Actor, Credential?, ServerContext) async throws -> Reply
+        _ name: String, usage: String, about: String,
+        _ body: @escaping @Sendable (RequestLine, Actor, Credential?, ServerContext) async throws -> Reply
     ) -> CommandSpec {
         CommandSpec(
-            name: name, needsAuth: true, touchesDatabase: true, requires: nil,
+            name: name, needsAuth: true, touchesDatabase: true, requires: nil, usage: usage, about: about,
             handler: .awaiting { call in
                 guard let actor = call.actor else { throw ProtocolError(.authRequired, "authenticate with AUTH <token> first") }
                 return (try await body(call.request, actor, call.session.credential, call.context), .carryOn)
@@ -128,11 +158,11 @@ enum CommandTable {
 
     /// A request command over the store: needs `AUTH`, touches the database.
     private static func request(
-        _ name: String, requires: Operation?,
+        _ name: String, requires: Operation?, usage: String, about: String,
         _ body: @escaping @Sendable (RequestLine, Actor, ServerContext) async throws -> Reply
     ) -> CommandSpec {
         CommandSpec(
-            name: name, needsAuth: true, touchesDatabase: true, requires: requires,
+            name: name, needsAuth: true, touchesDatabase: true, requires: requires, usage: usage, about: about,
             handler: .awaiting { call in
                 guard let actor = call.actor else { throw ProtocolError(.authRequired, "authenticate with AUTH <token> first") }
                 return (try await body(call.request, actor, call.context), .carryOn)

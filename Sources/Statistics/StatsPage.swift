@@ -78,7 +78,10 @@ public enum StatsPage {
                 "Backlog on \(report.asOf)",
                 table: table(
                     ["Kind", "Open"] + BacklogFigures.bandTitles.map { "Past due " + $0 },
-                    report.backlog.filter { $0.open > 0 }.map { b in [b.kind.rawValue.uppercased(), "\(b.open)"] + b.bands.map(String.init) })),
+                    // The kinds the page is about (its title names them), in words.
+                    report.backlog.filter { $0.open > 0 && report.kinds.contains($0.kind) }.map { b in
+                        [b.kind.title, "\(b.open)"] + b.bands.map(String.init)
+                    })),
             section(
                 "Internal reviews",
                 table: table(
@@ -99,7 +102,7 @@ public enum StatsPage {
                     ]))),
         ]
         return [
-            "title": title, "kinds": report.kinds.map { $0.rawValue.uppercased() }.joined(separator: " and "),
+            "title": title, "kinds": report.kinds.map(\.title).joined(separator: " and "),
             "from": report.from.description, "to": report.to.description, "asOf": report.asOf.description, "expectation": expectation,
             "headlines": [
                 headline("answered in time", f.inTimePercent, detail: "\(f.inTime) of \(f.processed) answered (Cabinet Office measure)"),

@@ -204,7 +204,21 @@ public struct StatsStore: Sendable {
             figuresOfMonth.openOverdue = try n("open_overdue")
             months.append(figuresOfMonth)
         }
-        return (figures, months)
+        return (figures, StatsStore.everyMonth(from: from, to: to, with: months))
+    }
+
+    /// Every month from `from` to `to`, in order, with the figures of those that have any (a
+    /// month nobody asked in is a month of zeros, not a gap in the chart).
+    public static func everyMonth(from: CivilDate, to: CivilDate, with known: [MonthFigures]) -> [MonthFigures] {
+        let byMonth = Dictionary(known.map { ($0.month, $0) }, uniquingKeysWith: { first, _ in first })
+        var all: [MonthFigures] = []
+        var (year, month) = (from.year, from.month)
+        while (year, month) <= (to.year, to.month) {
+            let name = "\(year)-\(month < 10 ? "0" : "")\(month)"
+            all.append(byMonth[name] ?? MonthFigures(month: name))
+            (year, month) = month == 12 ? (year + 1, 1) : (year, month + 1)
+        }
+        return all
     }
 
     /// Internal reviews and ICO cases received in the period, as of `asOf`.

@@ -244,3 +244,34 @@ public enum TransitionTable {
         }
     }
 }
+
+extension ActionSpec {
+    /// The fields in one line, required first: `outcome= [exemptions= on= reason= public_interest=]`
+    /// (`note=` is taken by every action and left out). Help in the CLI and the protocol's `HELP`
+    /// print it.
+    public var fieldSynopsis: String {
+        let required = self.required.map { "\($0)=" }
+        let optional = self.optional.isEmpty ? [] : ["[" + self.optional.map { "\($0)=" }.joined(separator: " ") + "]"]
+        let all = required + optional
+        return all.isEmpty ? "(no fields)" : all.joined(separator: " ")
+    }
+
+    /// Who may take it, for help: `managers` when an officer may not.
+    public var whoMay: String {
+        let people = Role.allCases.filter { roles.contains($0) && $0 != .system }.map(\.rawValue)
+        return people.joined(separator: ", ")
+    }
+}
+
+extension TransitionTable {
+    /// The fields whose values are a list, or a date, in words (`HELP ACT`, `request act --help`).
+    public static let fieldValues: [(field: String, values: String)] = [
+        ("outcome", Outcome.allCases.map(\.rawValue).joined(separator: ", ")),
+        ("method", ContactMethod.names),
+        ("contact", ContactMethod.preferenceNames),
+        ("type", LinkType.allCases.map(\.rawValue).joined(separator: ", ")),
+        ("activity", CostActivity.allCases.map(\.rawValue).joined(separator: ", ")),
+        ("on, until", "a date, YYYY-MM-DD"),
+        ("to", "a login (assign), a request's reference (link, unlink) or another authority (transfer)"),
+    ]
+}

@@ -538,7 +538,7 @@ public struct WorkflowEngine: Sendable {
         do {
             return try clock.deadline(rule: kind.rule, calendar: calendars[calendar])
         } catch {
-            throw .badArgument(error.description)
+            throw .badArgument(error.described(countingFrom: clock.start))
         }
     }
 

@@ -10,10 +10,7 @@ struct AuditCommand: AsyncParsableCommand {
         commandName: "audit",
         abstract: "Verify the history, or record a digest of it that the authority can publish.",
         discussion: """
-            Every event carries a digest chaining it to the one before it on its request, over
-            its own content (never personal data, so anonymisation leaves chains whole). A
-            recorded digest covers every request's latest event; foiflow nightly records one and
-            prints it.
+            Every event carries a digest chaining it to the one before it on its request, over its own content (never personal data, so anonymisation leaves chains whole). A recorded digest covers every request's latest event; foiflow nightly records one and prints it.
             """,
         subcommands: [Verify.self, Digest.self, Changes.self])
 
@@ -21,9 +18,7 @@ struct AuditCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Recompute every request's chain (or one) and every recorded digest; exit 1 naming what does not match.",
             discussion: """
-                Finds an event changed, removed or moved (also by a superuser with the trigger
-                disabled), events missing at the end of a request, and a whole request removed
-                (a recorded digest no longer reproduced).
+                Finds an event changed, removed or moved (also by a superuser with the trigger disabled), events missing at the end of a request, and a whole request removed (a recorded digest no longer reproduced).
 
                 Example:
                   foiflow audit verify
@@ -74,8 +69,7 @@ struct AuditCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print a digest over every request's chain head, and record it.",
             discussion: """
-                It covers events written up to --settle seconds before (default 300), so a
-                transaction still running cannot add one it should have covered.
+                It covers events written up to --settle seconds before (default 300), so a transaction still running cannot add one it should have covered.
 
                 Example:
                   foiflow audit digest

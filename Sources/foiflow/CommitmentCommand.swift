@@ -10,11 +10,7 @@ struct CommitmentCommand: AsyncParsableCommand {
         commandName: "commitment",
         abstract: "Set, list and clear the published service commitments (per kind).",
         discussion: """
-            A commitment is a promise the authority publishes beside the law, e.g. "we will respond
-            to any appropriate request for personal information within 40 calendar days". SHOW then
-            carries commitment_due. The statutory due date still governs the breach-risk list and
-            escalation; a commitment later than the statute in the ordinary case is kept, with a
-            warning on stderr.
+            A commitment is a promise the authority publishes beside the law, e.g. "we will respond to any appropriate request for personal information within 40 calendar days". SHOW then carries commitment_due. The statutory due date still governs the breach-risk list and escalation; a commitment later than the statute in the ordinary case is kept, with a warning on stderr.
             """,
         subcommands: [Set.self, List.self, Clear.self])
 
@@ -22,9 +18,9 @@ struct CommitmentCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Set a kind's commitment (replacing any).",
             discussion: """
-                Example (the seeds' two commitments):
-                  foiflow commitment set complaint --working-days 10 --text "We will respond within 10 working days by your preferred method"
-                  foiflow commitment set sar --calendar-days 40 --text "We will respond to any appropriate request for personal information within 40 calendar days"
+                Example:
+                  foiflow commitment set complaint --working-days 10 --text "10 working days"
+                  foiflow commitment set sar --calendar-days 40 --text "Within 40 days"
                 """)
 
         @OptionGroup var database: DatabaseOptions

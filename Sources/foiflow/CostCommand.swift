@@ -10,11 +10,7 @@ struct CostCommand: AsyncParsableCommand {
         commandName: "cost",
         abstract: "A FOI request's s.12 estimate, with the requests aggregated with it, against the cost limit.",
         discussion: """
-            Estimates are added with `request act REF estimate activity=determine|locate|retrieve|extract hours=H`
-            (only these four count, reg 4(3); £25 an hour), and requests whose costs add up with
-            `request act REF aggregate with=REF,...` (the same requester, or linked in-concert, all
-            received within one window of 60 consecutive working days). The summary line says
-            whether the total exceeds the limit (`foiflow policy cost-limit`).
+            Estimates are added with `request act REF estimate activity=determine|locate|retrieve|extract hours=H` (only these four count, reg 4(3); £25 an hour), and requests whose costs add up with `request act REF aggregate with=REF,...` (the same requester, or linked in-concert, all received within one window of 60 consecutive working days). The summary line says whether the total exceeds the limit (`foiflow policy cost-limit`).
 
             Example:
               foiflow cost FOI-2026-000124 --format csv

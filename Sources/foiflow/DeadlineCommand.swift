@@ -11,8 +11,7 @@ struct DeadlineCommand: AsyncParsableCommand {
         commandName: "deadline",
         abstract: "Print the due date of a new request and the latest date an extension allows.",
         discussion: """
-            Uses the holiday calendar in the database (with any admin changes).
-            Kinds: \(RequestKind.names). Calendars: \(CalendarID.names) (default: the kind's own).
+            Uses the holiday calendar in the database (with any admin changes). Kinds: \(RequestKind.names). Calendars: \(CalendarID.names) (default: the kind's own).
 
             Example:
               foiflow deadline foi --received 2026-11-20
@@ -38,7 +37,7 @@ struct DeadlineCommand: AsyncParsableCommand {
             deadline = try DeadlineCalculator(calendars: calendars, authority: authority.authority).deadline(
                 kind: kind, start: received, calendar: calendar)
         } catch {
-            throw CLIError(error.description, code: .badArgument)
+            throw CLIError("received=\(received): \(error.described(countingFrom: received))", code: .badArgument)
         }
         print(format.render(record: [Field("due", deadline.due.description), Field("max_due", deadline.maxDue.description)]), terminator: "")
     }

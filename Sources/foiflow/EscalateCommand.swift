@@ -10,20 +10,9 @@ struct EscalateCommand: AsyncParsableCommand {
         commandName: "escalate",
         abstract: "Escalate requests close to or past their due date, and lapse those that waited too long.",
         discussion: """
-            Levels: warning (0 to 3 working days left, to the assignee), overdue (past due, to the
-            team's manager), very-overdue (20 or more working days past due, to the head of unit).
-            Each request reaches each level once per due date. Each escalation is an escalate
-            event and a notification in the outbox (sent by `foiflow notify`), written together.
-            FOIs waiting three months for a fee (FOIA s.9(2)) and requests waiting too long for
-            clarification lapse. Every open request whose requester has heard nothing for a
-            calendar month gets its monthly progress update (an e-mail queued for notify, or a
-            task for the lead officer), once per month. Safe to run twice, or on two hosts at
-            once: a second run waits for the lock (--wait, default 60 s), then runs (finding
-            little or nothing left to do) and exits 0; if the lock is still held after --wait it
-            exits 75 with a line on stderr, so cron's mail shows it.
+            Levels: warning (0 to 3 working days left, to the assignee), overdue (past due, to the team's manager), very-overdue (20 or more working days past due, to the head of unit). Each request reaches each level once per due date. Each escalation is an escalate event and a notification in the outbox (sent by `foiflow notify`), written together. FOIs waiting three months for a fee (FOIA s.9(2)) and requests waiting too long for clarification lapse. Every open request whose requester has heard nothing for a calendar month gets its monthly progress update (an e-mail queued for notify, or a task for the lead officer), once per month. Safe to run twice, or on two hosts at once: a second run waits for the lock (--wait, default 60 s), then runs (finding little or nothing left to do) and exits 0; if the lock is still held after --wait it exits 75 with a line on stderr, so cron's mail shows it.
 
-            --as-of after today (Europe/London; FOIFLOW_TODAY where a replay or test sets it) is
-            refused unless --dry-run: a typo in the year would lapse and escalate everything.
+            --as-of after today (Europe/London; FOIFLOW_TODAY where a replay or test sets it) is refused unless --dry-run: a typo in the year would lapse and escalate everything.
 
             Example (cron, nightly):
               foiflow escalate --format json

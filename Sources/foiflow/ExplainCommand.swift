@@ -9,11 +9,7 @@ struct ExplainCommand: AsyncParsableCommand {
         commandName: "explain",
         abstract: "Explain a request's due date day by day: which days counted, which did not and why.",
         discussion: """
-            One row per calendar day from receipt to the due date: count (working days so far,
-            0 on receipt or restart), skip (a weekend, a holiday's title, or the clock stopped)
-            and note (what happened that day). A request whose clock is stopped is explained up
-            to today, with no due date. The table ends with the due date, the rule and the calendar;
-            json carries them beside the days.
+            One row per calendar day from receipt to the due date: count (working days so far, 0 on receipt or restart), skip (a weekend, a holiday's title, or the clock stopped) and note (what happened that day). A request whose clock is stopped is explained up to today, with no due date. The table ends with the due date, the rule and the calendar; json carries them beside the days.
 
             Example:
               foiflow explain FOI-2026-000001 --format csv

@@ -11,12 +11,9 @@ struct Foiflow: AsyncParsableCommand {
         commandName: "foiflow",
         abstract: "FOI, EIR and subject-access request workflow server.",
         discussion: """
-            The database is named by DATABASE_URL (a libpq connection string or URI) or
-            --database-url; the usual PG* variables also work.
+            The database is named by DATABASE_URL (a libpq connection string or URI) or --database-url; the usual PG* variables also work.
 
-            Exit codes: 0 ok, 1 failure, 2 usage error or bad input, 3 not found, 4 conflict
-            (stale version, duplicate), 5 database unavailable, 6 denied (role), 7 not allowed
-            in the request's current state.
+            Exit codes: 0 ok, 1 failure, 2 usage error or bad input, 3 not found, 4 conflict (stale version, duplicate), 5 database unavailable, 6 denied (role), 7 not allowed in the request's current state.
 
             Example:
               DATABASE_URL=postgresql://localhost/foiflow foiflow migrate

@@ -10,13 +10,9 @@ struct GroundsCommand: AsyncParsableCommand {
         commandName: "grounds",
         abstract: "List the refusal grounds (exemptions, exceptions, restrictions) and the kinds they apply to.",
         discussion: """
-            Codes are written as officers write them (s31, s40(2), r12(5)(b), dpa-s45(4)(b)); ACT
-            respond and extend read S.31, section 31 and FOIA s31 as s31. test is absolute,
-            qualified or procedural; pit says a FOI public-interest extension may rest on it; ncnd
-            that the provision allows neither confirming nor denying.
+            Codes are written as officers write them (s31, s40(2), r12(5)(b), dpa-s45(4)(b)); ACT respond and extend read S.31, section 31 and FOIA s31 as s31. test is absolute, qualified or procedural; pit says a FOI public-interest extension may rest on it; ncnd that the provision allows neither confirming nor denying.
 
-            --unparsed lists the exemptions recorded as free text before grounds were data that
-            foiflow migrate could not read: they are kept as written, to correct by hand.
+            --unparsed lists the exemptions recorded as free text before grounds were data that foiflow migrate could not read: they are kept as written, to correct by hand.
 
             Examples:
               foiflow grounds --kind foi

@@ -11,8 +11,7 @@ struct HolidaysCommand: AsyncParsableCommand {
         commandName: "holidays",
         abstract: "List and change the bank-holiday calendar.",
         discussion: """
-            The table holds 1990 to 2100, seeded from the statutory rules. Changes are audited
-            and running servers pick them up within a second.
+            The table holds 1990 to 2100, seeded from the statutory rules. Changes are audited and running servers pick them up within a second.
             """,
         subcommands: [List.self, Add.self, Remove.self, Import.self, Rules.self]
     )
@@ -42,7 +41,7 @@ struct HolidaysCommand: AsyncParsableCommand {
             abstract: "Add a holiday (e.g. a newly proclaimed one-off day).",
             discussion: """
                 Example:
-                  foiflow holidays add 2027-06-07 --division england-and-wales --title "Extra bank holiday"
+                  foiflow holidays add 2027-06-07 --division scotland --title "Extra holiday"
                 """)
 
         @OptionGroup var database: DatabaseOptions
@@ -90,8 +89,7 @@ struct HolidaysCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Load GOV.UK's bank-holidays.json: adds the days not yet listed; idempotent, never removes.",
             discussion: """
-                The file has GOV.UK's format (https://www.gov.uk/bank-holidays.json); data/uk-bank-holidays.json
-                in the source tree is a copy. A malformed file is refused, naming the field, and nothing is written.
+                The file has GOV.UK's format (https://www.gov.uk/bank-holidays.json); data/uk-bank-holidays.json in the source tree is a copy. A malformed file is refused, naming the field, and nothing is written.
 
                 Example:
                   foiflow holidays import data/uk-bank-holidays.json

@@ -16,31 +16,13 @@ struct ImportCommand: AsyncParsableCommand {
         commandName: "import",
         abstract: "Import requests from a CSV file (a spreadsheet's backlog); all rows or none.",
         discussion: """
-            The first row names the columns. Required: kind (\(BacklogImport.kindNames)), received, \
-            requester. Optional: subject, email, address, contact (\(ContactMethod.preferenceNames)), \
-            team, assignee (a foiflow login), legacy_ref (the spreadsheet's own reference, kept and \
-            shown on SHOW), responded_on, outcome (\(BacklogImport.outcomeNames)) and exemptions \
-            (codes as for ACT respond, e.g. "s40(2), s31").
+            The first row names the columns. Required: kind (\(BacklogImport.kindNames)), received, requester. Optional: subject, email, address, contact (\(ContactMethod.preferenceNames)), team, assignee (a foiflow login), legacy_ref (the spreadsheet's own reference, kept and shown on SHOW), responded_on, outcome (\(BacklogImport.outcomeNames)) and exemptions (codes as for ACT respond, e.g. "s40(2), s31").
 
-            The file is read a piece at a time. At most --max-rows data rows (default 100000) are
-            taken and a field may hold at most --max-field-length bytes (default 16384); past either,
-            the import is refused. A quoted field that is never closed is an error naming the line
-            it opens on.
+            The file is read a piece at a time. At most --max-rows data rows (default 100000) are taken and a field may hold at most --max-field-length bytes (default 16384); past either, the import is refused. A quoted field that is never closed is an error naming the line it opens on.
 
-            Dates are YYYY-MM-DD or DD/MM/YYYY (day first, as UK spreadsheets write them). The file
-            is UTF-8, with or without a byte-order mark ("CSV UTF-8" in a spreadsheet's Save As),
-            with CRLF or LF line ends; quoted fields may hold commas, quotes and line breaks; empty
-            rows are skipped.
+            Dates are YYYY-MM-DD or DD/MM/YYYY (day first, as UK spreadsheets write them). The file is UTF-8, with or without a byte-order mark ("CSV UTF-8" in a spreadsheet's Save As), with CRLF or LF line ends; quoted fields may hold commas, quotes and line breaks; empty rows are skipped.
 
-            Each row's due date is derived exactly as CREATE derives it; a row with responded_on is
-            imported answered (with its outcome and grounds), so statistics cover the past; a row
-            with an assignee is assigned. If any row is wrong, nothing is written and every problem
-            is listed on stderr as "line N, column C: why" (N counts the file's lines, the header
-            being line 1). Importing the same file again creates nothing: a row is the same as one
-            imported before when its legacy_ref is, else when all its values are. No letters are
-            written. --dry-run checks everything and writes nothing. The import is recorded against
-            --as (or $FOIFLOW_USER), a manager or admin; with no user named, against the operator
-            (os:<user>), who has database access anyway.
+            Each row's due date is derived exactly as CREATE derives it; a row with responded_on is imported answered (with its outcome and grounds), so statistics cover the past; a row with an assignee is assigned. If any row is wrong, nothing is written and every problem is listed on stderr as "line N, column C: why" (N counts the file's lines, the header being line 1). Importing the same file again creates nothing: a row is the same as one imported before when its legacy_ref is, else when all its values are. No letters are written. --dry-run checks everything and writes nothing. The import is recorded against --as (or $FOIFLOW_USER), a manager or admin; with no user named, against the operator (os:<user>), who has database access anyway.
 
             Example:
               foiflow import backlog.csv --dry-run --as bkhan

@@ -9,8 +9,7 @@ struct LettersCommand: AsyncParsableCommand {
         commandName: "letters",
         abstract: "List a request's letters to its requester, oldest first.",
         discussion: """
-            Status is queued (an e-mail waiting for foiflow notify), sent, failed, task (for the lead
-            officer: post, phone, or a value the letter lacks; the note says which) or done.
+            Status is queued (an e-mail waiting for foiflow notify), sent, failed, task (for the lead officer: post, phone, or a value the letter lacks; the note says which) or done.
 
             Example:
               foiflow letters FOI-2026-000001 --format csv

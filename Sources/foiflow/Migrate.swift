@@ -7,9 +7,7 @@ struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Apply the SQL migrations in order; safe to run again.",
         discussion: """
-            Each file in sql/ (NNNN_name.sql) runs once, in its own transaction, and is
-            recorded with its checksum. A file edited after it was applied is refused.
-            Two runs at once are safe: the second waits for the first.
+            Each file in sql/ (NNNN_name.sql) runs once, in its own transaction, and is recorded with its checksum. A file edited after it was applied is refused. Two runs at once are safe: the second waits for the first.
 
             Example:
               foiflow migrate --database-url postgresql://localhost/foiflow

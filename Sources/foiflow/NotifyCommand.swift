@@ -13,15 +13,7 @@ struct NotifyCommand: AsyncParsableCommand {
         commandName: "notify",
         abstract: "Deliver pending notifications from the outbox.",
         discussion: """
-            Each message goes to a delivery command, given the message on its standard input and
-            the one recipient's address as its last argument (default `/usr/sbin/sendmail -i --`
-            when it exists), or else is written as an .eml file to the spool folder. Recipients
-            are never read back from the message's headers, so a command with sendmail's `-t`
-            is refused. Two notifiers never send the same message. A command that does not finish
-            within --command-timeout is stopped and counts as failed. A failure is retried later
-            with back-off (1, 2, 4 ... minutes) and given up after 6 attempts; one that cannot
-            succeed (no address, or the command exits 65, 67 or 68: bad data, unknown user,
-            unknown host) is given up at once. Each failure's reason is printed on stderr.
+            Each message goes to a delivery command, given the message on its standard input and the one recipient's address as its last argument (default `/usr/sbin/sendmail -i --` when it exists), or else is written as an .eml file to the spool folder. Recipients are never read back from the message's headers, so a command with sendmail's `-t` is refused. Two notifiers never send the same message. A command that does not finish within --command-timeout is stopped and counts as failed. A failure is retried later with back-off (1, 2, 4 ... minutes) and given up after 6 attempts; one that cannot succeed (no address, or the command exits 65, 67 or 68: bad data, unknown user, unknown host) is given up at once. Each failure's reason is printed on stderr.
 
             Example (cron, every few minutes):
               foiflow notify --command "/usr/sbin/sendmail -i --"

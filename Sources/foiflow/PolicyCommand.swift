@@ -20,10 +20,7 @@ struct PolicyCommand: AsyncParsableCommand {
             commandName: "require-approval",
             abstract: "Responses with these outcomes need a manager's approve since the request's last change.",
             discussion: """
-                OUTCOMES is a comma list of \(Outcome.names), or none. With a policy in force, an
-                officer submits the draft (ACT submit), a manager approves it (ACT approve), and the
-                response must follow before anything else changes the request; otherwise respond is
-                refused (INVALID_TRANSITION, exit 7).
+                OUTCOMES is a comma list of \(Outcome.names), or none. With a policy in force, an officer submits the draft (ACT submit), a manager approves it (ACT approve), and the response must follow before anything else changes the request; otherwise respond is refused (INVALID_TRANSITION, exit 7).
 
                 Example:
                   foiflow policy require-approval refused,partial,ncnd --as admin
@@ -55,8 +52,7 @@ struct PolicyCommand: AsyncParsableCommand {
             commandName: "cost-limit",
             abstract: "The appropriate limit for FOIA s.12 in pounds (admin; default \(CostLimit.defaultLimit)).",
             discussion: """
-                £\(CostLimit.defaultLimit) for police forces and every authority outside Schedule 1 Part I of the 2004
-                Regulations, £600 for those in it (reg 3). Staff time counts at £\(CostLimit.poundsPerHour) an hour (reg 4(4)).
+                £\(CostLimit.defaultLimit) for police forces and every authority outside Schedule 1 Part I of the 2004 Regulations, £600 for those in it (reg 3). Staff time counts at £\(CostLimit.poundsPerHour) an hour (reg 4(4)).
 
                 Example:
                   foiflow policy cost-limit 450 --as admin

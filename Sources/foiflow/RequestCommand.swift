@@ -11,8 +11,7 @@ struct RequestCommand: AsyncParsableCommand {
         commandName: "request",
         abstract: "Create, show, list, act on and trace requests (as a foiflow user).",
         discussion: """
-            Fields are key=value, exactly as in the line protocol. Changes are made as the user
-            named by --as or FOIFLOW_USER, and checked against that user's role.
+            Fields are key=value, exactly as in the line protocol. Changes are made as the user named by --as or FOIFLOW_USER, and checked against that user's role.
             """,
         subcommands: [Create.self, Show.self, List.self, Act.self, History.self]
     )
@@ -21,19 +20,31 @@ struct RequestCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a request; prints ref, state, due date and version.",
             discussion: """
-                Fields (key=value), by kind:
+                Fields (key=value), by kind (required first, optional in brackets; every kind also takes note=):
                 \(Create.fieldsByKind)
-                contact is one of \(ContactMethod.preferenceNames); parent is the request a review or an ICO case concerns.
+
+                contact is one of \(ContactMethod.preferenceNames) (phone needs phone=); parent is the request a review or an ICO case concerns.
 
                 Example:
-                  foiflow request create foi received=2026-11-20 requester="Jane O'Neil" subject="Stop and search" --as asmith
+                  foiflow request create foi received=2026-11-20 requester="Jo Bloggs"
                 """)
 
         /// Each kind's required and optional `CREATE` fields, from the transition table.
         static var fieldsByKind: String {
-            RequestKind.allCases.map { kind in
+            // Kinds that take the same fields share their lines (the required, then the optional).
+            var groups: [(kinds: [String], spec: ActionSpec)] = []
+            for kind in RequestKind.allCases {
                 let spec = TransitionTable.createSpec(for: kind)
-                return "  \(kind.rawValue): \(spec.required.joined(separator: ", ")) (required); \(spec.optional.joined(separator: ", "))"
+                if let at = groups.firstIndex(where: { $0.spec.required == spec.required && $0.spec.optional == spec.optional }) {
+                    groups[at].kinds.append(kind.rawValue)
+                } else {
+                    groups.append(([kind.rawValue], spec))
+                }
+            }
+            return groups.map { group in
+                "  \(group.kinds.joined(separator: ", ")):\n    "
+                    + group.spec.required.map { "\($0)=" }.joined(separator: " ") + "\n    ["
+                    + group.spec.optional.map { "\($0)=" }.joined(separator: " ") + "]"
             }.joined(separator: "\n")
         }
 
@@ -61,13 +72,32 @@ struct RequestCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Take an action on a request; prints its new state, due date and version.",
             discussion: """
-                Actions: \(Action.actableNames).
+                Each action with its fields (required first, optional in brackets; every action also takes note=):
+                \(Act.actionList)
+
+                Values: \(Act.values)
+
                 With --expect N the action is refused (exit 4) unless the request is at version N.
 
                 Example:
-                  foiflow request act FOI-2026-000001 assign to=asmith --expect 1 --as bkhan
-                  foiflow request act FOI-2026-000001 respond outcome=partial exemptions="s.40(2)" --as asmith
+                  foiflow request act FOI-2026-000001 assign to=asmith --expect 1
+                  foiflow request act FOI-2026-000001 respond outcome=granted
+                  foiflow request act FOI-2026-000001 amend email=jo@example.org
                 """)
+
+        /// One line per action someone may take, from the transition table.
+        static var actionList: String {
+            let width = (Action.actable.map(\.rawValue.count).max() ?? 0) + 2
+            return Action.actable.map { action in
+                let spec = TransitionTable.spec(for: action)
+                let who = spec.roles.contains(.officer) ? "" : "  (\(spec.whoMay))"
+                return "  " + action.rawValue.padding(toLength: width, withPad: " ", startingAt: 0) + spec.fieldSynopsis + who
+            }.joined(separator: "\n")
+        }
+
+        static var values: String {
+            TransitionTable.fieldValues.map { "\($0.field): \($0.values)" }.joined(separator: "; ") + "."
+        }
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var actor: ActorOptions

@@ -9,13 +9,10 @@ struct RequesterCommand: AsyncParsableCommand {
         commandName: "requester",
         abstract: "A requester's other requests (managers and admins, for a reason that is recorded), and merging or splitting requesters.",
         discussion: """
-            Requests by the same person are one requester: matched on the e-mail without regard
-            to case, else on the name and postal address together. FOI is applicant-blind: who
-            asked decides nothing about disclosure, so a requester's history is shown only to
-            managers and admins, only with --reason, and every look is an event on the request.
+            Requests by the same person are one requester: matched on the e-mail without regard to case, else on the name and postal address together. FOI is applicant-blind: who asked decides nothing about disclosure, so a requester's history is shown only to managers and admins, only with --reason, and every look is an event on the request.
 
             Examples:
-              foiflow requester FOI-2026-000124 --reason "s.12 aggregation check" --as bkhan
+              foiflow requester FOI-2026-000124 --reason "s.12 aggregation" --as bkhan
               foiflow requester merge FOI-2026-000124 FOI-2026-000201 --as admin
               foiflow requester split FOI-2026-000201 --as admin
             """,

@@ -11,13 +11,7 @@ struct RetentionCommand: AsyncParsableCommand {
         commandName: "retention",
         abstract: "The retention schedule: how long personal data is kept, what falls due, and the run that anonymises.",
         discussion: """
-            A request is anonymised with everything linked to it (its reviews and ICO cases), on
-            the latest of their last casework plus their kind's period, once all of them are
-            closed, no appeal window is open and no legal hold (ACT ref hold) stands. What stays:
-            references, kinds, dates, states, actions and the staff who took them, outcomes,
-            grounds; statistics are unchanged. The defaults are CASEWORK-RULES 5.2's (FOI and EIR
-            3 years, ICO cases and complaints 6, SAR 2, a review with its request): replace them
-            with the authority's own schedule.
+            A request is anonymised with everything linked to it (its reviews and ICO cases), on the latest of their last casework plus their kind's period, once all of them are closed, no appeal window is open and no legal hold (ACT ref hold) stands. What stays: references, kinds, dates, states, actions and the staff who took them, outcomes, grounds; statistics are unchanged. The defaults are CASEWORK-RULES 5.2's (FOI and EIR 3 years, ICO cases and complaints 6, SAR 2, a review with its request): replace them with the authority's own schedule.
             """,
         subcommands: [Rules.self, SetRule.self, Due.self, Run.self])
 
@@ -90,8 +84,7 @@ struct RetentionCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Anonymise every request whose date has come and that nothing holds (also part of foiflow nightly).",
             discussion: """
-                One transaction: a run killed part-way leaves nothing half done. Safe to run twice or
-                at once. --as-of after today is refused unless --dry-run.
+                One transaction: a run killed part-way leaves nothing half done. Safe to run twice or at once. --as-of after today is refused unless --dry-run.
                 """)
         @OptionGroup var database: DatabaseOptions
         @Option(name: .customLong("as-of"), help: "The date to run for, YYYY-MM-DD (default today in Europe/London).") var asOf: CivilDate?
@@ -162,14 +155,10 @@ struct EraseCommand: AsyncParsableCommand {
         commandName: "erase",
         abstract: "Anonymise now every closed, unheld request of a person (Article 17), and say which were kept and why.",
         discussion: """
-            The person is named by e-mail (matched without regard to case) or by one request's
-            reference. A request is kept while it or anything linked to it is open, inside an
-            appeal window, or under a legal hold; each kept one is printed with why, and the
-            command exits 1 when any was kept. Recorded as anonymised events (basis=erasure),
-            without the personal data. Admins only.
+            The person is named by e-mail (matched without regard to case) or by one request's reference. A request is kept while it or anything linked to it is open, inside an appeal window, or under a legal hold; each kept one is printed with why, and the command exits 1 when any was kept. Recorded as anonymised events (basis=erasure), without the personal data. Admins only.
 
             Example:
-              foiflow erase --email jo@example.org --reason "Article 17 request of 2026-12-01" --dry-run --as admin
+              foiflow erase --email jo@example.org --reason "Article 17" --dry-run
             """)
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var actor: ActorOptions

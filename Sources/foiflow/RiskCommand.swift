@@ -15,9 +15,7 @@ struct RiskCommand: AsyncParsableCommand {
         commandName: "risk",
         abstract: "The breach-risk list: open requests overdue or due within N working days, most urgent first.",
         discussion: """
-            days_left counts working days from the reference date (--as-of, default today in
-            Europe/London) to the due date: 0 is due that day, negative is overdue. Overdue rows
-            are marked OVERDUE (in red on a terminal); csv and json carry the same rows.
+            days_left counts working days from the reference date (--as-of, default today in Europe/London) to the due date: 0 is due that day, negative is overdue. Overdue rows are marked OVERDUE (in red on a terminal); csv and json carry the same rows.
 
             Example:
               foiflow risk --within 5 --team north --format csv

@@ -10,14 +10,11 @@ struct SearchCommand: AsyncParsableCommand {
         commandName: "search",
         abstract: "Find requests by the words of their reference, subject and notes, best match first.",
         discussion: """
-            Words are matched on their stems (refusing, refused: refuse); "a quoted phrase" must
-            appear as written, -word must not appear, and `or` between words takes either. The
-            reference and subject weigh most. An anonymised request is found by its reference
-            only. With --as, only what that user may see (their team's and those of no team).
+            Words are matched on their stems (refusing, refused: refuse); "a quoted phrase" must appear as written, -word must not appear, and `or` between words takes either. The reference and subject weigh most. An anonymised request is found by its reference only. With --as, only what that user may see (their team's and those of no team).
 
             Examples:
               foiflow search speed cameras --from 2026-01-01
-              foiflow search '"stop and search"' -custody --kind foi --format csv --as bkhan
+              foiflow search '"stop and search"' -custody --kind foi --format csv
             """)
 
     @OptionGroup var database: DatabaseOptions

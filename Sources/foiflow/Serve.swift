@@ -12,7 +12,8 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the line-protocol server until SIGINT or SIGTERM, then drain and exit 0.",
         discussion: """
             Connect with any line-based TCP client, for example: nc 127.0.0.1 7878
-            Options may also be set by environment: FOIFLOW_LISTEN, FOIFLOW_LOG_LEVEL.
+
+            Options may also be set by environment: FOIFLOW_LISTEN, FOIFLOW_LOG_LEVEL. Letters name the unit's details (foiflow unit set); the server says at start when they are missing.
 
             Example:
               foiflow serve --listen 127.0.0.1:7878
@@ -124,6 +125,11 @@ struct Serve: AsyncParsableCommand {
         let pool = database.makePool(
             maxConnections: poolSize, sessionSettings: ["SET statement_timeout = \(statementTimeout)"],
             hardTimeout: .milliseconds(statementTimeout) + .seconds(2))
+        // Say at start when letters would lack the unit's name or contact (a request no officer
+        // leads would have its letters held as tasks).
+        if let unit = try? await UnitStore(pool: pool).current(fallback: letters.unit), !unit.gaps.isEmpty {
+            logger.warning("\(UnitCommand.gapWarning(unit))")
+        }
         let metrics = metricsAddress.map { _ in ServerMetrics() }
         let context = ServerContext(
             pool: pool, logger: logger, authority: authority.authority, letters: letters, metrics: metrics,

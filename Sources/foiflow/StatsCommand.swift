@@ -12,24 +12,14 @@ struct StatsCommand: AsyncParsableCommand {
         commandName: "stats",
         abstract: "Statistics for requests received in a period, as they stood on a date; html publishes them as a page.",
         discussion: """
-            Requests received from --from to --to (both included; FOI and EIR together unless --kind
-            is given), as they stood on --as-of (default today): received, open, open past due,
-            processed (answered, or a clarification asked: advice and assistance), within the
-            statutory deadline, within a lawfully taken extension, late, outcomes, withdrawn, lapsed,
-            transferred, the in-time percentage (Cabinet Office: in time / processed) and the
-            due-cohort percentage (in time / (processed + open past due)); each ground used (one per
-            request and ground; s.21-only apart); internal reviews and ICO cases received in the
-            period; and the backlog of open requests by time past due on --as-of.
+            Requests received from --from to --to (both included; FOI and EIR together unless --kind is given), as they stood on --as-of (default today): received, open, open past due, processed (answered, or a clarification asked: advice and assistance), within the statutory deadline, within a lawfully taken extension, late, outcomes, withdrawn, lapsed, transferred, the in-time percentage (Cabinet Office: in time / processed) and the due-cohort percentage (in time / (processed + open past due)); each ground used (one per request and ground; s.21-only apart); internal reviews and ICO cases received in the period; and the backlog of open requests by time past due on --as-of.
 
-            --by month gives one row per month of receipt instead. --format html writes one
-            self-contained page to publish as it is (no script, no external asset, no names,
-            subjects or contact details): the return, a chart of the in-time percentage by month
-            with the ICO's 90% line, the backlog, reviews and ICO cases.
+            --by month gives one row per month of receipt instead. --format html writes one self-contained page to publish as it is (no script, no external asset, no names, subjects or contact details): the return, a chart of the in-time percentage by month with the ICO's 90% line, the backlog, reviews and ICO cases.
 
             Examples:
               foiflow stats --from 2026-01-01 --to 2026-03-31 --as-of 2026-04-30
               foiflow stats --from 2026-01-01 --to 2026-12-31 --by month --format csv
-              foiflow stats --from 2026-01-01 --to 2026-12-31 --format html > performance-2026.html
+              foiflow stats --from 2026-01-01 --to 2026-12-31 --format html > stats.html
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {

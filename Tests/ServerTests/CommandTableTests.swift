@@ -7,7 +7,7 @@ import Testing
 @Suite struct CommandTableTests {
     @Test func onlyTheProtocolsOpenCommandsRunBeforeAuth() {
         let open = CommandTable.commands.filter { !$0.needsAuth }.map(\.name)
-        #expect(Set(open) == ["PING", "HELLO", "AUTH", "QUIT"])
+        #expect(Set(open) == ["PING", "HELLO", "HELP", "AUTH", "QUIT"])
         #expect(Set(CommandTable.commands.map(\.name)).count == CommandTable.commands.count)
         for spec in CommandTable.commands { #expect(spec.name == spec.name.uppercased()) }
     }

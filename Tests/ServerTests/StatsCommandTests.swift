@@ -113,10 +113,12 @@ import Testing
         // By month of receipt.
         try client.send("STATS from=2026-01-01 to=2026-03-31 as_of=2026-03-31 by=month\n")
         let months = try await client.readReply()
-        #expect(months.status == "OK count=2")
+        // Every month of the period, February's nothing too.
+        #expect(months.status == "OK count=3")
         #expect(
             months.records == [
                 "* month month=2026-01 received=11 processed=10 in_time=8 late=2 open_overdue=1 in_time_percent=80.0",
+                "* month month=2026-02 received=0 processed=0 in_time=0 late=0 open_overdue=0",
                 "* month month=2026-03 received=1 processed=0 in_time=0 late=0 open_overdue=0",
             ])
         // The backlog on 31 Mar: cases 8 (clock stopped), 9 (not yet due) and 10 (due 2 Feb: one to three months past due).

@@ -22,7 +22,8 @@ import Workflow
 
     static let checks: [String: Check] = [
         "PING": .unscoped("no request data"), "HELLO": .unscoped("no request data"), "QUIT": .unscoped("no request data"),
-        "AUTH": .unscoped("no request data"), "WORKDAY": .unscoped("the calendar only"), "DEADLINE": .unscoped("the calendar only"),
+        "AUTH": .unscoped("no request data"), "HELP": .unscoped("the protocol's own syntax"), "WORKDAY": .unscoped("the calendar only"),
+        "DEADLINE": .unscoped("the calendar only"),
         "GROUNDS": .unscoped("the refusal grounds table"),
         "STATS": .unscoped("the unit's published figures, counts over every team by design (no reference, no requester)"),
         "CREATE": .ref("CREATE review received=2026-11-20 requester=R parent=\(north)"),

@@ -87,9 +87,14 @@ public final class RunningProcess: @unchecked Sendable {
         for (key, value) in environment { env[key] = value }
         process.environment = env
         process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
+        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+        process.standardOutput = out
+        process.standardError = err
         try process.run()
+        // The child has its own copies: ours are closed now, not whenever the Process is freed
+        // (a test that runs a hundred commands would otherwise run out of descriptors).
+        try? out.close()
+        try? err.close()
     }
 
     /// A test that fails half-way leaves no process behind: one still running is killed.

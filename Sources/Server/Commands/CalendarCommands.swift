@@ -54,7 +54,7 @@ enum CalendarCommands {
             let deadline = try calculator.deadline(kind: kind, start: received, calendar: calendarID)
             return .ok([.init("due", deadline.due.description), .init("max_due", deadline.maxDue.description)])
         } catch {
-            throw ProtocolError(.badArgument, error.description)
+            throw ProtocolError(.badArgument, "received=\(received): \(error.described(countingFrom: received))")
         }
     }
 
