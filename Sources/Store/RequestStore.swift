@@ -228,7 +228,9 @@ public struct RequestStore: Sendable {
         }
         guard try row.decode(Bool.self, "calendar_ok") else { return .calendarChanged }
         guard let ref = try row.decode(String?.self, "ref") else { throw WorkflowError.inconsistent("the request was not created") }
-        return .created(ChangeResult(ref: ref, state: .received, due: record.due, version: 1, replayed: false))
+        var result = ChangeResult(ref: ref, state: .received, due: record.due, version: 1, replayed: false)
+        if let note = letter?.taskNote, note.contains("missing:") { result.letterHeld = "the acknowledgement is held as a task (\(note))" }
+        return .created(result)
     }
 
     // MARK: Act
@@ -359,7 +361,11 @@ public struct RequestStore: Sendable {
                 heldRows.saw(policy: newPolicy, lead: newLead, of: next.assignee)
                 if let trail = event.trail, let other = trail.target ?? next.parent { heldRows.forget(other) }
             }
-            return ChangeResult(ref: ref, state: next.state, due: next.due, version: next.version, replayed: false)
+            var result = ChangeResult(ref: ref, state: next.state, due: next.due, version: next.version, replayed: false)
+            if let note = letter?.taskNote, note.contains("missing:") {
+                result.letterHeld = "the \(letter?.type.rawValue ?? "") letter is held as a task (\(note))"
+            }
+            return result
         case .revoked:
             throw WorkflowError.revoked(Credential.revokedMessage)
         case .calendarChanged:

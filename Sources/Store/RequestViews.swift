@@ -164,6 +164,9 @@ public struct ChangeResult: Sendable, Equatable {
     public var replayed: Bool
     /// A review asked for more than 40 working days after the response it reviews.
     public var requestedLate = false
+    /// The letter the change wrote, when it is held as a task because a value is missing: why
+    /// (the CLI says so at once, so a refusal without its reasons is not a quiet task).
+    public var letterHeld: String?
 
     public init(ref: String, state: RequestState, due: CivilDate?, version: Int, replayed: Bool) {
         self.ref = ref

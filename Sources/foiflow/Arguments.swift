@@ -26,7 +26,7 @@ struct ActorOptions: ParsableArguments {
         if let login, !login.isEmpty { return login }
         let env = ProcessInfo.processInfo.environment
         if let user = env["FOIFLOW_USER"], !user.isEmpty { return user }
-        return "os:" + (env["USER"] ?? env["LOGNAME"] ?? "unknown")
+        return "os:" + (env["USER"] ?? env["LOGNAME"] ?? getpwuid(getuid()).flatMap { String(validatingCString: $0.pointee.pw_name) } ?? "unknown")
     }
 }
 

@@ -199,4 +199,5 @@ struct RequestCommand: AsyncParsableCommand {
 /// Prints a CREATE/ACT result: `ref=... state=... due=... version=...`, or in another format.
 func printChange(_ result: ChangeResult, format: OutputFormat) {
     print(format.render(record: result.fields), terminator: "")
+    if let held = result.letterHeld { FileHandle.standardError.write(Data("foiflow: warning: \(held)\n".utf8)) }
 }

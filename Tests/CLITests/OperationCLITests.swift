@@ -19,12 +19,20 @@ import Testing
         #expect(try await run(["user", "add", "admin", "--role", "admin", "--if-no-users"]).status == 0)
         #expect(try await run(["user", "add", "asmith", "--role", "officer", "--name", "Alex Smith"], as: "admin").status == 0)
 
-        // Out of the box the unit has no details: `unit show` says what letters lack.
+        // Out of the box the unit has no details: the server says so at start, and `unit show`
+        // says what letters lack.
+        let (server, _) = try await ServerResilienceTests.serve(url)
+        server.signal(SIGTERM)
+        let stopped = try await server.wait(timeout: .seconds(30))
+        #expect(stopped.stderr.contains("the unit's details lack a name"), "\(stopped.stderr)")
         let bare = try await run(["unit", "show"])
         #expect(bare.status == 0 && bare.stderr.contains("lack a name") && bare.stderr.contains("foiflow unit set"), "\(bare.stderr)")
         // A request made now: its acknowledgement is a task whose text names what is missing,
         // never a broken sentence.
-        #expect(try await run(["request", "create", "foi", "received=2026-11-30", "requester=Jo", "email=jo@example.org"], as: "asmith").status == 0)
+        let first = try await run(["request", "create", "foi", "received=2026-11-30", "requester=Jo", "email=jo@example.org"], as: "asmith")
+        #expect(
+            first.status == 0 && first.stderr.contains("warning: the acknowledgement is held as a task (missing: the lead officer's name"),
+            "\(first.stderr)")
         let early = try await run(["letter", "1"])
         #expect(early.stdout.contains("status: task") || early.stdout.contains("task"), "\(early.stdout)")
         #expect(early.stdout.contains("[missing: the lead officer's name"), "\(early.stdout)")
@@ -48,12 +56,18 @@ import Testing
         #expect(amended.status == 0, "\(amended.stderr)")
         let history = try await run(["request", "history", "FOI-2026-000002", "--format", "csv"])
         #expect(history.stdout.contains("amend") && history.stdout.contains("al.jones@example.org"), "\(history.stdout)")
-        #expect(try await run(["request", "act", "FOI-2026-000002", "clarify", "note=Which year?"], as: "asmith").status == 0)
+        let clarify = try await run(["request", "act", "FOI-2026-000002", "clarify", "note=Which year?"], as: "asmith")
+        #expect(clarify.status == 0 && !clarify.stderr.contains("held as a task"), "\(clarify.stderr)")
         let after = try await run(["letters", "FOI-2026-000002", "--format", "csv"])
         #expect(after.stdout.contains("clarification,email,queued"), "\(after.stdout)")
         let clarification = try await run(["letter", "3"])
         #expect(clarification.stdout.contains("al.jones@example.org") && !clarification.stdout.contains("al@example.org"), "\(clarification.stdout)")
         #expect((try await run(["request", "show", "FOI-2026-000002"])).stdout.contains("al.jones@example.org"))
+
+        // A refusal without its reasons is not a quiet task: the officer is told at once.
+        let refused = try await run(["request", "act", "FOI-2026-000001", "respond", "outcome=refused", "exemptions=s31"], as: "asmith")
+        #expect(
+            refused.status == 0 && refused.stderr.contains("warning: the refusal letter is held as a task (missing: reasons)"), "\(refused.stderr)")
 
         // The admin gets an e-mail address, and receives the very-overdue escalation.
         let update = try await run(["user", "update", "admin", "--email", "head@north.example"], as: "admin")
