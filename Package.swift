@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // Pure domain: no I/O, no third-party dependencies.
@@ -95,11 +96,24 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // The public pages (`serve --web-listen`): Hummingbird over the same stores.
+        .target(
+            name: "Web",
+            dependencies: [
+                "Store", "Statistics", "Letters", "Workflow", "Deadlines", "Dates", "Digest", "Mail", "Postgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            resources: [.copy("Templates")], swiftSettings: strict),
+
         // The one executable.
         .executableTarget(
             name: "foiflow",
             dependencies: [
                 "Server",
+                "Web",
                 "LineProtocol",
                 "Store",
                 "Statistics",

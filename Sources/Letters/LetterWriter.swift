@@ -91,6 +91,12 @@ public struct LetterWriter: Sendable {
         return LetterWriter(book: Result { () throws(LetterError) in try LetterBook(overrides: folder) }, unit: .fromEnvironment(environment))
     }
 
+    /// A request's state in the words letters use (`phrase-state-text`), for the status page.
+    public func stateText(_ state: RequestState) -> String? { phrases[Phrase.flag("state", state.rawValue)] }
+
+    /// What happens next for a request of `kind`, in the words letters use (`phrase-what-next`).
+    public func whatNext(_ kind: RequestKind) -> String? { phrases[Phrase.flag("kind", kind.rawValue)] }
+
     /// The same templates, naming `unit` (the unit's details as the database has them now).
     public func with(unit: UnitContact) -> LetterWriter {
         var writer = self
@@ -104,8 +110,9 @@ public struct LetterWriter: Sendable {
     public static let referenceSlot = "[[ref-\(UUID().uuidString)]]"
 
     /// The acknowledgement `CREATE` writes, with the reference left as `referenceSlot`.
-    public func acknowledgement(kind: RequestKind, record: RequestRecord, details: RequestDetails) -> LetterDraft {
+    public func acknowledgement(kind: RequestKind, record: RequestRecord, details: RequestDetails, accessCode: String? = nil) -> LetterDraft {
         var values = base(ref: LetterWriter.referenceSlot, requester: details.personal.requester, lead: nil)
+        values["access_code"] = accessCode
         values["received"] = record.received.description
         values["due"] = record.due?.description
         values["what_next"] = phrases[Phrase.flag("kind", kind.rawValue)]

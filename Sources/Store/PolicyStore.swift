@@ -43,6 +43,22 @@ public struct PolicyStore: Sendable {
         }
     }
 
+    /// Working days after a response before the disclosure log shows it (default 0).
+    public func publishAfter() async throws -> Int {
+        let text = try await pool.query("SELECT value FROM policy WHERE key = 'publish-after'").first?.decode(String.self, "value")
+        return text.flatMap { Int($0) } ?? 0
+    }
+
+    public func setPublishAfter(_ days: Int, by actor: String) async throws {
+        try await pool.recordingChanges(by: actor) { connection in
+            try connection.query(
+                """
+                INSERT INTO policy (key, value, updated_by) VALUES ('publish-after', \(String(days)), \(actor))
+                ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by, updated_at = now()
+                """)
+        }
+    }
+
     /// The stored limit, or the default.
     public static func costLimit(_ text: String?) -> Int { text.flatMap { Int($0) } ?? CostLimit.defaultLimit }
 

@@ -51,6 +51,12 @@ public struct RequestStore: Sendable {
         try? await Task.sleep(for: .microseconds(Int.random(in: 100...(1000 * min(attempt, 10)))))
     }
 
+    /// A response's entry on the disclosure log: its title, and the day it appears.
+    struct Publication: Sendable {
+        var title: String
+        var on: CivilDate
+    }
+
     // MARK: Create
 
     /// Creates a request (`CREATE`). With an idempotency key already used by this
@@ -71,6 +77,9 @@ public struct RequestStore: Sendable {
             if parent == nil { throw WorkflowError.notFound("parent=\(ref): no such request") }
         }
         var referenceTaken = false
+        // The request's access code (the status page on the web): given once, in the answer to
+        // the web form and in the acknowledgement letter; only its hash is stored.
+        let accessCode = AccessCode.make()
         for attempt in 1...RequestStore.attempts {
             let (version, calendarSet) = try await calendars.versioned(forceCheck: attempt > 1)
             let engine = WorkflowEngine(calendars: calendarSet, authority: authority)
@@ -79,7 +88,7 @@ public struct RequestStore: Sendable {
             do {
                 outcome = try await insert(
                     record, details, event, kind: kind, calendarVersion: version, key: idempotencyKey, contentHash: contentHash, actor: actor,
-                    credential: credential)
+                    credential: credential, accessCode: accessCode)
             } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation && error.constraint == "idempotency_keys_pkey" {
                 continue  // the same key, created concurrently: the next attempt replays it
             } catch let error as PostgresError where error.sqlState == SQLState.foreignKeyViolation && error.constraint == "requests_parent_ref_fkey"
@@ -151,15 +160,17 @@ public struct RequestStore: Sendable {
 
     private func insert(
         _ record: RequestRecord, _ details: RequestDetails, _ event: EventDraft, kind: RequestKind,
-        calendarVersion: Int, key: String?, contentHash: String, actor: Actor, credential: Credential?
+        calendarVersion: Int, key: String?, contentHash: String, actor: Actor, credential: Credential?, accessCode: String
     ) async throws -> CreateOutcome {
+        let accessHash = AccessCode.hash(accessCode).map(PostgresBytes.init)
         let clock = JSONText.clock(record.clock)
         let fields = JSONText.fields(event.fields)
         let year = record.received.year
         // The acknowledgement, written with the request; its reference is filled in by the statement.
         let letter =
             kind.writesToRequester
-            ? letters.with(unit: try await unit.current()).acknowledgement(kind: kind, record: record, details: details) : nil
+            ? letters.with(unit: try await unit.current()).acknowledgement(
+                kind: kind, record: record, details: details, accessCode: accessCode) : nil
         let slot = LetterWriter.referenceSlot
         let row = try await pool.query(
             """
@@ -182,13 +193,13 @@ public struct RequestStore: Sendable {
             req AS (
                 INSERT INTO requests (ref, kind, state, version, received, calendar, due, max_due, clock, team,
                                       requester, email, address, phone, contact, subject, parent_ref, ico_ref, requested_late,
-                                      created_by)
+                                      created_by, access_hash)
                 SELECT foiflow_reference(\(kind.referencePrefix), \(year), last), \(kind.rawValue),
                        \(record.state.rawValue), \(record.version), \(record.received), \(record.calendar.rawValue),
                        \(record.due), \(record.maxDue), \(clock)::jsonb, \(details.team), \(details.personal.requester),
                        \(details.personal.email), \(details.personal.address), \(details.personal.phone), \(details.contact?.rawValue),
                        \(details.personal.subject),
-                       \(details.parent), \(details.icoRef), \(details.requestedLate), \(actor.login)
+                       \(details.parent), \(details.icoRef), \(details.requestedLate), \(actor.login), \(accessHash)
                 FROM counter
                 RETURNING id, ref
             ),
@@ -229,6 +240,7 @@ public struct RequestStore: Sendable {
         guard try row.decode(Bool.self, "calendar_ok") else { return .calendarChanged }
         guard let ref = try row.decode(String?.self, "ref") else { throw WorkflowError.inconsistent("the request was not created") }
         var result = ChangeResult(ref: ref, state: .received, due: record.due, version: 1, replayed: false)
+        result.accessCode = accessCode
         if let note = letter?.taskNote, note.contains("missing:") { result.letterHeld = "the acknowledgement is held as a task (\(note))" }
         return .created(result)
     }
@@ -341,6 +353,21 @@ public struct RequestStore: Sendable {
             }
             costing = (CostLimit.hours(quarters: report.quarters), CostLimit.pounds(quarters: report.quarters), String(report.limit))
         }
+        // A response published on the disclosure log appears after the authority's delay.
+        var publication: Publication?
+        if action == .respond, event.fields.contains(where: { $0.key == "publish" && $0.value == "yes" }),
+            let title = event.fields.first(where: { $0.key == "publish_title" })?.value, let answered = next.respondedOn
+        {
+            let after = try await PolicyStore(pool: pool).publishAfter()
+            let on: CivilDate
+            do { on = try engine.calendars[next.calendar].addWorkingDays(answered, after) } catch {
+                throw WorkflowError.badArgument("the disclosure log's date: \(error)")
+            }
+            publication = Publication(title: title, on: on)
+        }
+        // An answer not published, or reopened, leaves the log.
+        let unpublish =
+            action == .reopen || (action == .respond && event.fields.contains { $0.key == "publish" && $0.value == "no" })
         // The unit's details are read (at most once a second) only for an action that writes a letter.
         let writer = LetterWriter.letterType(for: action, next: next) == nil ? letters : letters.with(unit: try await unit.current())
         let letter = writer.forAction(
@@ -353,7 +380,8 @@ public struct RequestStore: Sendable {
         let written = try await RequestStore.write(
             pool, id: row.id, ref: ref, from: record, to: next, event: event, actor: actor.login,
             calendarVersion: calendarVersion, credential: credential, letter: letter, requester: row.details.personal.requester,
-            requestTeam: row.details.team, decidedWith: guarded ? (policy, lead) : nil, amended: action == .amend ? details : nil)
+            requestTeam: row.details.team, decidedWith: guarded ? (policy, lead) : nil, amended: action == .amend ? details : nil,
+            publication: publication, unpublish: unpublish)
         switch written {
         case .done(let newLead, let newPolicy):
             if let heldRows {
@@ -428,7 +456,8 @@ public struct RequestStore: Sendable {
     static func write(
         _ pool: PostgresPool, id: Int, ref: String, from record: RequestRecord, to next: RequestRecord, event: EventDraft,
         actor: String, calendarVersion: Int, credential: Credential? = nil, letter: LetterDraft? = nil, requester: String? = nil,
-        requestTeam: String? = nil, decidedWith: (policy: String?, lead: LeadContact)? = nil, amended: RequestDetails? = nil
+        requestTeam: String? = nil, decidedWith: (policy: String?, lead: LeadContact)? = nil, amended: RequestDetails? = nil,
+        publication: Publication? = nil, unpublish: Bool = false
     ) async throws -> WriteOutcome {
         // `contacted letter=ID` closes that task of this request.
         let doneLetter = event.action == .contacted ? event.fields.first { $0.key == "letter" }.flatMap { Int($0.value) } : nil
@@ -549,6 +578,28 @@ public struct RequestStore: Sendable {
                 team = \(details.team),
                 """
             } ?? ""
+        // The disclosure log: an entry written or replaced with the response that publishes it,
+        // taken away by one that does not, or by a reopening.
+        let publishPart: PostgresQuery =
+            publication.map { publication in
+                """
+                ,
+                published AS (
+                    INSERT INTO disclosure_log (request_id, ref, kind, answered_on, publish_on, title, outcome, grounds)
+                    SELECT id, \(ref), \(next.kind.rawValue), \(next.respondedOn), \(publication.on), \(publication.title),
+                           \(next.outcome?.rawValue ?? ""), \(next.exemptions)
+                    FROM upd
+                    ON CONFLICT (request_id) DO UPDATE
+                    SET answered_on = excluded.answered_on, publish_on = excluded.publish_on, title = excluded.title,
+                        outcome = excluded.outcome, grounds = excluded.grounds
+                )
+                """
+            }
+            ?? (unpublish
+                ? """
+                ,
+                unpublished AS (DELETE FROM disclosure_log WHERE request_id = (SELECT id FROM upd))
+                """ : "")
         let linkGuard: PostgresQuery = linking ? (event.action == .link ? "AND NOT \(linkExists)" : "AND \(linkExists)") : ""
         let linkPart: PostgresQuery =
             !linking
@@ -600,7 +651,7 @@ public struct RequestStore: Sendable {
                     SELECT id, version, \(actor), \(event.action.rawValue), \(event.from?.rawValue), state, due, \(fields)::jsonb,
                            coalesce(\(event.effectiveOn)::date, foiflow_today())
                     FROM upd
-                )\(letterPart)\(donePart)\(groundsPart)\(parentPart)\(linkPart)
+                )\(letterPart)\(donePart)\(groundsPart)\(parentPart)\(linkPart)\(publishPart)
                 SELECT (SELECT ok FROM cred) AS credential_ok, (SELECT ok FROM cal) AS calendar_ok, (SELECT version FROM upd) AS version,
                        u.name AS lead_name, u.email AS lead_email, u.phone AS lead_phone,
                        (SELECT value FROM policy WHERE key = 'require-approval') AS require_approval

@@ -167,6 +167,8 @@ public struct ChangeResult: Sendable, Equatable {
     /// The letter the change wrote, when it is held as a task because a value is missing: why
     /// (the CLI says so at once, so a refusal without its reasons is not a quiet task).
     public var letterHeld: String?
+    /// A new request's access code (shown once: never read back, never in the history).
+    public var accessCode: String?
 
     public init(ref: String, state: RequestState, due: CivilDate?, version: Int, replayed: Bool) {
         self.ref = ref

@@ -115,7 +115,7 @@ public struct UserStore: Sendable {
     public func disable(login: String, by actor: String = "db") async throws {
         let affected = try await pool.recordingChanges(by: actor) { connection in
             try connection.query(
-                "UPDATE users SET disabled_at = coalesce(disabled_at, now()), token_hash = NULL WHERE login = \(login)"
+                "UPDATE users SET disabled_at = coalesce(disabled_at, now()), token_hash = NULL, calendar_token_hash = NULL WHERE login = \(login)"
             ).affectedRows
         }
         guard affected == 1 else { throw WorkflowError.notFound("no user '\(login)'") }
@@ -218,7 +218,7 @@ public struct UserStore: Sendable {
     }
 
     /// Compares two byte strings in time that depends only on their length.
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }
         var difference: UInt8 = 0
         for i in a.indices { difference |= a[i] ^ b[i] }

@@ -138,7 +138,7 @@ public enum TransitionTable {
         case .respond:
             ActionSpec(
                 action: .respond, from: running, to: .state(.responded), required: ["outcome"],
-                optional: ["exemptions", "on", "reason", "public_interest"],
+                optional: ["exemptions", "on", "reason", "public_interest", "publish", "publish_title", "publish_reason"],
                 roles: people, kinds: answerable, clock: "the request is answered")
         case .close:
             ActionSpec(

@@ -217,6 +217,7 @@ public struct WorkflowEngine: Sendable {
             next.exemptions = cited.isEmpty ? nil : cited.map(\.cited).joined(separator: ", ")
             replace("exemptions", with: next.exemptions, in: &eventFields)
             next.respondedOn = try onDate()
+            try Self.checkPublication(values, kind: record.kind, fields: &eventFields)
             if record.kind == .review {
                 trail = .init(
                     action: .reviewOutcome,
@@ -580,6 +581,35 @@ public struct WorkflowEngine: Sendable {
             return "'\(login)' is in team \(team) and cannot see this request (team \(requestTeam))"
         }
         return nil
+    }
+
+    /// The kinds whose responses the disclosure log may publish.
+    public static let publishable: Set<RequestKind> = [.foi, .eir]
+
+    /// `respond publish=yes publish_title=TEXT` or `publish=no publish_reason=TEXT`: whether the
+    /// response goes on the disclosure log, under a title written for the public, or why not.
+    static func checkPublication(_ values: [String: String], kind: RequestKind, fields: inout [Field]) throws(WorkflowError) {
+        let title = values["publish_title"].flatMap { isBlank($0) ? nil : $0 }
+        let reason = values["publish_reason"].flatMap { isBlank($0) ? nil : $0 }
+        guard let text = values["publish"] else {
+            if title != nil || reason != nil { throw .badArgument("publish_title and publish_reason go with publish=yes or publish=no") }
+            return
+        }
+        guard publishable.contains(kind) else {
+            throw .badArgument("publish= is for FOI and EIR responses (the disclosure log); a \(kind.rawValue) is not published")
+        }
+        switch text.lowercased() {
+        case "yes":
+            guard let title else { throw .badArgument("publish=yes needs publish_title=... (a title fit to publish: no names)") }
+            guard title.count <= 200, !title.contains("\n") else { throw .badArgument("publish_title must be one line of at most 200 characters") }
+            guard reason == nil else { throw .badArgument("publish=yes takes publish_title, not publish_reason") }
+        case "no":
+            guard reason != nil else { throw .badArgument("publish=no needs publish_reason=... (why it is not published)") }
+            guard title == nil else { throw .badArgument("publish=no takes publish_reason, not publish_title") }
+        default:
+            throw .badArgument("publish=\(text) is not yes or no")
+        }
+        if let at = fields.firstIndex(where: { $0.key == "publish" }) { fields[at].value = text.lowercased() }
     }
 
     /// What `amend` refuses by name: what identifies the request or sets its clock.

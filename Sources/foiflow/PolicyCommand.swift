@@ -7,8 +7,9 @@ import Workflow
 struct PolicyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
-        abstract: "Show or set the sign-off policy and the s.12 cost limit (stored in the database, so the server and the CLI agree).",
-        subcommands: [RequireApproval.self, CostLimitCommand.self, Show.self])
+        abstract:
+            "Show or set the sign-off policy, the s.12 cost limit and the disclosure log's delay (stored in the database, so the server and the CLI agree).",
+        subcommands: [RequireApproval.self, CostLimitCommand.self, PublishAfter.self, Show.self])
 
     /// `partial,refused,ncnd` in the outcomes' order, or `none`.
     static func describe(_ outcomes: Set<Outcome>) -> String {
@@ -75,17 +76,49 @@ struct PolicyCommand: AsyncParsableCommand {
         }
     }
 
+    struct PublishAfter: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "publish-after",
+            abstract: "Working days after a response before the disclosure log shows it (default 0).",
+            discussion: """
+                A response is published when it is answered with publish=yes and publish_title=...; the delay applies to responses given after the change.
+
+                Example:
+                  foiflow policy publish-after 20 --as admin
+                """)
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var actor: ActorOptions
+        @Argument(help: "Working days, 0 to 250.") var days: Int
+
+        func validate() throws {
+            guard (0...250).contains(days) else { throw ValidationError("publish-after must be 0 to 250 working days") }
+        }
+
+        func run() async throws {
+            try await database.makePool().using { pool in
+                let login = try await actor.checkedActor(pool, for: .configure)
+                try await PolicyStore(pool: pool).setPublishAfter(days, by: login)
+            }
+            print("publish-after: \(days)")
+        }
+    }
+
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Print the policy in force.")
 
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let (outcomes, limit) = try await database.makePool().using { pool in
-                (try await PolicyStore(pool: pool).requireApproval(), try await PolicyStore(pool: pool).costLimit())
+            let (outcomes, limit, delay) = try await database.makePool().using { pool in
+                (
+                    try await PolicyStore(pool: pool).requireApproval(), try await PolicyStore(pool: pool).costLimit(),
+                    try await PolicyStore(pool: pool).publishAfter()
+                )
             }
             print("require-approval: \(PolicyCommand.describe(outcomes))")
             print("cost-limit: \(limit)")
+            print("publish-after: \(delay)")
         }
     }
 }

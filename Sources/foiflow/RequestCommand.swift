@@ -91,7 +91,13 @@ struct RequestCommand: AsyncParsableCommand {
             return Action.actable.map { action in
                 let spec = TransitionTable.spec(for: action)
                 let who = spec.roles.contains(.officer) ? "" : "  (\(spec.whoMay))"
-                return "  " + action.rawValue.padding(toLength: width, withPad: " ", startingAt: 0) + spec.fieldSynopsis + who
+                // A list, not prose: lines that would pass 78 columns go on under the fields.
+                var lines = ["  " + action.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)]
+                for word in (spec.fieldSynopsis + who).split(separator: " ") {
+                    if lines[lines.count - 1].count + word.count + 1 > 78 { lines.append(String(repeating: " ", count: width + 2)) }
+                    lines[lines.count - 1] += (lines[lines.count - 1].hasSuffix(" ") ? "" : " ") + word
+                }
+                return lines.joined(separator: "\n")
             }.joined(separator: "\n")
         }
 

@@ -5,6 +5,7 @@ import Logging
 import Server
 import ServiceLifecycle
 import Store
+import Web
 
 /// `foiflow serve`: run the line-protocol server.
 struct Serve: AsyncParsableCommand {
@@ -67,6 +68,19 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
+            "Serve the public web pages (the request form, request status, the disclosure log, statistics, officers' calendars) over HTTP on this address (PORT alone: 127.0.0.1:PORT). Off unless given.",
+            valueName: "host:port"))
+    var webListen: String?
+
+    /// `--web-listen` as host and port: `PORT` alone binds 127.0.0.1.
+    var webAddress: (host: String, port: Int)? {
+        guard let webListen else { return nil }
+        if let port = Int(webListen), (0...65535).contains(port) { return ("127.0.0.1", port) }
+        return ServerConfiguration.parseListen(webListen)
+    }
+
+    @Option(
+        help: ArgumentHelp(
             "Seconds the metrics listener gives a connection to send a whole request (or between requests) before closing it.", valueName: "seconds"))
     var metricsReadTimeout: Int = 10
 
@@ -96,6 +110,9 @@ struct Serve: AsyncParsableCommand {
         guard statementTimeout >= 1 else { throw ValidationError("--statement-timeout must be at least 1 ms") }
         guard (1...3600).contains(metricsReadTimeout) else { throw ValidationError("--metrics-read-timeout must be 1 to 3600 seconds") }
         guard (1...100_000).contains(metricsMaxConnections) else { throw ValidationError("--metrics-max-connections must be 1 to 100000") }
+        if let webListen, webAddress == nil {
+            throw ValidationError("--web-listen must be HOST:PORT or PORT, e.g. 127.0.0.1:8080 (got '\(webListen)')")
+        }
         if let metricsListen, metricsAddress == nil {
             throw ValidationError("--metrics-listen must be HOST:PORT or PORT, e.g. 127.0.0.1:9464 (got '\(metricsListen)')")
         }
@@ -146,6 +163,14 @@ struct Serve: AsyncParsableCommand {
                 MetricsServer(
                     host: metricsHost, port: metricsPort, metrics: metrics, pool: pool, lineServer: server, today: context.today,
                     logger: logger, readTimeout: .seconds(Int64(metricsReadTimeout)), maxConnections: metricsMaxConnections))
+        }
+        if let (webHost, webPort) = webAddress {
+            let folder = ProcessInfo.processInfo.environment["FOIFLOW_TEMPLATES"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+            let pages: PageBook
+            do { pages = try PageBook(overrides: folder) } catch { throw CLIError("web pages: \(error)", code: .badArgument) }
+            let site = WebSite(
+                pool: pool, requests: context.requests, pages: pages, letters: letters, today: context.today, logger: logger)
+            services.append(site.application(host: webHost, port: webPort))
         }
         let group = ServiceGroup(
             configuration: .init(

@@ -8,7 +8,7 @@ struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
         abstract: "Manage users and their API tokens.",
-        subcommands: [Add.self, Update.self, List.self, Disable.self, Enable.self, Token.self]
+        subcommands: [Add.self, Update.self, List.self, Disable.self, Enable.self, Token.self, CalendarToken.self]
     )
 
     struct Add: AsyncParsableCommand {
@@ -161,6 +161,30 @@ struct UserCommand: AsyncParsableCommand {
                 return try await UserStore(pool: pool).enable(login: login, by: by)
             }
             print(token)
+        }
+    }
+
+    struct CalendarToken: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "calendar-token",
+            abstract: "Issue or rotate an officer's calendar feed token; prints the feed's path (shown once).",
+            discussion: """
+                The feed (served by foiflow serve --web-listen) lists the due dates of the officer's open assigned requests, and their progress-update dates, for any calendar program. Rotating it stops the old address at once; so does disabling the user.
+
+                Example:
+                  foiflow user calendar-token asmith --as admin
+                """)
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var actor: ActorOptions
+        @Argument(help: "The login.") var login: String
+
+        func run() async throws {
+            let token = try await database.makePool().using { pool in
+                let by = try await actor.checkedActor(pool, for: .manageUsers)
+                return try await UserStore(pool: pool).newCalendarToken(login: login, by: by)
+            }
+            print("/calendar/\(token).ics")
         }
     }
 

@@ -109,7 +109,7 @@ import Testing
         }
         let officer = db.merging(["FOIFLOW_USER": "asmith", "FOIFLOW_TODAY": "2026-11-23", "FOIFLOW_TODAY_OVERRIDE": "yes"]) { $1 }
         let manager = db.merging(["FOIFLOW_USER": "bkhan", "FOIFLOW_TODAY": "2026-11-23", "FOIFLOW_TODAY_OVERRIDE": "yes"]) { $1 }
-        #expect(try await Foiflow.run(["policy", "show"], environment: db).stdout == "require-approval: none\ncost-limit: 450\n")
+        #expect(try await Foiflow.run(["policy", "show"], environment: db).stdout == "require-approval: none\ncost-limit: 450\npublish-after: 0\n")
         // Only an admin sets it.
         #expect(try await Foiflow.run(["policy", "require-approval", "refused,partial"], environment: officer).status == 6)
         #expect(try await Foiflow.run(["policy", "require-approval", "refused,maybe", "--as", "admin"], environment: db).status == 2)

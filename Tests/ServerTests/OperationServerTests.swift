@@ -29,7 +29,8 @@ import Workflow
         let act = try await client.readReply()
         #expect(act.status.hasPrefix("OK usage=") && act.status.contains("count=\(Action.actable.count)"), "\(act.status)")
         let respond = try #require(act.records.first { $0.hasPrefix("* action name=respond ") })
-        #expect(respond.contains(#"fields="outcome= [exemptions= on= reason= public_interest=]""#), "\(respond)")
+        #expect(
+            respond.contains(#"fields="outcome= [exemptions= on= reason= public_interest= publish= publish_title= publish_reason=]""#), "\(respond)")
         #expect(act.records.contains { $0.hasPrefix("* values field=outcome ") && $0.contains("granted") })
         // Only what a person may take: not the system's own actions.
         #expect(!act.records.contains { $0.contains("name=recalculate") || $0.contains("name=anonymised") })

@@ -14,7 +14,9 @@ import Workflow
     /// The fields a request or an action takes whose values are personal data: everything
     /// else named in the transition table is in `foiflow_public_event_fields()`. A new field
     /// fails `everyFieldIsClassified` until it is placed in one or the other.
-    static let personal: Set<String> = ["requester", "subject", "email", "address", "phone", "note", "reason", "public_interest", "steps"]
+    static let personal: Set<String> = [
+        "requester", "subject", "email", "address", "phone", "note", "reason", "public_interest", "steps", "publish_reason",
+    ]
 
     @Test func everyFieldIsClassified() async throws {
         let pool = try await TestDatabase.migratedPool("personalkeys")
