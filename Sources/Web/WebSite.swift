@@ -229,8 +229,8 @@ public struct WebSite: Sendable {
             errors.append(("name", "Your name must be 200 characters or fewer"))
         }
         let email = values["email"].flatMap { $0.isEmpty ? nil : $0 }
-        if let email, let problem = EmailAddressCheck.problem(email) {
-            errors.append(("email", "Enter an e-mail address like name@example.org (\(problem))"))
+        if let email, EmailAddressCheck.problem(email) != nil {
+            errors.append(("email", "Enter an e-mail address in the right form, like name@example.org"))
         }
         let address = values["address"].flatMap { $0.isEmpty ? nil : $0 }
         if let address, address.count > 500 { errors.append(("address", "Your address must be 500 characters or fewer")) }
@@ -347,7 +347,8 @@ public struct WebSite: Sendable {
     }
 
     func log(_ request: Request) async throws -> Response {
-        let query = request.uri.queryParameters.get("q").map { String($0.prefix(200)) }
+        // A browser sends a form's spaces as `+`.
+        let query = request.uri.queryParameters.get("q").map { String($0.replacingOccurrences(of: "+", with: " ").prefix(200)) }
         let page = max(1, min(10_000, request.uri.queryParameters.get("page").flatMap { Int($0) } ?? 1))
         let (entries, more) = try await PublicStore(pool: pool).log(query: query, page: page, today: today())
         let rows: [[String: Any]] = entries.map { entry in
