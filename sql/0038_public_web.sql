@@ -23,7 +23,8 @@ CREATE TABLE disclosure_log (
     grounds     text,
     search      tsvector GENERATED ALWAYS AS (to_tsvector('english', ref || ' ' || title)) STORED
 );
-CREATE INDEX disclosure_log_published ON disclosure_log (publish_on, answered_on);
+-- The log reads newest answer first, a page at a time.
+CREATE INDEX disclosure_log_newest ON disclosure_log (answered_on DESC, ref DESC);
 CREATE INDEX disclosure_log_search ON disclosure_log USING gin (search);
 
 -- `publish`, `publish_title` (written for the public) and `on`... are kept in the event;

@@ -72,6 +72,12 @@ struct Serve: AsyncParsableCommand {
             valueName: "host:port"))
     var webListen: String?
 
+    @Option(help: ArgumentHelp("Requests one address may make through the web form in an hour.", valueName: "n"))
+    var webFormLimit: Int = 20
+
+    @Option(help: ArgumentHelp("Status look-ups (reference and access code) one address may make in ten minutes.", valueName: "n"))
+    var webLookupLimit: Int = 30
+
     /// `--web-listen` as host and port: `PORT` alone binds 127.0.0.1.
     var webAddress: (host: String, port: Int)? {
         guard let webListen else { return nil }
@@ -110,6 +116,7 @@ struct Serve: AsyncParsableCommand {
         guard statementTimeout >= 1 else { throw ValidationError("--statement-timeout must be at least 1 ms") }
         guard (1...3600).contains(metricsReadTimeout) else { throw ValidationError("--metrics-read-timeout must be 1 to 3600 seconds") }
         guard (1...100_000).contains(metricsMaxConnections) else { throw ValidationError("--metrics-max-connections must be 1 to 100000") }
+        guard webFormLimit >= 1, webLookupLimit >= 1 else { throw ValidationError("--web-form-limit and --web-lookup-limit must be at least 1") }
         if let webListen, webAddress == nil {
             throw ValidationError("--web-listen must be HOST:PORT or PORT, e.g. 127.0.0.1:8080 (got '\(webListen)')")
         }
@@ -169,7 +176,8 @@ struct Serve: AsyncParsableCommand {
             let pages: PageBook
             do { pages = try PageBook(overrides: folder) } catch { throw CLIError("web pages: \(error)", code: .badArgument) }
             let site = WebSite(
-                pool: pool, requests: context.requests, pages: pages, letters: letters, today: context.today, logger: logger)
+                pool: pool, requests: context.requests, pages: pages, letters: letters, today: context.today, logger: logger,
+                formsPerHour: webFormLimit, lookupsPerTenMinutes: webLookupLimit)
             services.append(site.application(host: webHost, port: webPort))
         }
         let group = ServiceGroup(
