@@ -25,6 +25,8 @@ import icalendar
 from axe_selenium_python import Axe
 from selenium import webdriver
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--bin", required=True)
@@ -144,6 +146,13 @@ def look(name):
         check(not violations, f"{name}: axe finds {[(v['id'], [n['target'] for n in v['nodes']][:3]) for v in violations]}")
 
 
+def submit():
+    """Sends the page's form and waits for the page that answers it."""
+    button = driver.find_element(By.CSS_SELECTOR, "button[type=submit]")
+    button.click()
+    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(button))
+
+
 def count_requests():
     return len(cli("request", "list", "--format", "csv").stdout.strip().splitlines()) - 1
 
@@ -180,7 +189,7 @@ try:
     for field in ["name", "address", "request"]:
         driver.find_element(By.ID, field).send_keys(HOSTILE)
     driver.find_element(By.ID, "email").send_keys("not an address " + HOSTILE)
-    driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    submit()
     check("There is a problem" in driver.page_source, "a bad form shows its errors")
     check(driver.find_element(By.ID, "name").get_attribute("value") == HOSTILE, "markup typed in a field comes back as text")
     check(not driver.find_elements(By.CSS_SELECTOR, "main b, main script"), "markup typed in a field is never markup")
@@ -194,7 +203,7 @@ try:
     driver.find_element(By.ID, "name").send_keys(MARK_NAME)
     driver.find_element(By.ID, "email").send_keys(MARK_EMAIL)
     driver.find_element(By.ID, "request").send_keys(HOSTILE + " stop and search figures for 2025")
-    driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    submit()
     ref = driver.find_element(By.CSS_SELECTOR, ".ref").text
     code = driver.find_element(By.CSS_SELECTOR, ".code").text
     check(re.fullmatch(r"FOI-2026-\d{6}", ref) is not None, f"the form gives a reference ({ref})")
@@ -214,7 +223,7 @@ try:
     look("status-form")
     driver.find_element(By.ID, "ref").send_keys(ref.lower())
     driver.find_element(By.ID, "code").send_keys(code.replace("-", " "))
-    driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    submit()
     main = driver.find_element(By.TAG_NAME, "main").text
     check("We are working on it" in main, f"the status page says where it stands: {main}")
     check(due in main and "20 working days" in main, f"the status page gives the due date and why: {main}")
@@ -231,7 +240,7 @@ try:
     driver.get(server.base + "/status")
     driver.find_element(By.ID, "ref").send_keys(ref)
     driver.find_element(By.ID, "code").send_keys("AAAA-AAAA-AAAA-AAAA")
-    driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    submit()
     look("status-not-found")
 
     # Two requests an officer made and leads, and the web one answered and published (with
@@ -287,6 +296,11 @@ try:
         event_due = json.loads(cli("request", "show", event_ref, "--format", "json").stdout)["due"]
         check(event.decoded("DTSTART").isoformat() == event_due, f"{event_ref} on its due date ({event.decoded('DTSTART')} vs {event_due})")
     check(http("GET", server.base + "/calendar/" + "0" * 64 + ".ics")[0] == 404, "an unknown calendar token")
+    # A disabled officer's feed stops at once (and enabling them again does not bring it back).
+    check(cli("user", "disable", "asmith", "--as", "admin").returncode == 0, "disable the officer")
+    check(http("GET", server.base + path)[0] == 404, "a disabled officer's calendar feed stops at once")
+    check(cli("user", "enable", "asmith", "--as", "admin").returncode == 0, "enable the officer")
+    check(http("GET", server.base + path)[0] == 404, "a re-enabled officer needs a new calendar token")
 finally:
     server.stop()
 
