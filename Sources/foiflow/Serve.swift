@@ -147,7 +147,10 @@ struct Serve: AsyncParsableCommand {
         // The statement limit, enforced by PostgreSQL and, should it stop answering, by the pool
         // too: a command waits at most the limit plus two seconds, then ERR TIMEOUT.
         let pool = database.makePool(
-            maxConnections: poolSize, sessionSettings: ["SET statement_timeout = \(statementTimeout)"],
+            // Without JIT: the server's statements are short, and compiling one whose estimated cost
+            // crosses jit_above_cost (a search ranking thousands of matches) took longer than
+            // running it (SEARCH p99 21.5 ms with it, 18.3 ms without; docs/BENCHMARKS.md).
+            maxConnections: poolSize, sessionSettings: ["SET statement_timeout = \(statementTimeout)", "SET jit = off"],
             hardTimeout: .milliseconds(statementTimeout) + .seconds(2))
         // Say at start when letters would lack the unit's name or contact (a request no officer
         // leads would have its letters held as tasks).
