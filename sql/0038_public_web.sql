@@ -41,35 +41,16 @@ $$;
 ALTER TABLE policy DROP CONSTRAINT policy_key_check;
 ALTER TABLE policy ADD CONSTRAINT policy_key_check CHECK (key IN ('require-approval', 'cost-limit', 'publish-after'));
 
--- As in 0037, with a calendar token issued or rotated recorded too.
-CREATE OR REPLACE FUNCTION foiflow_log_user_change() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    what text;
+-- A calendar token issued or rotated is a change to the user, recorded like the others (0037).
+CREATE FUNCTION foiflow_log_calendar_token() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        what := concat_ws('; ', 'added as ' || NEW.role, 'team ' || NEW.team, CASE WHEN NEW.name IS NOT NULL THEN 'name set' END,
-                          CASE WHEN NEW.email IS NOT NULL THEN 'email set' END, CASE WHEN NEW.phone IS NOT NULL THEN 'phone set' END);
-    ELSIF TG_OP = 'DELETE' THEN
-        what := 'removed';
-    ELSE
-        what := concat_ws('; ',
-            foiflow_changed('role', OLD.role, NEW.role),
-            foiflow_changed('team', OLD.team, NEW.team),
-            foiflow_changed_quietly('name', OLD.name, NEW.name),
-            foiflow_changed_quietly('email', OLD.email, NEW.email),
-            foiflow_changed_quietly('phone', OLD.phone, NEW.phone),
-            CASE WHEN OLD.disabled_at IS NULL AND NEW.disabled_at IS NOT NULL THEN 'disabled' END,
-            CASE WHEN OLD.disabled_at IS NOT NULL AND NEW.disabled_at IS NULL THEN 'enabled' END,
-            CASE WHEN NEW.token_hash IS NOT NULL AND OLD.token_hash IS DISTINCT FROM NEW.token_hash THEN 'new API token' END,
-            CASE WHEN NEW.calendar_token_hash IS NOT NULL AND OLD.calendar_token_hash IS DISTINCT FROM NEW.calendar_token_hash
-                 THEN 'new calendar token' END);
-    END IF;
-    IF what <> '' THEN
-        INSERT INTO change_log (actor, subject, target, change)
-        VALUES (foiflow_change_actor(), 'user', coalesce(NEW.login, OLD.login), what);
-    END IF;
+    INSERT INTO change_log (actor, subject, target, change) VALUES (foiflow_change_actor(), 'user', NEW.login, 'new calendar token');
     RETURN NULL;
 END
 $$;
+
+CREATE TRIGGER users_calendar_token_logged AFTER UPDATE OF calendar_token_hash ON users
+    FOR EACH ROW WHEN (NEW.calendar_token_hash IS NOT NULL AND OLD.calendar_token_hash IS DISTINCT FROM NEW.calendar_token_hash)
+    EXECUTE FUNCTION foiflow_log_calendar_token();
 
 SELECT foiflow_grant_app();

@@ -56,6 +56,9 @@ public struct LetterDraft: Sendable, Equatable {
     public var subject: String
     public var body: String
     public var taskNote: String?
+    /// Why it cannot go as it is, when a value its template needs is missing (`missing: ...`);
+    /// `nil` when it is complete (a letter by post or phone is a task, but not for this).
+    public var missingNote: String? = nil
 }
 
 /// Renders the letters the workflow's actions write: values from the request, the lead
@@ -240,7 +243,8 @@ public struct LetterWriter: Sendable {
         let type = letter.type
         let channel = LetterWriter.channel(details)
         var reasons: [String] = []
-        if !letter.missing.isEmpty { reasons.append("missing: \(letter.missing.map(LetterTemplate.describe).joined(separator: "; "))") }
+        let missingNote = letter.missing.isEmpty ? nil : "missing: \(letter.missing.map(LetterTemplate.describe).joined(separator: "; "))"
+        if let missingNote { reasons.append(missingNote) }
         let recipient: String?
         switch channel {
         case .email:
@@ -255,7 +259,7 @@ public struct LetterWriter: Sendable {
         }
         return LetterDraft(
             type: type, channel: channel, status: reasons.isEmpty ? "queued" : "task", recipient: recipient, subject: letter.subject,
-            body: letter.body, taskNote: reasons.isEmpty ? nil : reasons.joined(separator: "; "))
+            body: letter.body, taskNote: reasons.isEmpty ? nil : reasons.joined(separator: "; "), missingNote: missingNote)
     }
 
     /// The requester's preferred method, else e-mail when there is an address, else post.

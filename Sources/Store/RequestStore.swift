@@ -241,7 +241,7 @@ public struct RequestStore: Sendable {
         guard let ref = try row.decode(String?.self, "ref") else { throw WorkflowError.inconsistent("the request was not created") }
         var result = ChangeResult(ref: ref, state: .received, due: record.due, version: 1, replayed: false)
         result.accessCode = accessCode
-        if let note = letter?.taskNote, note.contains("missing:") { result.letterHeld = "the acknowledgement is held as a task (\(note))" }
+        if let note = letter?.missingNote { result.letterHeld = "the acknowledgement is held as a task (\(note))" }
         return .created(result)
     }
 
@@ -390,7 +390,7 @@ public struct RequestStore: Sendable {
                 if let trail = event.trail, let other = trail.target ?? next.parent { heldRows.forget(other) }
             }
             var result = ChangeResult(ref: ref, state: next.state, due: next.due, version: next.version, replayed: false)
-            if let note = letter?.taskNote, note.contains("missing:") {
+            if let note = letter?.missingNote {
                 result.letterHeld = "the \(letter?.type.rawValue ?? "") letter is held as a task (\(note))"
             }
             return result

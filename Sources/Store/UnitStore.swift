@@ -32,17 +32,14 @@ public struct UnitStore: Sendable {
     /// What is wrong with `details` as the unit's, if anything: each value on one line, within
     /// its length, the e-mail address one address and the number a number.
     public static func problem(_ details: UnitContact) -> String? {
-        for (field, value, limit) in [("name", details.name, 200), ("address", details.address, 500)] {
-            guard let value else { continue }
-            if let scalar = value.unicodeScalars.first(where: HostileText.isControl) {
-                return "\(field) contains a control character or line break (\(HostileText.name(scalar))); separate lines with commas"
-            }
-            if WorkflowEngine.isBlank(value) { return "\(field) must not be empty" }
-            if value.count > limit { return "\(field) is longer than \(limit) characters" }
+        do {
+            // The same rules as a lead officer's details, and the address as one more line.
+            try UserStore.validateDetails(team: nil, name: details.name, email: details.email, phone: details.phone)
+            try UserStore.validateLine("address", details.address, limit: 500)
+            return nil
+        } catch {
+            return error.description
         }
-        if let email = details.email, let problem = EmailAddress.problem(email) { return "email \(problem)" }
-        if let phone = details.phone, let problem = TelephoneNumber.problem(phone) { return "phone \(problem)" }
-        return nil
     }
 
     /// Sets the values given (the others are kept), recorded against `actor`; returns the details now.

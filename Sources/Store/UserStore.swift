@@ -39,15 +39,21 @@ public struct UserStore: Sendable {
     /// character (`HostileText`), within a length, and the e-mail address exactly one address.
     public static func validateDetails(team: String?, name: String?, email: String?, phone: String?) throws(WorkflowError) {
         for (field, value, limit) in [("team", team, 100), ("name", name, 200), ("phone", phone, 40)] {
-            guard let value else { continue }
-            if let scalar = value.unicodeScalars.first(where: HostileText.isControl) {
-                throw .badArgument("\(field) contains a control character or line break (\(HostileText.name(scalar))); give it on one line")
-            }
-            guard !WorkflowEngine.isBlank(value) else { throw .badArgument("\(field) must not be empty") }
-            guard value.count <= limit else { throw .badArgument("\(field) is longer than \(limit) characters") }
+            try validateLine(field, value, limit: limit)
         }
         if let email, let problem = EmailAddress.problem(email) { throw .badArgument("email \(problem)") }
         if let phone, let problem = TelephoneNumber.problem(phone) { throw .badArgument("phone \(problem)") }
+    }
+
+    /// One line of text (`nil`: not given): no control character or line break, not blank,
+    /// at most `limit` characters.
+    public static func validateLine(_ field: String, _ value: String?, limit: Int) throws(WorkflowError) {
+        guard let value else { return }
+        if let scalar = value.unicodeScalars.first(where: HostileText.isControl) {
+            throw .badArgument("\(field) contains a control character or line break (\(HostileText.name(scalar))); give it on one line")
+        }
+        guard !WorkflowEngine.isBlank(value) else { throw .badArgument("\(field) must not be empty") }
+        guard value.count <= limit else { throw .badArgument("\(field) is longer than \(limit) characters") }
     }
 
     /// Creates a user and returns it with its new token.

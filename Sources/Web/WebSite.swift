@@ -229,7 +229,7 @@ public struct WebSite: Sendable {
             errors.append(("name", "Your name must be 200 characters or fewer"))
         }
         let email = values["email"].flatMap { $0.isEmpty ? nil : $0 }
-        if let email, EmailAddressCheck.problem(email) != nil {
+        if let email, EmailAddress.problem(email) != nil {
             errors.append(("email", "Enter an e-mail address in the right form, like name@example.org"))
         }
         let address = values["address"].flatMap { $0.isEmpty ? nil : $0 }
@@ -483,9 +483,4 @@ struct PageMiddleware: RouterMiddleware {
         }
         return response
     }
-}
-
-/// The e-mail check the protocol uses, by its one home.
-enum EmailAddressCheck {
-    static func problem(_ text: String) -> String? { EmailAddress.problem(text) }
 }

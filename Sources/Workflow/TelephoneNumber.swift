@@ -13,10 +13,11 @@ public enum TelephoneNumber {
             switch scalar {
             case "0"..."9": digits += 1
             case " ", "+", "(", ")", "-", ".": continue
-            default: return "may hold only digits, spaces and + ( ) - . (\(text.debugDescription))"
+            default: return "may hold only digits, spaces and + ( ) - ."
             }
         }
-        guard (6...20).contains(digits) else { return "needs 6 to 20 digits (\(text.debugDescription) has \(digits))" }
+        // The number is not repeated: an error message is no place for personal data.
+        guard (6...20).contains(digits) else { return "needs 6 to 20 digits (it has \(digits))" }
         return nil
     }
 }
