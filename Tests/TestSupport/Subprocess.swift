@@ -32,9 +32,15 @@ public enum Foiflow {
 
     /// Starts `foiflow serve` on a free loopback port with `extra` arguments and waits (up to
     /// ten seconds) until it accepts a connection; returns the server and that connection.
+    ///
+    /// Unless `extra` sets one, the statement limit is 30 seconds rather than 5: the whole suite
+    /// runs at once on two cores, where a first CREATE on a new database once failed in CI (its
+    /// reply went unrecorded; ERR TIMEOUT is the one reply load alone can cause). A test of the
+    /// limit sets its own.
     public static func serve(environment: [String: String], extra: [String] = []) async throws -> (RunningProcess, LineClient) {
         let port = freeLoopbackPort()
-        let server = try start(["serve", "--listen", "127.0.0.1:\(port)"] + extra, environment: environment)
+        let limit = extra.contains("--statement-timeout") ? [] : ["--statement-timeout", "30000"]
+        let server = try start(["serve", "--listen", "127.0.0.1:\(port)"] + limit + extra, environment: environment)
         for _ in 0..<200 {
             if let client = try? LineClient(port: port) { return (server, client) }
             try await Task.sleep(for: .milliseconds(50))
