@@ -37,13 +37,14 @@ import Workflow
             "\(try $0.decode(String.self, "kind"))=\(try $0.decode(String.self, "prefix"))"
         }
         #expect(kinds == RequestKind.allCases.map { "\($0.rawValue)=\($0.referencePrefix)" }.sorted())
-        #expect(quoted(try await constraint(pool, "requests_state_check")) == Set(RequestState.allCases.map(\.rawValue)))
-        #expect(quoted(try await constraint(pool, "request_events_action_check")) == Set(Action.allCases.map(\.rawValue)))
-        #expect(quoted(try await constraint(pool, "request_events_states_check")) == Set(RequestState.allCases.map(\.rawValue)))
-        #expect(quoted(try await constraint(pool, "notifications_level_check")) == Set(EscalationLevel.allCases.map(\.rawValue) + ["letter"]))
-        #expect(quoted(try await constraint(pool, "letters_template_check")) == Set(LetterType.allCases.map(\.rawValue)))
-        #expect(quoted(try await constraint(pool, "letters_channel_check")) == Set(LetterChannel.allCases.map(\.rawValue)))
-        #expect(quoted(try await constraint(pool, "requests_outcome_check")) == Set(Outcome.allCases.map(\.rawValue)))
+        #expect(quoted(try await constraint(pool, "foiflow_state_check")) == Set(RequestState.allCases.map(\.rawValue)))
+        #expect(quoted(try await constraint(pool, "foiflow_action_check")) == Set(Action.allCases.map(\.rawValue)))
+        #expect(quoted(try await constraint(pool, "foiflow_calendar_check")) == Set(CalendarID.allCases.map(\.rawValue)))
+        #expect(quoted(try await constraint(pool, "foiflow_contact_check")) == Set(ContactMethod.preferences.map(\.rawValue)))
+        #expect(quoted(try await constraint(pool, "foiflow_notification_level_check")) == Set(EscalationLevel.allCases.map(\.rawValue) + ["letter"]))
+        #expect(quoted(try await constraint(pool, "foiflow_letter_template_check")) == Set(LetterType.allCases.map(\.rawValue)))
+        #expect(quoted(try await constraint(pool, "foiflow_letter_channel_check")) == Set(LetterChannel.allCases.map(\.rawValue)))
+        #expect(quoted(try await constraint(pool, "foiflow_outcome_check")) == Set(Outcome.allCases.map(\.rawValue)))
         // The grounds' kinds and tests are ones the domain knows.
         let groundKinds = try await pool.query("SELECT DISTINCT unnest(kinds) AS kind FROM refusal_grounds").rows.map {
             try $0.decode(String.self, "kind")
