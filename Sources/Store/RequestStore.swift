@@ -822,8 +822,10 @@ public struct RequestStore: Sendable {
                           SELECT l.low_id, l.type FROM request_links l WHERE l.high_id = r.id) x
                     JOIN requests o ON o.id = x.other
                     WHERE foiflow_sees(\(scope)::text, o.team)) AS links,
+                   -- A repeat is by the same requester: none to look for without one.
                    (SELECT p.ref FROM requests p
-                    WHERE p.ref = foiflow_possible_repeat(r.id) AND foiflow_sees(\(scope)::text, p.team)) AS possible_repeat
+                    WHERE r.requester_id IS NOT NULL AND p.ref = foiflow_possible_repeat(r.id)
+                      AND foiflow_sees(\(scope)::text, p.team)) AS possible_repeat
             FROM requests r LEFT JOIN commitments c ON c.kind = r.kind
             -- A closed request: when the schedule will anonymise it, or why not (nothing is
             -- computed for an open one).
