@@ -155,17 +155,3 @@ public struct PublicStore: Sendable {
         }
     }
 }
-
-extension UserStore {
-    /// Issues (or rotates) a user's calendar token; returns it (shown once).
-    public func newCalendarToken(login: String, by actor: String = "db") async throws -> String {
-        let token = UserStore.newToken()
-        let affected = try await pool.recordingChanges(by: actor) { connection in
-            try connection.query(
-                "UPDATE users SET calendar_token_hash = \(PostgresBytes(SHA256.hash(Array(token.utf8)))) WHERE login = \(login) AND disabled_at IS NULL"
-            ).affectedRows
-        }
-        guard affected == 1 else { throw WorkflowError.notFound("no active user '\(login)'") }
-        return token
-    }
-}

@@ -188,12 +188,21 @@ public struct UserStore: Sendable {
         return try UserStore.user(from: row)
     }
 
-    /// Issues a new token for an active user, revoking the old one; returns the new token.
-    public func newToken(login: String, by actor: String = "db") async throws -> String {
+    /// The secrets a user holds, each kept only as its SHA-256 in its own column.
+    public enum Secret: String, Sendable {
+        /// The API token (`AUTH`, `--as` through the protocol).
+        case api = "token_hash"
+        /// The calendar feed's token (`/calendar/TOKEN.ics`).
+        case calendar = "calendar_token_hash"
+    }
+
+    /// Issues a new `secret` for an active user, revoking the old one; returns it (shown once).
+    public func newToken(_ secret: Secret = .api, login: String, by actor: String = "db") async throws -> String {
         let token = UserStore.newToken()
         let affected = try await pool.recordingChanges(by: actor) { connection in
+            // The column is one of Secret's, never input.
             try connection.query(
-                "UPDATE users SET token_hash = \(PostgresBytes(SHA256.hash(Array(token.utf8)))) WHERE login = \(login) AND disabled_at IS NULL"
+                "UPDATE users SET \(unescaped: secret.rawValue) = \(PostgresBytes(SHA256.hash(Array(token.utf8)))) WHERE login = \(login) AND disabled_at IS NULL"
             ).affectedRows
         }
         guard affected == 1 else { throw WorkflowError.notFound("no active user '\(login)'") }

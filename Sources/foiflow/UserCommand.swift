@@ -98,10 +98,7 @@ struct UserCommand: AsyncParsableCommand {
         @Argument(help: "The login.") var login: String
 
         func run() async throws {
-            try await database.makePool().using { pool in
-                let by = try await actor.checkedActor(pool, for: .manageUsers)
-                try await UserStore(pool: pool).disable(login: login, by: by)
-            }
+            try await actor.managingUsers(database) { users, by in try await users.disable(login: login, by: by) }
             print("disabled \(login)")
         }
     }
@@ -136,10 +133,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             let changes = UserStore.Changes(role: role.flatMap(Role.init(name:)), team: team, name: name, email: email, phone: phone)
-            let user = try await database.makePool().using { pool in
-                let by = try await actor.checkedActor(pool, for: .manageUsers)
-                return try await UserStore(pool: pool).update(login: login, changes, by: by)
-            }
+            let user = try await actor.managingUsers(database) { users, by in try await users.update(login: login, changes, by: by) }
             print(
                 "updated \(user.login): role=\(user.role.rawValue) team=\(user.team ?? "") name=\(user.name ?? "") email=\(user.email ?? "") phone=\(user.phone ?? "")"
             )
@@ -156,10 +150,7 @@ struct UserCommand: AsyncParsableCommand {
         @Argument(help: "The login.") var login: String
 
         func run() async throws {
-            let token = try await database.makePool().using { pool in
-                let by = try await actor.checkedActor(pool, for: .manageUsers)
-                return try await UserStore(pool: pool).enable(login: login, by: by)
-            }
+            let token = try await actor.managingUsers(database) { users, by in try await users.enable(login: login, by: by) }
             print(token)
         }
     }
@@ -180,9 +171,8 @@ struct UserCommand: AsyncParsableCommand {
         @Argument(help: "The login.") var login: String
 
         func run() async throws {
-            let token = try await database.makePool().using { pool in
-                let by = try await actor.checkedActor(pool, for: .manageUsers)
-                return try await UserStore(pool: pool).newCalendarToken(login: login, by: by)
+            let token = try await actor.managingUsers(database) { users, by in
+                try await users.newToken(.calendar, login: login, by: by)
             }
             print("/calendar/\(token).ics")
         }
@@ -198,11 +188,18 @@ struct UserCommand: AsyncParsableCommand {
         @Argument(help: "The login.") var login: String
 
         func run() async throws {
-            let token = try await database.makePool().using { pool in
-                let by = try await actor.checkedActor(pool, for: .manageUsers)
-                return try await UserStore(pool: pool).newToken(login: login, by: by)
-            }
+            let token = try await actor.managingUsers(database) { users, by in try await users.newToken(.api, login: login, by: by) }
             print(token)
+        }
+    }
+}
+
+extension ActorOptions {
+    /// Runs `change` on the users, as this actor once checked to manage them (`checkedActor`).
+    func managingUsers<T>(_ database: DatabaseOptions, _ change: (UserStore, String) async throws -> T) async throws -> T {
+        try await database.makePool().using { pool in
+            let by = try await checkedActor(pool, for: .manageUsers)
+            return try await change(UserStore(pool: pool), by)
         }
     }
 }
