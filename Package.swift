@@ -43,6 +43,8 @@ let package = Package(
             resources: [.copy("Templates")], swiftSettings: strict),
         // E-mail: one address checked as one addr-spec, and messages no value can steer (pure).
         .target(name: "Mail", swiftSettings: strict),
+        // Whether a child process has ended, from the kernel rather than Foundation's socket.
+        .target(name: "ChildProcess", swiftSettings: strict),
         // SHA-256 for token hashes, idempotency keys and migration checksums: swift-crypto's, with hex.
         .target(name: "Digest", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
 
@@ -122,6 +124,7 @@ let package = Package(
                 "Dates",
                 "Postgres",
                 "Mail",
+                "ChildProcess",
                 "Formats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -170,7 +173,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "Workflow", "Deadlines"], swiftSettings: strict),
-        .target(name: "TestSupport", dependencies: ["Postgres", "Store"], path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "ChildProcess", "Workflow", "Deadlines"], swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["Postgres", "Store", "ChildProcess"], path: "Tests/TestSupport", swiftSettings: strict),
     ]
 )

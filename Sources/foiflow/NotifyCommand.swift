@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChildProcess
 import Foundation
 import Mail
 import Store
@@ -161,18 +162,22 @@ enum Mail {
             try? writer.write(contentsOf: data)
             try? writer.close()
         }
+        // Ended is asked of the kernel: a delivery command that forks a background helper
+        // (many sendmails do) leaves Foundation's `isRunning` true until the helper exits.
         let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
+        var ended = ChildProcess.termination(of: process)
+        while ended == nil {
             if ContinuousClock.now > deadline {
                 process.terminate()
                 let grace = ContinuousClock.now + .seconds(2)
-                while process.isRunning, ContinuousClock.now < grace { try await Task.sleep(for: .milliseconds(20)) }
-                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+                while ChildProcess.termination(of: process) == nil, ContinuousClock.now < grace { try await Task.sleep(for: .milliseconds(20)) }
+                if ChildProcess.termination(of: process) == nil { kill(process.processIdentifier, SIGKILL) }
                 throw DeliveryError("the delivery command did not finish within \(timeout.components.seconds) s and was stopped")
             }
             try await Task.sleep(for: .milliseconds(5))
+            ended = ChildProcess.termination(of: process)
         }
-        let status = process.terminationStatus
+        let status = ended?.status ?? -1
         guard status == 0 else {
             // The command's own words, without the address (personal data stays out of logs).
             let detail = ((try? String(contentsOf: errorFile, encoding: .utf8)) ?? "")

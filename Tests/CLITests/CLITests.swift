@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import TestSupport
 import Testing
@@ -15,6 +16,19 @@ import Testing
         }
         let serveHelp = try await Foiflow.run(["serve", "--help"])
         #expect(serveHelp.status == 0 && serveHelp.stdout.contains("--listen") && serveHelp.stdout.contains("Example"))
+    }
+
+    /// A program that has exited has finished, even while a process it left behind still holds
+    /// what it inherited (Foundation's `isRunning` waits for that one too); signals are told apart.
+    @Test func anExitIsSeenWhileAnInheritorLivesOn() async throws {
+        let left = try await Program.run("sh", ["-c", "sleep 60 </dev/null >/dev/null 2>&1 & echo $!; exit 3"], timeout: .seconds(20))
+        if let helper = Int32(left.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) { kill(helper, SIGKILL) }
+        #expect(left.status == 3)
+        let sleeper = try RunningProcess(executable: URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", "sleep 60"], environment: [:])
+        #expect(sleeper.termination == nil)
+        sleeper.signal(SIGKILL)
+        #expect(try await sleeper.wait(timeout: .seconds(20)).status == SIGKILL)
+        #expect(sleeper.termination == .signalled(SIGKILL))
     }
 
     @Test func usageErrorsExitTwo() async throws {

@@ -149,6 +149,24 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: setup.folder.path).filter { $0.hasSuffix(".eml") }.isEmpty)
     }
 
+    /// A delivery command that leaves a helper running in the background (as many sendmails
+    /// do) has finished when it exits: Foundation's `isRunning` would wait for the helper.
+    @Test func aCommandThatLeavesAHelperBehindIsDeliveredWhenItExits() async throws {
+        let setup = try await setUp("mailhelper")
+        defer { try? FileManager.default.removeItem(at: setup.folder) }
+        let created = try await Foiflow.run(
+            ["request", "create", "foi", "received=2026-11-20", "requester=R", "email=r@example.net", "contact=email"], environment: setup.env)
+        #expect(created.status == 0)
+        let pidFile = setup.folder.appendingPathComponent("helper.pid").path
+        try FileManager.default.createDirectory(at: setup.folder, withIntermediateDirectories: true)
+        let command = "cat >/dev/null; sleep 60 </dev/null >/dev/null 2>&1 & echo $! > '\(pidFile)'; :"
+        let sent = try await Foiflow.run(["notify", "--command", command, "--command-timeout", "20"], environment: setup.env)
+        if let helper = Int32(((try? String(contentsOfFile: pidFile, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) {
+            kill(helper, SIGKILL)
+        }
+        #expect(sent.status == 0 && sent.stdout.contains("delivered=1 retrying=0 given_up=0"), "\(sent.stdout) \(sent.stderr)")
+    }
+
     /// Item 9: a hung delivery command is stopped; a permanent refusal is not retried; every
     /// failure says why.
     @Test func aHungCommandIsStoppedAndPermanentFailuresAreNotRetried() async throws {

@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 
 #if canImport(Glibc)
@@ -105,8 +106,14 @@ public final class RunningProcess: @unchecked Sendable {
 
     /// A test that fails half-way leaves no process behind: one still running is killed.
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if termination == nil { kill(process.processIdentifier, SIGKILL) }
     }
+
+    /// How the process ended, or `nil` while it runs: from the kernel, not `Process.isRunning`,
+    /// which stays `true` while any process spawned at the same moment (a server another test
+    /// started) holds Foundation's exit-watching socket. Two `migrate`s that had finished were
+    /// waited for until their 60 s ran out that way in CI.
+    public var termination: ChildProcess.Termination? { ChildProcess.termination(of: process) }
 
     public var pid: Int32 { process.processIdentifier }
 
@@ -119,19 +126,21 @@ public final class RunningProcess: @unchecked Sendable {
     /// Waits for exit, polling; kills the process and throws after `timeout`.
     public func wait(timeout: Duration = .seconds(60)) async throws -> Foiflow.Outcome {
         let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
+        var ended = termination
+        while ended == nil {
             if ContinuousClock.now > deadline {
                 process.terminate()
                 throw TestSetupError("foiflow \(process.arguments ?? []) did not finish within \(timeout)")
             }
             try await Task.sleep(for: .milliseconds(10))
+            ended = termination
         }
         defer {
             try? FileManager.default.removeItem(at: outURL)
             try? FileManager.default.removeItem(at: errURL)
         }
         return Foiflow.Outcome(
-            status: process.terminationStatus,
+            status: ended?.status ?? -1,
             stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
             stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
     }
