@@ -27,12 +27,15 @@ public struct RequestStore: Sendable {
     public let heldRows: HeldRows?
     /// The unit's details letters name (`foiflow unit set`; `letters.unit` while none are set).
     public let unit: UnitCache
+    /// Which fields the history keeps, so a CREATE writes its event already split.
+    public let privacy: EventPrivacyCache
 
     public init(
         pool: PostgresPool, calendars: CalendarCache, authority: Authority = Authority(), letters: LetterWriter = .standard(),
-        grounds: GroundsStore? = nil, heldRows: HeldRows? = nil, unit: UnitCache? = nil
+        grounds: GroundsStore? = nil, heldRows: HeldRows? = nil, unit: UnitCache? = nil, privacy: EventPrivacyCache? = nil
     ) {
         self.heldRows = heldRows
+        self.privacy = privacy ?? EventPrivacyCache(pool: pool)
         self.unit = unit ?? UnitCache(store: UnitStore(pool: pool), fallback: letters.unit)
         self.pool = pool
         self.calendars = calendars
@@ -164,7 +167,9 @@ public struct RequestStore: Sendable {
     ) async throws -> CreateOutcome {
         let accessHash = AccessCode.hash(accessCode).map(PostgresBytes.init)
         let clock = JSONText.clock(record.clock)
-        let fields = JSONText.fields(event.fields)
+        // Split here rather than by the history's trigger (EventPrivacy says why).
+        let split = await privacy.current()?.split(event.fields)
+        let fields = split?.kept ?? JSONText.fields(event.fields)
         let year = record.received.year
         // The acknowledgement, written with the request; its reference is filled in by the statement.
         let letter =
@@ -208,6 +213,10 @@ public struct RequestStore: Sendable {
                 SELECT id, \(record.version), \(actor.login), \(event.action.rawValue), NULL, \(event.to.rawValue),
                        \(event.due), \(fields)::jsonb, \(event.effectiveOn)
                 FROM req
+            ),
+            notes AS (
+                INSERT INTO request_event_notes (request_id, seq, fields)
+                SELECT id, \(record.version), \(split?.notes)::jsonb FROM req WHERE \(split?.notes)::jsonb IS NOT NULL
             ),
             letter AS (
                 INSERT INTO letters (request_id, template, channel, status, recipient, subject, body, task_note)

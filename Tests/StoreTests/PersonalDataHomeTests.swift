@@ -2,10 +2,11 @@ import Dates
 import Deadlines
 import Foundation
 import Postgres
-import Store
 import TestSupport
 import Testing
 import Workflow
+
+@testable import Store
 
 /// Issue 26: the history holds no personal data. An event keeps the names of its fields and
 /// the values that are not personal; every other value lives in `request_event_notes`, the
@@ -68,6 +69,50 @@ import Workflow
         #expect(
             erased.count == 3 && erased[1].fields == [Field("to", "asmith")] && !erased[2].fields.map(\.key).contains("reason")
                 && erased[2].fields.contains(Field("outcome", "refused")))
+        await f.pool.shutdown()
+    }
+
+    /// A CREATE sends its event already split (EventPrivacy); the history must hold exactly what
+    /// the trigger would have made of the same fields, and the notes row too.
+    @Test func aWriterSplitsAnEventExactlyAsTheTriggerDoes() async throws {
+        let f = try await RequestFixture("writersplit")
+        let made = try await f.create()
+        let privacy = try #require(await f.store.privacy.current())
+        let cases: [[Field]] = [
+            [Field("received", "2026-11-20"), Field("requester", "Zoë \"Q\" O'Neil\u{1}\n"), Field("subject", "Bees \\ wasps")],
+            [Field("subject", "first"), Field("received", "2026-11-20"), Field("unheard_of", "x"), Field("team", "north")],
+            [Field("to", "asmith"), Field("contact", "email")],
+            [Field("to", "asmith"), Field("note", "searchable words")],
+        ]
+        var seq = 1
+        for fields in cases {
+            let split = privacy.split(fields)
+            if fields.allSatisfy({ privacy.publicFields.contains($0.key) }) || fields.contains(where: { $0.key == "note" }) {
+                #expect(split == nil, "\(fields)")
+            }
+            guard let split else { continue }
+            seq += 1
+            let row = try await f.pool.query(
+                """
+                WITH ev AS (
+                    INSERT INTO request_events (request_id, seq, actor, action, from_state, to_state, due, fields)
+                    SELECT id, \(seq), 'asmith', 'assign', state, state, due, \(JSONText.fields(fields))::jsonb
+                    FROM requests WHERE ref = \(made.ref)
+                    RETURNING request_id, seq, fields
+                )
+                SELECT (SELECT fields FROM ev) = \(split.kept)::jsonb AS same_event FROM ev
+                """
+            ).first
+            #expect(try row?.decode(Bool.self, "same_event") == true, "\(fields)")
+            let notes = try await f.pool.query(
+                """
+                SELECT n.fields = \(split.notes)::jsonb AS same_notes
+                FROM request_event_notes n JOIN requests r ON r.id = n.request_id WHERE r.ref = \(made.ref) AND n.seq = \(seq)
+                """
+            ).first
+            #expect(try notes?.decode(Bool.self, "same_notes") == true, "\(fields)")
+        }
+        #expect(seq == 3)
         await f.pool.shutdown()
     }
 
