@@ -30,8 +30,12 @@ req AS (
 ev AS (
     INSERT INTO request_events (request_id, seq, actor, action, from_state, to_state, due, fields, effective_on)
     SELECT id, '1', 'bench', 'create', NULL, 'received',
-           '2026-12-21', '[["received", "2026-11-20"], ["requester", "Bench Requester"], ["subject", "Benchmark"]]'::jsonb, '2026-11-20'
+           '2026-12-21', '[["received", "2026-11-20"], ["requester", null], ["subject", null]]'::jsonb, '2026-11-20'
     FROM req
+),
+notes AS (
+    INSERT INTO request_event_notes (request_id, seq, fields)
+    SELECT id, '1', '{"1": "Bench Requester", "2": "Benchmark"}'::jsonb FROM req
 ),
 letter AS (
     INSERT INTO letters (request_id, template, channel, status, recipient, subject, body, task_note)

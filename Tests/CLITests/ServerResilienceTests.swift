@@ -123,8 +123,10 @@ import Testing
         let url = try await TestDatabase.create("hugeline")
         _ = try await Foiflow.run(["migrate"], environment: ["DATABASE_URL": url])
         let (server, port) = try await Self.serve(url)
-        let flooder = try LineClient(port: port)
-        let bystander = try LineClient(port: port)
+        // Generous limits: what is tested is the memory bound, not the speed, and 64 MiB through
+        // loopback beside the whole suite on two cores can take longer than a client's 10 s.
+        let flooder = try LineClient(port: port, timeoutSeconds: 60)
+        let bystander = try LineClient(port: port, timeoutSeconds: 60)
         let chunk = [UInt8](repeating: UInt8(ascii: "x"), count: 1 << 20)
         for i in 0..<64 {
             try flooder.send(bytes: chunk)
