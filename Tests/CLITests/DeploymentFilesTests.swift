@@ -12,22 +12,10 @@ import Testing
             doc = yaml.safe_load(open(sys.argv[1]))
             print(json.dumps(doc))
             """
-        var parsed: [String: Any]?
-        for python in ["python3", "/usr/bin/python3"] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [python, "-c", script, compose]
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            guard (try? process.run()) != nil else { continue }
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            if process.terminationStatus == 0 {
-                parsed = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-                break
-            }
-        }
+        // Output through a file, not a pipe: a pipe's end inherited by a process another test
+        // spawns at the same moment would keep the read waiting for that process.
+        let outcome = try await Program.run("python3", ["-c", script, compose])
+        let parsed = outcome.status == 0 ? try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any] : nil
         let document = try #require(parsed, "docker-compose.yml did not parse (or no python3 with PyYAML)")
         let services = try #require(document["services"] as? [String: Any])
         #expect(Set(services.keys) == ["postgres", "foiflow", "nightly"])
