@@ -62,36 +62,35 @@ public struct PublicStore: Sendable {
     /// wrong code alike). An anonymised request has nothing left to show.
     public func status(ref: String, code: String, unit: LeadContact) async throws -> PublicStatus? {
         guard let hash = AccessCode.hash(code), RequestReference(ref) != nil else { return nil }
-        return try await pool.withConnection { connection -> PublicStatus? in
-            guard
-                let row = try connection.query(
-                    """
-                    SELECT r.id, r.ref, r.kind, r.state, r.received, r.due, r.last_contact,
-                           u.name AS lead_name, u.email AS lead_email, u.phone AS lead_phone
-                    FROM requests r LEFT JOIN users u ON u.login = r.assignee AND u.disabled_at IS NULL
-                    WHERE r.ref = \(ref.uppercased()) AND r.access_hash = \(PostgresBytes(hash)) AND r.anonymised_on IS NULL
-                    """
-                ).first
-            else { return nil }
-            let id = try row.decode(Int.self, "id")
-            let letters = try connection.query(
+        // One round trip: the letters come with the request, as `template:status:date` items
+        // (names from closed lists and an ISO date, so neither separator can occur in them).
+        guard
+            let row = try await pool.query(
                 """
-                SELECT template, status, ((coalesce(sent_at, created_at)) AT TIME ZONE 'Europe/London')::date AS on_date
-                FROM letters WHERE request_id = \(id) AND status IN ('queued', 'sent', 'done') ORDER BY id
+                SELECT r.ref, r.kind, r.state, r.received, r.due, r.last_contact,
+                       u.name AS lead_name, u.email AS lead_email, u.phone AS lead_phone,
+                       (SELECT string_agg(l.template || ':' || l.status || ':'
+                                          || to_char((coalesce(l.sent_at, l.created_at) AT TIME ZONE 'Europe/London')::date, 'YYYY-MM-DD'),
+                                          ',' ORDER BY l.id)
+                        FROM letters l WHERE l.request_id = r.id AND l.status IN ('queued', 'sent', 'done')) AS letters
+                FROM requests r LEFT JOIN users u ON u.login = r.assignee AND u.disabled_at IS NULL
+                WHERE r.ref = \(ref.uppercased()) AND r.access_hash = \(PostgresBytes(hash)) AND r.anonymised_on IS NULL
                 """
-            ).rows.compactMap { letter -> PublicStatus.SentLetter? in
-                guard let type = LetterType(rawValue: try letter.decode(String.self, "template")) else { return nil }
-                return PublicStatus.SentLetter(
-                    type: type, on: try letter.decode(CivilDate.self, "on_date"), status: try letter.decode(String.self, "status"))
-            }
-            let state = try row.decode(RequestState.self, "state")
-            let received = try row.decode(CivilDate.self, "received")
-            let officer = try RequestStore.lead(from: row)
-            return PublicStatus(
-                ref: try row.decode(String.self, "ref"), kind: try row.decode(RequestKind.self, "kind"), state: state, received: received,
-                due: try row.decode(CivilDate?.self, "due"), lead: officer.contactText == nil ? unit : officer, letters: letters,
-                updateDue: state.isOpen ? (try row.decode(CivilDate?.self, "last_contact") ?? received).adding(months: 1) : nil)
+            ).first
+        else { return nil }
+        let listed = try row.decode(String?.self, "letters") ?? ""
+        let letters = listed.split(separator: ",").compactMap { item -> PublicStatus.SentLetter? in
+            let parts = item.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 3, let type = LetterType(rawValue: parts[0]), let on = CivilDate(iso: parts[2]) else { return nil }
+            return PublicStatus.SentLetter(type: type, on: on, status: parts[1])
         }
+        let state = try row.decode(RequestState.self, "state")
+        let received = try row.decode(CivilDate.self, "received")
+        let officer = try RequestStore.lead(from: row)
+        return PublicStatus(
+            ref: try row.decode(String.self, "ref"), kind: try row.decode(RequestKind.self, "kind"), state: state, received: received,
+            due: try row.decode(CivilDate?.self, "due"), lead: officer.contactText == nil ? unit : officer, letters: letters,
+            updateDue: state.isOpen ? (try row.decode(CivilDate?.self, "last_contact") ?? received).adding(months: 1) : nil)
     }
 
     /// Entries on the log by `today`, newest answer first: a page of `pageSize`, and whether

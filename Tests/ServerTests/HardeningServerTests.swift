@@ -50,7 +50,9 @@ import Workflow
         let replies = try await withThrowingTaskGroup(of: [String].self) { group in
             for token in tokens {
                 group.addTask {
-                    let client = try LineClient(port: port)
+                    // Sixteen writers of one request, each retrying its lost races: beside the
+                    // whole suite on two cores one reply took longer than a client's default 10 s.
+                    let client = try LineClient(port: port, timeoutSeconds: 60)
                     _ = try await client.call("AUTH \(token)")
                     var out: [String] = []
                     for round in 0..<8 { out.append(try await client.call("ACT FOI-2026-000001 assign to=bkhan note=r\(round)")) }
