@@ -124,7 +124,7 @@ import Testing
         _ = try await Foiflow.run(["migrate"], environment: ["DATABASE_URL": url])
         let (server, port) = try await Self.serve(url)
         // Generous limits: what is tested is the memory bound, not the speed, and 64 MiB through
-        // loopback beside the whole suite on two cores can take longer than a client's 10 s.
+        // loopback beside the whole suite on two cores can take longer than 10 s.
         let flooder = try LineClient(port: port, timeoutSeconds: 60)
         let bystander = try LineClient(port: port, timeoutSeconds: 60)
         let chunk = [UInt8](repeating: UInt8(ascii: "x"), count: 1 << 20)

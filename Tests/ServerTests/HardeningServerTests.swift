@@ -51,7 +51,7 @@ import Workflow
             for token in tokens {
                 group.addTask {
                     // Sixteen writers of one request, each retrying its lost races: beside the
-                    // whole suite on two cores one reply took longer than a client's default 10 s.
+                    // whole suite on two cores one reply took longer than 10 s.
                     let client = try LineClient(port: port, timeoutSeconds: 60)
                     _ = try await client.call("AUTH \(token)")
                     var out: [String] = []
