@@ -60,4 +60,16 @@ public enum ChildProcess {
         default: return nil
         }
     }
+
+    /// Waits, polling every `interval`, until `process` ends (its termination) or `deadline`
+    /// passes (`nil`; the process is left running for the caller to stop).
+    public static func wait(
+        for process: Process, until deadline: ContinuousClock.Instant, polling interval: Duration = .milliseconds(10)
+    ) async throws -> Termination? {
+        while true {
+            if let ended = termination(of: process) { return ended }
+            if ContinuousClock.now > deadline { return nil }
+            try await Task.sleep(for: interval)
+        }
+    }
 }

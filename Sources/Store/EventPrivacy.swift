@@ -35,11 +35,8 @@ public struct EventPrivacy: Sendable, Equatable {
     public func split(_ fields: [Field]) -> Split? {
         let personal = fields.indices.filter { !publicFields.contains(fields[$0].key) }
         guard !personal.isEmpty, !personal.contains(where: { searchTextFields.contains(fields[$0].key) }) else { return nil }
-        let kept = fields.map {
-            publicFields.contains($0.key) ? "[\(JSONText.string($0.key)),\(JSONText.string($0.value))]" : "[\(JSONText.string($0.key)),null]"
-        }
         let notes = personal.map { "\(JSONText.string(String($0))):\(JSONText.string(fields[$0].value))" }
-        return Split(kept: "[" + kept.joined(separator: ",") + "]", notes: "{" + notes.joined(separator: ",") + "}")
+        return Split(kept: JSONText.fields(fields, keeps: publicFields.contains), notes: "{" + notes.joined(separator: ",") + "}")
     }
 
     /// The lists as the database has them.

@@ -25,9 +25,10 @@ enum JSONText {
         return "\"" + escaped + "\""
     }
 
-    /// Fields as a JSON array of `[key, value]` pairs, in order.
-    static func fields(_ fields: [Field]) -> String {
-        "[" + fields.map { "[\(string($0.key)),\(string($0.value))]" }.joined(separator: ",") + "]"
+    /// Fields as a JSON array of `[key, value]` pairs, in order; a value whose key `keeps`
+    /// refuses is written `null` (the history's place for a personal value).
+    static func fields(_ fields: [Field], keeps: (String) -> Bool = { _ in true }) -> String {
+        "[" + fields.map { "[\(string($0.key)),\(keeps($0.key) ? string($0.value) : "null")]" }.joined(separator: ",") + "]"
     }
 
     /// A statutory clock as its `Codable` form writes it with sorted keys (absent optionals

@@ -164,20 +164,14 @@ enum Mail {
         }
         // Ended is asked of the kernel: a delivery command that forks a background helper
         // (many sendmails do) leaves Foundation's `isRunning` true until the helper exits.
-        let deadline = ContinuousClock.now + timeout
-        var ended = ChildProcess.termination(of: process)
-        while ended == nil {
-            if ContinuousClock.now > deadline {
-                process.terminate()
-                let grace = ContinuousClock.now + .seconds(2)
-                while ChildProcess.termination(of: process) == nil, ContinuousClock.now < grace { try await Task.sleep(for: .milliseconds(20)) }
-                if ChildProcess.termination(of: process) == nil { kill(process.processIdentifier, SIGKILL) }
-                throw DeliveryError("the delivery command did not finish within \(timeout.components.seconds) s and was stopped")
+        guard let ended = try await ChildProcess.wait(for: process, until: .now + timeout, polling: .milliseconds(5)) else {
+            process.terminate()
+            if try await ChildProcess.wait(for: process, until: .now + .seconds(2), polling: .milliseconds(20)) == nil {
+                kill(process.processIdentifier, SIGKILL)
             }
-            try await Task.sleep(for: .milliseconds(5))
-            ended = ChildProcess.termination(of: process)
+            throw DeliveryError("the delivery command did not finish within \(timeout.components.seconds) s and was stopped")
         }
-        let status = ended?.status ?? -1
+        let status = ended.status
         guard status == 0 else {
             // The command's own words, without the address (personal data stays out of logs).
             let detail = ((try? String(contentsOf: errorFile, encoding: .utf8)) ?? "")

@@ -125,22 +125,16 @@ public final class RunningProcess: @unchecked Sendable {
 
     /// Waits for exit, polling; kills the process and throws after `timeout`.
     public func wait(timeout: Duration = .seconds(60)) async throws -> Foiflow.Outcome {
-        let deadline = ContinuousClock.now + timeout
-        var ended = termination
-        while ended == nil {
-            if ContinuousClock.now > deadline {
-                process.terminate()
-                throw TestSetupError("foiflow \(process.arguments ?? []) did not finish within \(timeout)")
-            }
-            try await Task.sleep(for: .milliseconds(10))
-            ended = termination
+        guard let ended = try await ChildProcess.wait(for: process, until: .now + timeout) else {
+            process.terminate()
+            throw TestSetupError("foiflow \(process.arguments ?? []) did not finish within \(timeout)")
         }
         defer {
             try? FileManager.default.removeItem(at: outURL)
             try? FileManager.default.removeItem(at: errURL)
         }
         return Foiflow.Outcome(
-            status: ended?.status ?? -1,
+            status: ended.status,
             stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
             stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
     }
