@@ -50,8 +50,7 @@ struct AuditCommand: AsyncParsableCommand {
                 """)
         @OptionGroup var database: DatabaseOptions
         @Option(help: ArgumentHelp("Only changes on or after this day (London time).", valueName: "date")) var since: CivilDate?
-        static let formats: [OutputFormat] = [.table, .csv, .json, .text]
-        @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .table
+        @OptionGroup var output: FormatOption<TableForms>
 
         func run() async throws {
             let entries = try await database.makePool().using { try await ChangeLogStore(pool: $0).entries(since: since) }
@@ -61,7 +60,7 @@ struct AuditCommand: AsyncParsableCommand {
                     Field("change", entry.change),
                 ]
             }
-            print(format.render(rows: rows, columns: ["at", "actor", "subject", "target", "change"]), terminator: "")
+            print(output.format.render(rows: rows, columns: ["at", "actor", "subject", "target", "change"]), terminator: "")
         }
     }
 

@@ -72,8 +72,7 @@ struct CommitmentCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the commitments.")
 
         @OptionGroup var database: DatabaseOptions
-        static let formats: [OutputFormat] = [.table, .csv, .json, .text]
-        @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .table
+        @OptionGroup var output: FormatOption<TableForms>
 
         func run() async throws {
             let all = try await database.makePool().using { try await CommitmentStore(pool: $0).list() }
@@ -83,7 +82,7 @@ struct CommitmentCommand: AsyncParsableCommand {
                     Field("text", item.commitment.text),
                 ]
             }
-            print(format.render(rows: rows, columns: ["kind", "unit", "amount", "text"]), terminator: "")
+            print(output.format.render(rows: rows, columns: ["kind", "unit", "amount", "text"]), terminator: "")
         }
     }
 

@@ -17,15 +17,14 @@ struct CostCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var request: OneRequestOptions
-    static let formats: [OutputFormat] = [.table, .csv, .json, .text]
-    @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .table
+    @OptionGroup var output: FormatOption<TableForms>
 
     func run() async throws {
         let report = try await request.read { pool, scope in try await pool.requestStore.cost(ref: request.ref, scope: scope) }
-        print(format.render(rows: report.lines.map(\.fields), columns: CostLine.columns), terminator: "")
+        print(output.format.render(rows: report.lines.map(\.fields), columns: CostLine.columns), terminator: "")
         // The total after the rows; on stderr where a second shape would break the file (csv, json).
         let summary = report.fields.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + "\n"
-        if format == .csv || format == .json {
+        if output.format == .csv || output.format == .json {
             FileHandle.standardError.write(Data(summary.utf8))
         } else {
             print(summary, terminator: "")

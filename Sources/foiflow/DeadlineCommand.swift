@@ -23,12 +23,7 @@ struct DeadlineCommand: AsyncParsableCommand {
     @Argument(help: "The kind of request.") var kind: RequestKind
     @Option(help: "Date the request was received, YYYY-MM-DD (1990 to 2100).") var received: CivilDate
     @Option(help: "Calendar to count on instead of the kind's default.") var calendar: CalendarID?
-    static let formats: [OutputFormat] = [.text, .json]
-    @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .text
-
-    func validate() throws {
-        try format.require(Self.formats)
-    }
+    @OptionGroup var output: FormatOption<ReportForms>
 
     func run() async throws {
         let calendars = try await database.makePool().using { try await HolidayStore(pool: $0).loadCalendars().calendars }
@@ -39,6 +34,6 @@ struct DeadlineCommand: AsyncParsableCommand {
         } catch {
             throw CLIError("received=\(received): \(error.described(countingFrom: received))", code: .badArgument)
         }
-        print(format.render(record: [Field("due", deadline.due.description), Field("max_due", deadline.maxDue.description)]), terminator: "")
+        print(output.format.render(record: [Field("due", deadline.due.description), Field("max_due", deadline.maxDue.description)]), terminator: "")
     }
 }

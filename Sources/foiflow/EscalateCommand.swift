@@ -25,8 +25,7 @@ struct EscalateCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Login of the head of unit (default: $FOIFLOW_HEAD_OF_UNIT, else the first admin).", valueName: "login"))
     var headOfUnit: String?
     @Option(help: "Months a request may wait for clarification before it lapses.") var clarificationMonths: Int = 3
-    static let formats: [OutputFormat] = [.text, .json]
-    @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .text
+    @OptionGroup var output: FormatOption<ReportForms>
     @OptionGroup var metrics: TextfileMetricsOptions
     @Option(help: ArgumentHelp("Seconds to wait for another run's lock before giving up (exit 75).", valueName: "seconds"))
     var wait: Int = 60
@@ -35,7 +34,6 @@ struct EscalateCommand: AsyncParsableCommand {
     static let lockHeld: Int32 = 75
 
     func validate() throws {
-        try format.require(Self.formats)
         guard (1...120).contains(clarificationMonths) else { throw ValidationError("--clarification-months must be 1 to 120") }
         guard (0...86_400).contains(wait) else { throw ValidationError("--wait must be 0 to 86400 seconds") }
         let today = LondonDate.today()
@@ -76,7 +74,7 @@ struct EscalateCommand: AsyncParsableCommand {
                     ("skipped", [], report.skipped ? 1 : 0), ("anonymised", [], Double(retention?.requests ?? 0)),
                 ])
         }
-        switch format {
+        switch output.format {
         case .text, .table, .csv:
             for item in report.escalated { print("\(dryRun ? "would " : "")escalate \(item.ref) \(item.level.rawValue)") }
             for ref in report.lapsedRefs { print("\(dryRun ? "would " : "")lapse \(ref)") }

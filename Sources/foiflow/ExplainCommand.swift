@@ -16,19 +16,14 @@ struct ExplainCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var request: OneRequestOptions
-    static let formats: [OutputFormat] = [.table, .csv, .json]
-    @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .table
-
-    func validate() throws {
-        try format.require(Self.formats)
-    }
+    @OptionGroup var output: FormatOption<ExplainForms>
 
     func run() async throws {
         let view = try await request.read { pool, scope in
             try await pool.requestStore.explain(ref: request.ref, today: LondonDate.today(), scope: scope)
         }
         let columns = ["date", "count", "skip", "note"]
-        switch format {
+        switch output.format {
         case .json:
             var object: [String: Any] = Dictionary(uniqueKeysWithValues: view.summaryFields.map { ($0.key, $0.value as Any) })
             object["days"] = view.dayFields.map { day in
@@ -39,9 +34,9 @@ struct ExplainCommand: AsyncParsableCommand {
             }
             print(OutputFormat.json(object, pretty: true), terminator: "")
         case .csv, .text:
-            print(format.render(rows: view.dayFields, columns: columns), terminator: "")
+            print(output.format.render(rows: view.dayFields, columns: columns), terminator: "")
         case .table:
-            print(format.render(rows: view.dayFields, columns: columns), terminator: "")
+            print(output.format.render(rows: view.dayFields, columns: columns), terminator: "")
             let summary = Dictionary(uniqueKeysWithValues: view.summaryFields.map { ($0.key, $0.value) })
             print("\n\(view.ref): due \(summary["due"] ?? "none") on the \(summary["calendar"] ?? "") calendar; \(summary["rule"] ?? "")")
         }

@@ -22,8 +22,7 @@ struct GroundsCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @Option(help: ArgumentHelp("Only the grounds for this kind: \(RequestKind.names).", valueName: "kind")) var kind: String?
     @Flag(help: "List the free-text exemptions migration could not read.") var unparsed = false
-    static let formats: [OutputFormat] = [.table, .csv, .json, .text]
-    @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .table
+    @OptionGroup var output: FormatOption<TableForms>
 
     func validate() throws {
         if let kind, RequestKind(name: kind) == nil { throw ValidationError("unknown kind '\(kind)'; kinds: \(RequestKind.names)") }
@@ -33,12 +32,12 @@ struct GroundsCommand: AsyncParsableCommand {
     func run() async throws {
         if unparsed {
             let rows = try await database.makePool().using { try await GroundsStore(pool: $0).unparsed() }
-            print(format.render(rows: rows, columns: ["ref", "code", "text", "problem"]), terminator: "")
+            print(output.format.render(rows: rows, columns: ["ref", "code", "text", "problem"]), terminator: "")
             return
         }
         let table = try await database.makePool().using { try await GroundsStore(pool: $0).table() }
         let grounds = kind.flatMap(RequestKind.init(name:)).map(table.grounds(for:)) ?? table.grounds
         let columns = ["code", "title", "kinds", "test", "pit", "ncnd", "citation"]
-        print(format.render(rows: grounds.map(GroundsStore.fields), columns: columns), terminator: "")
+        print(output.format.render(rows: grounds.map(GroundsStore.fields), columns: columns), terminator: "")
     }
 }

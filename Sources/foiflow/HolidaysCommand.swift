@@ -24,15 +24,14 @@ struct HolidaysCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Only this year.") var year: Int?
         @Option(help: "england-and-wales, scotland or northern-ireland.") var division: Division?
-        static let formats: [OutputFormat] = [.table, .csv, .json, .text]
-        @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .table
+        @OptionGroup var output: FormatOption<TableForms>
 
         func run() async throws {
             let holidays = try await database.makePool().using { try await HolidayStore(pool: $0).list(year: year, division: division) }
             let rows = holidays.map {
                 [$0.holiday.date.description, $0.holiday.division.rawValue, $0.holiday.title, $0.holiday.isSubstitute ? "yes" : "no", $0.source]
             }
-            print(format.render(header: ["date", "division", "title", "substitute", "source"], rows: rows), terminator: "")
+            print(output.format.render(header: ["date", "division", "title", "substitute", "source"], rows: rows), terminator: "")
         }
     }
 
@@ -98,12 +97,7 @@ struct HolidaysCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var actor: ActorOptions
         @Argument(help: "Path to the JSON file.") var file: String
-        static let formats: [OutputFormat] = [.text, .json]
-        @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .text
-
-        func validate() throws {
-            try format.require(Self.formats)
-        }
+        @OptionGroup var output: FormatOption<ReportForms>
 
         func run() async throws {
             guard let data = FileManager.default.contents(atPath: file) else {
@@ -120,7 +114,7 @@ struct HolidaysCommand: AsyncParsableCommand {
                 try await HolidayStore(pool: pool).importHolidays(
                     holidays, actor: try await actor.checkedActor(pool, for: .manageHolidays), sourceName: name)
             }
-            switch format {
+            switch output.format {
             case .text, .table, .csv:
                 for holiday in report.added { print("added \(holiday.date) \(holiday.division.rawValue) \(holiday.title.debugDescription)") }
                 print("import: \(report.added.count) added, \(report.alreadyPresent) already present")

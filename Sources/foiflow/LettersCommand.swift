@@ -16,13 +16,12 @@ struct LettersCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var request: OneRequestOptions
-    static let formats: [OutputFormat] = [.table, .csv, .json, .text]
-    @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .table
+    @OptionGroup var output: FormatOption<TableForms>
 
     func run() async throws {
         let letters = try await request.read { pool, scope in try await LetterStore(pool: pool).letters(ref: request.ref, scope: scope) }
         let columns = ["id", "template", "channel", "status", "created", "sent", "subject", "note"]
-        print(format.render(rows: letters.map(\.summaryFields), columns: columns), terminator: "")
+        print(output.format.render(rows: letters.map(\.summaryFields), columns: columns), terminator: "")
     }
 }
 
@@ -36,11 +35,9 @@ struct LetterCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var reader: ReaderOptions
     @Argument(help: "The letter's id (from foiflow letters).") var id: Int
-    static let formats: [OutputFormat] = [.text, .json]
-    @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .text
+    @OptionGroup var output: FormatOption<ReportForms>
 
     func validate() throws {
-        try format.require(Self.formats)
         guard id > 0 else { throw ValidationError("the id must be a whole number above 0") }
     }
 
@@ -48,9 +45,9 @@ struct LetterCommand: AsyncParsableCommand {
         let letter = try await database.makePool().using { pool in
             try await LetterStore(pool: pool).letter(id: id, scope: try await reader.scope(pool))
         }
-        switch format {
+        switch output.format {
         case .json:
-            print(format.render(record: letter.fullFields), terminator: "")
+            print(output.format.render(record: letter.fullFields), terminator: "")
         case .text, .table, .csv:
             for field in letter.fullFields where field.key != "body" { print("\(field.key): \(field.value)") }
             print("")

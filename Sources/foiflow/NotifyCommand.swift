@@ -33,12 +33,10 @@ struct NotifyCommand: AsyncParsableCommand {
     var spool: String?
     @Option(help: ArgumentHelp("Sender address (default: $FOIFLOW_MAIL_FROM, else foiflow@localhost).", valueName: "address"))
     var from: String?
-    static let formats: [OutputFormat] = [.text, .json]
-    @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .text
+    @OptionGroup var output: FormatOption<ReportForms>
     @OptionGroup var metrics: TextfileMetricsOptions
 
     func validate() throws {
-        try format.require(Self.formats)
         guard (1...3600).contains(commandTimeout) else { throw ValidationError("--command-timeout must be 1 to 3600 seconds") }
         if let command, let problem = Mail.problem(command: command) { throw ValidationError("--command \(problem)") }
         if let from, let problem = EmailAddress.problem(from, localDomain: true) { throw ValidationError("--from \(problem)") }
@@ -95,7 +93,7 @@ struct NotifyCommand: AsyncParsableCommand {
         for failure in report.gaveUp {
             FileHandle.standardError.write(Data("foiflow: notification #\(failure.id) given up: \(failure.error)\n".utf8))
         }
-        switch format {
+        switch output.format {
         case .text, .table, .csv:
             print("notify via \(target): delivered=\(report.delivered.count) retrying=\(report.retrying.count) given_up=\(report.gaveUp.count)")
         case .json:

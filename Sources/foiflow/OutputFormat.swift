@@ -3,6 +3,52 @@ import Foundation
 import LineProtocol
 import Workflow
 
+/// The forms a command offers and the one it prints without `--format`.
+protocol OutputForms {
+    static var offered: [OutputFormat] { get }
+    static var standard: OutputFormat { get }
+}
+
+/// Rows for people: every form, `table` unless asked.
+enum TableForms: OutputForms {
+    static let offered = OutputFormat.allCases
+    static let standard = OutputFormat.table
+}
+
+/// A record as the protocol writes it: every form, `text` unless asked.
+enum RecordForms: OutputForms {
+    static let offered = OutputFormat.allCases
+    static let standard = OutputFormat.text
+}
+
+/// What a command did: `text` or `json`.
+enum ReportForms: OutputForms {
+    static let offered: [OutputFormat] = [.text, .json]
+    static let standard = OutputFormat.text
+}
+
+/// A day-by-day table (`text` would say less than `explain` without it).
+enum ExplainForms: OutputForms {
+    static let offered: [OutputFormat] = [.table, .csv, .json]
+    static let standard = OutputFormat.table
+}
+
+/// The unit's details: one record, not a csv row.
+enum UnitForms: OutputForms {
+    static let offered: [OutputFormat] = [.table, .json, .text]
+    static let standard = OutputFormat.table
+}
+
+/// `--format`, written once: its help names what `Forms` offers and any other form is refused
+/// before the command runs.
+struct FormatOption<Forms: OutputForms>: ParsableArguments {
+    @Option(help: OutputFormat.help(Forms.offered)) var format: OutputFormat = Forms.standard
+
+    func validate() throws {
+        try format.require(Forms.offered)
+    }
+}
+
 /// How a command prints: `table` (aligned, for people), `csv` and `json` (for scripts), and
 /// `text` (one `key=value ...` line per record, as the protocol writes them). Every command
 /// takes this one type; each says which forms it offers (`--help` lists them).

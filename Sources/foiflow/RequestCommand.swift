@@ -54,8 +54,7 @@ struct RequestCommand: AsyncParsableCommand {
         @Argument(help: "key=value fields.") var fields: [String] = []
         @Option(help: "A key that makes a retried create return the first result instead of a second request.")
         var idempotency: String?
-        static let formats: [OutputFormat] = [.text, .json, .table, .csv]
-        @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .text
+        @OptionGroup var output: FormatOption<RecordForms>
 
         func run() async throws {
             let fields = try FieldArguments.parse(self.fields)
@@ -64,7 +63,7 @@ struct RequestCommand: AsyncParsableCommand {
                 return try await pool.requestStore.create(
                     kind: kind, fields: fields, idempotencyKey: idempotency, by: actor, today: LondonDate.today())
             }
-            printChange(result, format: format)
+            printChange(result, format: output.format)
         }
     }
 
@@ -111,8 +110,7 @@ struct RequestCommand: AsyncParsableCommand {
         @Argument(help: "The action.") var action: String
         @Argument(help: "key=value fields.") var fields: [String] = []
         @Option(help: "The version the request must be at.") var expect: Int?
-        static let formats: [OutputFormat] = [.text, .json, .table, .csv]
-        @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .text
+        @OptionGroup var output: FormatOption<RecordForms>
 
         func run() async throws {
             guard let action = Action(actName: action) else {
@@ -124,7 +122,7 @@ struct RequestCommand: AsyncParsableCommand {
                 return try await pool.requestStore.act(
                     ref: ref, action: action, fields: fields, expectedVersion: expect, by: actor, today: LondonDate.today())
             }
-            printChange(result, format: format)
+            printChange(result, format: output.format)
         }
     }
 
@@ -134,14 +132,13 @@ struct RequestCommand: AsyncParsableCommand {
             discussion: "Example:\n  foiflow request show FOI-2026-000001 --format json")
 
         @OptionGroup var request: OneRequestOptions
-        static let formats: [OutputFormat] = [.text, .json, .table, .csv]
-        @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .table
+        @OptionGroup var output: FormatOption<TableForms>
 
         func run() async throws {
             let view = try await request.read { pool, scope in
                 try await pool.requestStore.show(ref: request.ref, today: LondonDate.today(), scope: scope)
             }
-            print(format.render(record: view.fields), terminator: "")
+            print(output.format.render(record: view.fields), terminator: "")
         }
     }
 
@@ -163,8 +160,7 @@ struct RequestCommand: AsyncParsableCommand {
         @Option(help: "Only of this team.") var team: String?
         @Option(help: "At most this many (1 to 1000).") var limit: Int = 100
         @Option(help: "Start after this reference.") var after: String?
-        static let formats: [OutputFormat] = [.table, .csv, .json, .text]
-        @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .table
+        @OptionGroup var output: FormatOption<TableForms>
 
         func validate() throws {
             guard (1...1000).contains(limit) else { throw ValidationError("--limit must be 1 to 1000") }
@@ -177,7 +173,7 @@ struct RequestCommand: AsyncParsableCommand {
             let page = try await database.makePool().using { pool in
                 try await pool.requestStore.list(filter, today: LondonDate.today(), scope: try await reader.scope(pool))
             }
-            print(format.render(rows: page.requests.map(\.fields), columns: RequestView.listColumns), terminator: "")
+            print(output.format.render(rows: page.requests.map(\.fields), columns: RequestView.listColumns), terminator: "")
             if let next = page.next { FileHandle.standardError.write(Data("more: --after \(next)\n".utf8)) }
         }
     }
@@ -188,8 +184,7 @@ struct RequestCommand: AsyncParsableCommand {
             discussion: "Example:\n  foiflow request history FOI-2026-000001")
 
         @OptionGroup var request: OneRequestOptions
-        static let formats: [OutputFormat] = [.table, .csv, .json, .text]
-        @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .table
+        @OptionGroup var output: FormatOption<TableForms>
 
         func run() async throws {
             let events = try await request.read { pool, scope in try await pool.requestStore.history(ref: request.ref, scope: scope) }
@@ -197,7 +192,7 @@ struct RequestCommand: AsyncParsableCommand {
                 event.recordFields.filter { ["seq", "at", "actor", "action", "from", "to", "due"].contains($0.key) }
                     + [Field("fields", event.fieldsText)]
             }
-            print(format.render(rows: rows, columns: ["seq", "at", "actor", "action", "from", "to", "due", "fields"]), terminator: "")
+            print(output.format.render(rows: rows, columns: ["seq", "at", "actor", "action", "from", "to", "due", "fields"]), terminator: "")
         }
     }
 }

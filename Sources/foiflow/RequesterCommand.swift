@@ -26,11 +26,9 @@ struct RequesterCommand: AsyncParsableCommand {
         @OptionGroup var actor: ActorOptions
         @Argument(help: "The request's reference, e.g. FOI-2026-000124.") var ref: String
         @Option(help: "Why you need to see them (recorded with the look).") var reason: String
-        static let formats: [OutputFormat] = [.table, .csv, .json, .text]
-        @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .table
+        @OptionGroup var output: FormatOption<TableForms>
 
         func validate() throws {
-            try format.require(Self.formats)
             guard !reason.allSatisfy(\.isWhitespace) else { throw ValidationError("--reason must say why") }
         }
 
@@ -39,7 +37,7 @@ struct RequesterCommand: AsyncParsableCommand {
                 let actor = try await actor.requireUser(pool)
                 return try await pool.requestStore.requesterHistory(ref: ref, reason: reason, by: actor, today: LondonDate.today())
             }
-            print(format.render(rows: others.map(\.fields), columns: RequesterRequest.columns), terminator: "")
+            print(output.format.render(rows: others.map(\.fields), columns: RequesterRequest.columns), terminator: "")
         }
     }
 

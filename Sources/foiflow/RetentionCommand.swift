@@ -18,12 +18,11 @@ struct RetentionCommand: AsyncParsableCommand {
     struct Rules: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the period kept for each kind.")
         @OptionGroup var database: DatabaseOptions
-        static let formats: [OutputFormat] = OutputFormat.allCases
-        @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .table
+        @OptionGroup var output: FormatOption<TableForms>
 
         func run() async throws {
             let rules = try await database.makePool().using { try await RetentionStore(pool: $0).rules() }
-            print(format.render(rows: rules.map(\.fields), columns: RetentionRule.columns), terminator: "")
+            print(output.format.render(rows: rules.map(\.fields), columns: RetentionRule.columns), terminator: "")
         }
     }
 
@@ -68,15 +67,14 @@ struct RetentionCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
         @Option(help: "How far ahead: 4m (months), 90d (days) or 1y.") var within = Period(amount: 4, unit: "m")
         @Option(name: .customLong("as-of"), help: "The date to count from, YYYY-MM-DD (default today in Europe/London).") var asOf: CivilDate?
-        static let formats: [OutputFormat] = OutputFormat.allCases
-        @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .table
+        @OptionGroup var output: FormatOption<TableForms>
 
         func run() async throws {
             let date = asOf ?? LondonDate.today()
             let items = try await database.makePool().using { pool in
                 try await RetentionStore(pool: pool).due(until: within.after(date), asOf: date)
             }
-            print(format.render(rows: items.map(\.fields), columns: RetentionItem.columns), terminator: "")
+            print(output.format.render(rows: items.map(\.fields), columns: RetentionItem.columns), terminator: "")
         }
     }
 
@@ -89,11 +87,9 @@ struct RetentionCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
         @Option(name: .customLong("as-of"), help: "The date to run for, YYYY-MM-DD (default today in Europe/London).") var asOf: CivilDate?
         @Flag(help: "Print what would be anonymised; change nothing.") var dryRun = false
-        static let formats: [OutputFormat] = [.text, .json]
-        @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .text
+        @OptionGroup var output: FormatOption<ReportForms>
 
         func validate() throws {
-            try format.require(Self.formats)
             let today = LondonDate.today()
             if let asOf, asOf > today, !dryRun {
                 throw ValidationError("--as-of \(asOf) is after today (\(today)); only --dry-run may look ahead")
@@ -103,7 +99,7 @@ struct RetentionCommand: AsyncParsableCommand {
         func run() async throws {
             let date = asOf ?? LondonDate.today()
             let report = try await database.makePool().using { try await RetentionStore(pool: $0).run(asOf: date, dryRun: dryRun) }
-            print(RetentionCommand.describe(report, format: format), terminator: "")
+            print(RetentionCommand.describe(report, format: output.format), terminator: "")
         }
     }
 
@@ -166,11 +162,9 @@ struct EraseCommand: AsyncParsableCommand {
     @Option(help: "One request's reference.") var ref: String?
     @Option(help: "Why (for the operator's record; not stored with the request).") var reason: String
     @Flag(help: "Print what would be anonymised and kept; change nothing.") var dryRun = false
-    static let formats: [OutputFormat] = [.text, .json]
-    @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .text
+    @OptionGroup var output: FormatOption<ReportForms>
 
     func validate() throws {
-        try format.require(Self.formats)
         guard (email == nil) != (ref == nil) else { throw ValidationError("give --email ADDR or --ref REF") }
         guard !reason.allSatisfy(\.isWhitespace) else { throw ValidationError("--reason must say why") }
     }
@@ -180,7 +174,7 @@ struct EraseCommand: AsyncParsableCommand {
             _ = try await actor.checkedActor(pool, for: .configure)
             return try await RetentionStore(pool: pool).erase(email: email, ref: ref, asOf: LondonDate.today(), dryRun: dryRun)
         }
-        print(RetentionCommand.describe(report, format: format), terminator: "")
+        print(RetentionCommand.describe(report, format: output.format), terminator: "")
         if !report.kept.isEmpty { throw ExitCode(1) }
     }
 }

@@ -29,8 +29,7 @@ struct RiskCommand: AsyncParsableCommand {
     @Option(help: "Only assigned to this login.") var assignee: String?
     @Option(help: "Only of this kind.") var kind: RequestKind?
     @Option(help: "At most this many (1 to 1000).") var limit: Int = 1000
-    static let formats: [OutputFormat] = [.table, .csv, .json, .text]
-    @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .table
+    @OptionGroup var output: FormatOption<TableForms>
 
     func validate() throws {
         guard (0...10_000).contains(within) else { throw ValidationError("--within must be 0 to 10000") }
@@ -45,14 +44,14 @@ struct RiskCommand: AsyncParsableCommand {
         }
         let columns = RequestView.listColumns + ["tasks"]
         let rows = views.map(\.fields)
-        switch format {
+        switch output.format {
         case .csv, .json, .text:
-            print(format.render(rows: rows, columns: columns), terminator: "")
+            print(output.format.render(rows: rows, columns: columns), terminator: "")
         case .table:
             let marked = zip(rows, views).map { row, view in
                 row + [Field("", (view.daysLeft ?? 0) < 0 ? "OVERDUE" : ((view.daysLeft ?? 1) == 0 ? "due today" : ""))]
             }
-            let lines = format.render(rows: marked, columns: columns + [""]).split(separator: "\n", omittingEmptySubsequences: false)
+            let lines = output.format.render(rows: marked, columns: columns + [""]).split(separator: "\n", omittingEmptySubsequences: false)
             let colour = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
             for (index, line) in lines.enumerated() where !(index == lines.count - 1 && line.isEmpty) {
                 let overdue = index > 0 && index <= views.count && (views[index - 1].daysLeft ?? 0) < 0

@@ -25,8 +25,7 @@ struct SearchCommand: AsyncParsableCommand {
     @Option(help: "Only received on or after this date (YYYY-MM-DD).") var from: CivilDate?
     @Option(help: "Only received on or before this date (YYYY-MM-DD).") var to: CivilDate?
     @Option(help: "At most this many (1 to \(SearchQuery.maxLimit)).") var limit: Int = SearchQuery.defaultLimit
-    static let formats: [OutputFormat] = [.table, .csv, .json, .text]
-    @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .table
+    @OptionGroup var output: FormatOption<TableForms>
 
     var query: SearchQuery {
         SearchQuery(
@@ -35,7 +34,6 @@ struct SearchCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
-        try format.require(Self.formats)
         if let state, RequestState(rawValue: state) == nil { throw ValidationError("unknown state '\(state)'; states: \(RequestState.names)") }
         if let problem = query.problem { throw ValidationError(problem) }
     }
@@ -44,6 +42,6 @@ struct SearchCommand: AsyncParsableCommand {
         let hits = try await database.makePool().using { pool in
             try await pool.requestStore.search(query, scope: try await reader.scope(pool))
         }
-        print(format.render(rows: hits.map(\.fields), columns: SearchHit.columns), terminator: "")
+        print(output.format.render(rows: hits.map(\.fields), columns: SearchHit.columns), terminator: "")
     }
 }

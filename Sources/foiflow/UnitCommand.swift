@@ -55,10 +55,7 @@ struct UnitCommand: AsyncParsableCommand {
             discussion: "Example:\n  foiflow unit show")
 
         @OptionGroup var database: DatabaseOptions
-        static let formats: [OutputFormat] = [.table, .json, .text]
-        @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .table
-
-        func validate() throws { try format.require(Self.formats) }
+        @OptionGroup var output: FormatOption<UnitForms>
 
         func run() async throws {
             let (stored, details) = try await database.makePool().using { pool in
@@ -68,7 +65,7 @@ struct UnitCommand: AsyncParsableCommand {
             }
             var fields = UnitCommand.fields(details)
             fields.append(Field("source", stored == nil ? "environment" : "database"))
-            print(format.render(record: fields), terminator: "")
+            print(output.format.render(record: fields), terminator: "")
             if !details.gaps.isEmpty {
                 FileHandle.standardError.write(Data("foiflow: \(UnitCommand.gapWarning(details))\n".utf8))
             }

@@ -73,8 +73,7 @@ struct UserCommand: AsyncParsableCommand {
 
         @OptionGroup var database: DatabaseOptions
 
-        static let formats: [OutputFormat] = [.table, .csv, .json, .text]
-        @Option(help: OutputFormat.help(Self.formats)) var format: OutputFormat = .table
+        @OptionGroup var output: FormatOption<TableForms>
 
         func run() async throws {
             let users = try await database.makePool().using { try await UserStore(pool: $0).list() }
@@ -84,7 +83,7 @@ struct UserCommand: AsyncParsableCommand {
                     user.disabled ? "disabled" : "active",
                 ]
             }
-            print(format.render(header: ["login", "role", "team", "name", "email", "phone", "status"], rows: rows), terminator: "")
+            print(output.format.render(header: ["login", "role", "team", "name", "email", "phone", "status"], rows: rows), terminator: "")
         }
     }
 
