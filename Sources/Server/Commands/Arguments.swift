@@ -20,6 +20,14 @@ struct Arguments {
         return request.positional
     }
 
+    /// The one argument of a command that takes nothing else, such as `SHOW <ref>`.
+    static func only(_ request: RequestLine, usage: String) throws(ProtocolError) -> String {
+        let args = Arguments(request, usage: usage)
+        let value = try args.positional(1...1)[0]
+        try args.onlyNamed([])
+        return value
+    }
+
     /// Refuses named arguments other than `allowed`.
     func onlyNamed(_ allowed: Set<String>) throws(ProtocolError) {
         if let unknown = request.named.first(where: { !allowed.contains($0.key) }) {

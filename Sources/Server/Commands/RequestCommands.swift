@@ -21,42 +21,32 @@ enum RequestCommands {
     }
 
     static func show(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
-        let args = Arguments(request, usage: "SHOW <ref>")
-        let ref = try args.positional(1...1)[0]
-        try args.onlyNamed([])
+        let ref = try Arguments.only(request, usage: "SHOW <ref>")
         let view = try await context.requests.show(ref: ref, today: context.today(), scope: actor.scope)
         return .ok([], records: [Reply.Record("request", view.fields)])
     }
 
     static func explain(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
-        let args = Arguments(request, usage: "EXPLAIN <ref>")
-        let ref = try args.positional(1...1)[0]
-        try args.onlyNamed([])
+        let ref = try Arguments.only(request, usage: "EXPLAIN <ref>")
         let view = try await context.requests.explain(ref: ref, today: context.today(), scope: actor.scope)
         return .ok(view.summaryFields.map { Reply.Field($0.key, $0.value) }, records: view.dayFields.map { Reply.Record("day", $0) })
     }
 
     static func letters(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
-        let args = Arguments(request, usage: "LETTERS <ref>")
-        let ref = try args.positional(1...1)[0]
-        try args.onlyNamed([])
+        let ref = try Arguments.only(request, usage: "LETTERS <ref>")
         let letters = try await context.letters.letters(ref: ref, scope: actor.scope)
         return .ok([.init("count", String(letters.count))], records: letters.map { Reply.Record("letter", $0.summaryFields) })
     }
 
     static func letter(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
-        let args = Arguments(request, usage: "LETTER <id>")
-        let text = try args.positional(1...1)[0]
-        try args.onlyNamed([])
+        let text = try Arguments.only(request, usage: "LETTER <id>")
         guard let id = Int(text), id > 0 else { throw ProtocolError(.badArgument, "\(Reply.encodeValue(text)) is not a letter id") }
         let letter = try await context.letters.letter(id: id, scope: actor.scope)
         return .ok([], records: [Reply.Record("letter", letter.fullFields)])
     }
 
     static func history(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
-        let args = Arguments(request, usage: "HISTORY <ref>")
-        let ref = try args.positional(1...1)[0]
-        try args.onlyNamed([])
+        let ref = try Arguments.only(request, usage: "HISTORY <ref>")
         let events = try await context.requests.history(ref: ref, scope: actor.scope)
         return .ok([.init("count", String(events.count))], records: events.map { Reply.Record("event", $0.recordFields) })
     }
@@ -94,9 +84,7 @@ enum RequestCommands {
 
     /// The s.12 estimate of a request and of those aggregated with it, against the limit.
     static func cost(_ request: RequestLine, actor: Actor, _ context: ServerContext) async throws -> Reply {
-        let args = Arguments(request, usage: "COST <ref>")
-        let ref = try args.positional(1...1)[0]
-        try args.onlyNamed([])
+        let ref = try Arguments.only(request, usage: "COST <ref>")
         let report = try await context.requests.cost(ref: ref, scope: actor.scope)
         return .ok(report.fields.map { Reply.Field($0.key, $0.value) }, records: report.lines.map { Reply.Record("cost", $0.fields) })
     }
