@@ -7,11 +7,7 @@ import Testing
 /// append-only trigger disabled; a recorded digest finds a whole request removed.
 @Suite(.requiresDatabase) struct AuditCLITests {
     func setUp(_ label: String) async throws -> [String: String] {
-        let url = try await TestDatabase.create(label)
-        let admin = ["DATABASE_URL": url]
-        #expect(try await Foiflow.run(["migrate"], environment: admin).status == 0)
-        #expect(try await Foiflow.run(["user", "add", "bkhan", "--role", "manager"], environment: admin).status == 0)
-        let env = admin.merging(["FOIFLOW_USER": "bkhan", "FOIFLOW_TODAY": "2026-12-01", "FOIFLOW_TODAY_OVERRIDE": "yes"]) { $1 }
+        let env = try await CLIDatabase.create(label, users: [TestUser("bkhan", "manager")]).env(as: "bkhan")
         for received in ["2026-11-02", "2026-11-03"] {
             #expect(try await Foiflow.run(["request", "create", "foi", "received=\(received)", "requester=R"], environment: env).status == 0)
         }

@@ -70,11 +70,7 @@ import Testing
     }
 
     @Test func everyFormatOfEveryReadSaysTheSame() async throws {
-        let url = try await TestDatabase.create("encodings")
-        let admin = ["DATABASE_URL": url]
-        #expect(try await Foiflow.run(["migrate"], environment: admin).status == 0)
-        #expect(try await Foiflow.run(["user", "add", "bkhan", "--role", "manager", "--team", "north"], environment: admin).status == 0)
-        let db = admin.merging(["FOIFLOW_TODAY": "2026-12-01", "FOIFLOW_TODAY_OVERRIDE": "yes", "FOIFLOW_USER": "bkhan"]) { $1 }
+        let db = try await CLIDatabase.create("encodings", users: [TestUser("bkhan", "manager", "--team", "north")]).env(as: "bkhan")
         for line in [
             [
                 "request", "create", "foi", "received=2026-11-02", "requester=Ann O'Neil, \"the elder\"", "subject=Stop and search, 2025",

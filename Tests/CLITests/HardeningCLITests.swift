@@ -7,11 +7,8 @@ import Testing
 /// reader, a held lock that says so, exit codes that say what happened.
 @Suite(.requiresDatabase) struct HardeningCLITests {
     func migrated(_ label: String) async throws -> (url: String, env: [String: String]) {
-        let url = try await TestDatabase.create(label)
-        let env = ["DATABASE_URL": url, "FOIFLOW_USER": "admin", "FOIFLOW_TODAY": "2026-11-23", "FOIFLOW_TODAY_OVERRIDE": "yes"]
-        #expect(try await Foiflow.run(["migrate"], environment: ["DATABASE_URL": url]).status == 0)
-        #expect(try await Foiflow.run(["user", "add", "admin", "--role", "admin"], environment: ["DATABASE_URL": url]).status == 0)
-        return (url, env)
+        let database = try await CLIDatabase.create(label, today: "2026-11-23", users: [TestUser("admin", "admin")])
+        return (database.url, database.env(as: "admin"))
     }
 
     @Test func anAsOfAfterTodayIsRefusedUnlessDry() async throws {
@@ -101,14 +98,11 @@ import Testing
 /// The sign-off policy, set with the CLI and enforced by the server and the CLI alike.
 @Suite(.requiresDatabase) struct SignOffPolicyTests {
     @Test func refusalsNeedAManagersApprovalSinceTheLastChange() async throws {
-        let url = try await TestDatabase.create("policy")
-        let db = ["DATABASE_URL": url]
-        #expect(try await Foiflow.run(["migrate"], environment: db).status == 0)
-        for (login, role) in [("admin", "admin"), ("asmith", "officer"), ("bkhan", "manager")] {
-            #expect(try await Foiflow.run(["user", "add", login, "--role", role], environment: db).status == 0)
-        }
-        let officer = db.merging(["FOIFLOW_USER": "asmith", "FOIFLOW_TODAY": "2026-11-23", "FOIFLOW_TODAY_OVERRIDE": "yes"]) { $1 }
-        let manager = db.merging(["FOIFLOW_USER": "bkhan", "FOIFLOW_TODAY": "2026-11-23", "FOIFLOW_TODAY_OVERRIDE": "yes"]) { $1 }
+        let database = try await CLIDatabase.create(
+            "policy", today: "2026-11-23", users: [TestUser("admin", "admin"), TestUser("asmith", "officer"), TestUser("bkhan", "manager")])
+        let db = database.plain
+        let officer = database.env(as: "asmith")
+        let manager = database.env(as: "bkhan")
         #expect(try await Foiflow.run(["policy", "show"], environment: db).stdout == "require-approval: none\ncost-limit: 450\npublish-after: 0\n")
         // Only an admin sets it.
         #expect(try await Foiflow.run(["policy", "require-approval", "refused,partial"], environment: officer).status == 6)

@@ -4,14 +4,8 @@ import Testing
 
 @Suite(.requiresDatabase) struct HolidayAndDeadlineCLITests {
     func migrated(_ label: String) async throws -> [String: String] {
-        let url = try await TestDatabase.create(label)
-        let env = ["DATABASE_URL": url, "FOIFLOW_USER": "admin"]
-        let migrate = try await Foiflow.run(["migrate"], environment: env)
-        guard migrate.status == 0 else { throw TestSetupError("migrate failed: \(migrate.stderr)") }
-        // The first user, made before anyone is named as acting.
-        let admin = try await Foiflow.run(["user", "add", "admin", "--role", "admin"], environment: ["DATABASE_URL": url])
-        guard admin.status == 0 else { throw TestSetupError("user add failed: \(admin.stderr)") }
-        return env
+        // No fixed day: these commands are given their dates.
+        try await CLIDatabase.create(label, users: [TestUser("admin", "admin")]).plain.merging(["FOIFLOW_USER": "admin"]) { $1 }
     }
 
     /// `foiflow grounds`: the table, by kind, in every format; and the free text migration could not read.

@@ -5,10 +5,8 @@ import Testing
 /// `foiflow import` as an operator runs it: the real binary on a file.
 @Suite(.requiresDatabase) struct ImportCLITests {
     @Test func importsChecksAndSummarises() async throws {
-        let url = try await TestDatabase.create("cliimportcsv")
-        let env = ["DATABASE_URL": url, "FOIFLOW_USER": "admin", "FOIFLOW_TODAY": "2026-11-23", "FOIFLOW_TODAY_OVERRIDE": "yes"]
-        #expect(try await Foiflow.run(["migrate"], environment: env).status == 0)
-        #expect(try await Foiflow.run(["user", "add", "admin", "--role", "admin"], environment: ["DATABASE_URL": url]).status == 0)
+        let database = try await CLIDatabase.create("cliimportcsv", today: "2026-11-23", users: [TestUser("admin", "admin")])
+        let (url, env) = (database.url, database.env(as: "admin"))
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("import-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -8,16 +8,14 @@ import Testing
     /// A migrated database with an admin, officers and managers of two teams, an auditor and a
     /// disabled officer.
     func teams(_ label: String) async throws -> (url: String, db: [String: String]) {
-        let url = try await TestDatabase.create(label)
-        let db = ["DATABASE_URL": url]
-        #expect(try await Foiflow.run(["migrate"], environment: db).status == 0)
-        for (login, role, team) in [
-            ("admin", "admin", nil), ("nofficer", "officer", "north"), ("nmanager", "manager", "north"), ("sofficer", "officer", "south"),
-            ("audit", "auditor", nil), ("gone", "officer", "north"), ("floater", "officer", nil),
-        ] as [(String, String, String?)] {
-            let team = team.map { ["--team", $0] } ?? []
-            #expect(try await Foiflow.run(["user", "add", login, "--role", role] + team, environment: db).status == 0)
-        }
+        let database = try await CLIDatabase.create(
+            label,
+            users: [
+                TestUser("admin", "admin"), TestUser("nofficer", "officer", "--team", "north"), TestUser("nmanager", "manager", "--team", "north"),
+                TestUser("sofficer", "officer", "--team", "south"), TestUser("audit", "auditor"), TestUser("gone", "officer", "--team", "north"),
+                TestUser("floater", "officer"),
+            ])
+        let (url, db) = (database.url, database.plain)
         #expect(try await Foiflow.run(["user", "disable", "gone"], environment: db).status == 0)
         return (url, db)
     }

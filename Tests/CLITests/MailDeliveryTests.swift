@@ -14,14 +14,11 @@ import Testing
     }
 
     func setUp(_ label: String) async throws -> Setup {
-        let url = try await TestDatabase.create(label)
-        let db = ["DATABASE_URL": url]
-        #expect(try await Foiflow.run(["migrate"], environment: db).status == 0)
-        #expect(try await Foiflow.run(["user", "add", "asmith", "--role", "officer"], environment: db).status == 0)
-        let env = db.merging([
-            "FOIFLOW_USER": "asmith", "FOIFLOW_TODAY": "2026-12-01", "FOIFLOW_TODAY_OVERRIDE": "yes", "FOIFLOW_UNIT_NAME": "Disclosure Unit",
-            "FOIFLOW_UNIT_EMAIL": "foi@example.org", "FOIFLOW_MAIL_FROM": "foi@example.org",
-        ]) { $1 }
+        let database = try await CLIDatabase.create(label, users: [TestUser("asmith", "officer")])
+        let url = database.url
+        let env = database.env(
+            as: "asmith",
+            ["FOIFLOW_UNIT_NAME": "Disclosure Unit", "FOIFLOW_UNIT_EMAIL": "foi@example.org", "FOIFLOW_MAIL_FROM": "foi@example.org"])
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("foiflow-fake-sendmail-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let script = folder.appendingPathComponent("sendmail")

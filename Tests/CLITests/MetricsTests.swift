@@ -41,9 +41,7 @@ import Testing
         try #require(try await ServerResilienceTests.script(["start", dir, String(port)]).status == 0)
         defer { Task { _ = try? await ServerResilienceTests.script(["destroy", dir]) } }
         let url = "postgresql://postgres@127.0.0.1:\(port)/postgres"
-        #expect(try await Foiflow.run(["migrate"], environment: ["DATABASE_URL": url]).status == 0)
-        let token = try await Foiflow.run(["user", "add", "bkhan", "--role", "manager"], environment: ["DATABASE_URL": url]).stdout
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = try await CLIDatabase.prepare(url, users: [TestUser("bkhan", "manager")]).tokens["bkhan"] ?? ""
         let metricsPort = freeLoopbackPort()
         let (server, serverPort) = try await ServerResilienceTests.serve(url, extra: ["--metrics-listen", String(metricsPort)])
         let client = try LineClient(port: serverPort)
@@ -89,8 +87,7 @@ import Testing
     /// Issue 24, item 8: the metrics listener closes what does not send a request in time,
     /// holds at most its cap of connections, and closes a connection after an oversized header.
     @Test func theMetricsListenerHasATimeoutACapAndClosesAfterABadHeader() async throws {
-        let url = try await TestDatabase.create("metrics24")
-        #expect(try await Foiflow.run(["migrate"], environment: ["DATABASE_URL": url]).status == 0)
+        let url = try await CLIDatabase.create("metrics24").url
         let metricsPort = freeLoopbackPort()
         let (server, _) = try await ServerResilienceTests.serve(
             url, extra: ["--metrics-listen", String(metricsPort), "--metrics-read-timeout", "2", "--metrics-max-connections", "4"])

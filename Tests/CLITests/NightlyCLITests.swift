@@ -5,13 +5,13 @@ import Testing
 /// `foiflow escalate` and `foiflow notify` as cron runs them.
 @Suite(.requiresDatabase) struct NightlyCLITests {
     @Test func escalateThenNotifyToASpoolAndThroughACommand() async throws {
-        let url = try await TestDatabase.create("clinightly")
-        let env = ["DATABASE_URL": url, "FOIFLOW_TODAY": "2026-12-01", "FOIFLOW_TODAY_OVERRIDE": "yes", "FOIFLOW_USER": "asmith"]
-        _ = try await Foiflow.run(["migrate"], environment: ["DATABASE_URL": url])
-        _ = try await Foiflow.run(
-            ["user", "add", "asmith", "--role", "officer", "--team", "north", "--email", "a.smith@example.org"], environment: ["DATABASE_URL": url])
-        _ = try await Foiflow.run(
-            ["user", "add", "bkhan", "--role", "manager", "--team", "north", "--email", "b.khan@example.org"], environment: ["DATABASE_URL": url])
+        let database = try await CLIDatabase.create(
+            "clinightly",
+            users: [
+                TestUser("asmith", "officer", "--team", "north", "--email", "a.smith@example.org"),
+                TestUser("bkhan", "manager", "--team", "north", "--email", "b.khan@example.org"),
+            ])
+        let (url, env) = (database.url, database.env(as: "asmith"))
         for received in ["2026-10-20", "2026-11-03"] {  // due 17 Nov (overdue) and 2 Dec (warning)
             #expect(
                 try await Foiflow.run(["request", "create", "foi", "received=\(received)", "requester=R", "team=north"], environment: env).status == 0
@@ -51,14 +51,10 @@ import Testing
     /// A requester's e-mail letter goes out through `foiflow notify` exactly once, and a
     /// name with a line break in it cannot add a header.
     @Test func aLetterIsDeliveredOnceByTheFakeSendmail() async throws {
-        let url = try await TestDatabase.create("clilettermail")
-        let env = [
-            "DATABASE_URL": url, "FOIFLOW_TODAY": "2026-12-01", "FOIFLOW_TODAY_OVERRIDE": "yes", "FOIFLOW_USER": "asmith",
-            "FOIFLOW_UNIT_NAME": "Disclosure Unit",
-            "FOIFLOW_UNIT_EMAIL": "foi@example.org",
-        ]
-        _ = try await Foiflow.run(["migrate"], environment: ["DATABASE_URL": url])
-        _ = try await Foiflow.run(["user", "add", "asmith", "--role", "officer"], environment: ["DATABASE_URL": url])
+        let database = try await CLIDatabase.create("clilettermail", users: [TestUser("asmith", "officer")])
+        let (url, env) = (
+            database.url, database.env(as: "asmith", ["FOIFLOW_UNIT_NAME": "Disclosure Unit", "FOIFLOW_UNIT_EMAIL": "foi@example.org"])
+        )
         let created = try await Foiflow.run(
             [
                 "request", "create", "foi", "received=2026-11-20", "requester=Jane\nBcc: victim@example.org", "email=jane@example.org",
@@ -88,10 +84,8 @@ import Testing
 /// The nightly jobs' `--metrics-file`, read by Prometheus's own text parser.
 @Suite(.requiresDatabase) struct NightlyMetricsFileTests {
     @Test func escalateAndNotifyWriteATextfile() async throws {
-        let url = try await TestDatabase.create("climetricsfile")
-        let env = ["DATABASE_URL": url, "FOIFLOW_TODAY": "2026-12-01", "FOIFLOW_TODAY_OVERRIDE": "yes", "FOIFLOW_USER": "asmith"]
-        _ = try await Foiflow.run(["migrate"], environment: ["DATABASE_URL": url])
-        _ = try await Foiflow.run(["user", "add", "asmith", "--role", "officer", "--email", "a@example.org"], environment: ["DATABASE_URL": url])
+        let database = try await CLIDatabase.create("climetricsfile", users: [TestUser("asmith", "officer", "--email", "a@example.org")])
+        let env = database.env(as: "asmith")
         for received in ["2026-10-20", "2026-11-03"] {  // due 17 Nov (overdue) and 2 Dec (warning)
             #expect(try await Foiflow.run(["request", "create", "foi", "received=\(received)", "requester=R"], environment: env).status == 0)
         }

@@ -119,14 +119,10 @@ import Testing
     }
 
     @Test func badAmendmentsAreClearErrorsAndChangeNothing() async throws {
-        let url = try await TestDatabase.create("amendcli")
-        let env = Self.env(url)
+        let database = try await CLIDatabase.create(
+            "amendcli", users: [("asmith", "officer"), ("bkhan", "manager"), ("audit", "auditor")].map { TestUser($0, $1, "--team", "north") })
         func run(_ arguments: [String], as login: String? = nil) async throws -> Foiflow.Outcome {
-            try await Foiflow.run(arguments + (login.map { ["--as", $0] } ?? []), environment: env)
-        }
-        #expect(try await run(["migrate"]).status == 0)
-        for (login, role) in [("asmith", "officer"), ("bkhan", "manager"), ("audit", "auditor")] {
-            #expect(try await run(["user", "add", login, "--role", role, "--team", "north"]).status == 0)
+            try await database.run(arguments, as: login, ["FOIFLOW_UNIT_NAME": ""])
         }
         #expect(try await run(["request", "create", "foi", "received=2026-11-30", "requester=Jo", "email=jo@example.org"], as: "asmith").status == 0)
         let before = try await run(["request", "show", "FOI-2026-000001", "--format", "json"])

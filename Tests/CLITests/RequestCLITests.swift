@@ -6,15 +6,8 @@ import Testing
 @Suite(.requiresDatabase) struct RequestCLITests {
     /// A migrated database with an officer, a manager and an auditor; FOIFLOW_TODAY pins "today".
     func setUp(_ label: String) async throws -> [String: String] {
-        let url = try await TestDatabase.create(label)
-        var env = ["DATABASE_URL": url, "FOIFLOW_TODAY": "2026-12-01", "FOIFLOW_TODAY_OVERRIDE": "yes"]
-        guard try await Foiflow.run(["migrate"], environment: env).status == 0 else { throw TestSetupError("migrate failed") }
-        for (login, role) in [("asmith", "officer"), ("bkhan", "manager"), ("audit", "auditor"), ("root", "admin")] {
-            let added = try await Foiflow.run(["user", "add", login, "--role", role, "--team", "north"], environment: env)
-            guard added.status == 0 else { throw TestSetupError("user add \(login): \(added.stderr)") }
-        }
-        env["FOIFLOW_USER"] = "asmith"
-        return env
+        let users = [("asmith", "officer"), ("bkhan", "manager"), ("audit", "auditor"), ("root", "admin")].map { TestUser($0, $1, "--team", "north") }
+        return try await CLIDatabase.create(label, users: users).env(as: "asmith")
     }
 
     func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(text.utf8)) }

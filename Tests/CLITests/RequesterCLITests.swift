@@ -7,14 +7,10 @@ import Testing
 /// event and counted in /metrics.
 @Suite(.requiresDatabase) struct RequesterCLITests {
     @Test func theHistoryIsForManagersWithAReasonAndEveryLookIsRecorded() async throws {
-        let url = try await TestDatabase.create("requestercli")
-        let env = ["DATABASE_URL": url, "FOIFLOW_TODAY": "2026-12-01", "FOIFLOW_TODAY_OVERRIDE": "yes"]
-        #expect(try await Foiflow.run(["migrate"], environment: env).status == 0)
-        func token(_ login: String, _ role: String) async throws -> String {
-            try await Foiflow.run(["user", "add", login, "--role", role], environment: env).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        let officerToken = try await token("asmith", "officer")
-        let managerToken = try await token("bkhan", "manager")
+        let database = try await CLIDatabase.create("requestercli", users: [TestUser("asmith", "officer"), TestUser("bkhan", "manager")])
+        let (url, env) = (database.url, database.env())
+        let officerToken = database.tokens["asmith"] ?? ""
+        let managerToken = database.tokens["bkhan"] ?? ""
         let metricsPort = freeLoopbackPort()
         let (server, port) = try await ServerResilienceTests.serve(url, extra: ["--metrics-listen", String(metricsPort)])
         let officer = try LineClient(port: port)

@@ -7,10 +7,8 @@ import Testing
 /// superuser's `pg_dump`; another requester's data stays.
 @Suite(.requiresDatabase) struct RequesterErasureCLITests {
     @Test func erasingARequesterLeavesNoMarkerAnywhere() async throws {
-        let url = try await TestDatabase.create("requestererase")
-        let env = ["DATABASE_URL": url, "FOIFLOW_USER": "bkhan", "FOIFLOW_TODAY": "2026-12-01", "FOIFLOW_TODAY_OVERRIDE": "yes"]
-        #expect(try await Foiflow.run(["migrate"], environment: env).status == 0)
-        #expect(try await Foiflow.run(["user", "add", "bkhan", "--role", "manager"], environment: ["DATABASE_URL": url]).status == 0)
+        let database = try await CLIDatabase.create("requestererase", users: [TestUser("bkhan", "manager")])
+        let (url, env) = (database.url, database.env(as: "bkhan"))
         @discardableResult
         func run(_ arguments: [String]) async throws -> String {
             let outcome = try await Foiflow.run(arguments, environment: env)

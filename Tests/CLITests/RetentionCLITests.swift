@@ -10,10 +10,8 @@ import Testing
 /// statistics are the same.
 @Suite(.requiresDatabase) struct RetentionCLITests {
     @Test func theNightlyJobForgetsWhatIsDueAndNothingElse() async throws {
-        let url = try await TestDatabase.create("retentioncli")
-        let admin = ["DATABASE_URL": url]
-        #expect(try await Foiflow.run(["migrate"], environment: admin).status == 0)
-        #expect(try await Foiflow.run(["user", "add", "bkhan", "--role", "manager", "--email", "bkhan@example.org"], environment: admin).status == 0)
+        let database = try await CLIDatabase.create("retentioncli", users: [TestUser("bkhan", "manager", "--email", "bkhan@example.org")])
+        let (url, admin) = (database.url, database.plain)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("foiflow-retention-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -100,13 +98,9 @@ import Testing
 /// change nothing.
 @Suite(.requiresDatabase) struct RetentionInputCLITests {
     @Test func badInputIsRefusedAndChangesNothing() async throws {
-        let url = try await TestDatabase.create("retentioninput")
-        let db = ["DATABASE_URL": url]
-        #expect(try await Foiflow.run(["migrate"], environment: db).status == 0)
-        for (login, role) in [("admin", "admin"), ("bkhan", "manager"), ("asmith", "officer")] {
-            #expect(try await Foiflow.run(["user", "add", login, "--role", role], environment: db).status == 0)
-        }
-        let env = db.merging(["FOIFLOW_USER": "bkhan", "FOIFLOW_TODAY": "2026-12-01", "FOIFLOW_TODAY_OVERRIDE": "yes"]) { $1 }
+        let database = try await CLIDatabase.create(
+            "retentioninput", users: [TestUser("admin", "admin"), TestUser("bkhan", "manager"), TestUser("asmith", "officer")])
+        let (db, env) = (database.plain, database.env(as: "bkhan"))
         #expect(try await Foiflow.run(["request", "create", "foi", "received=2026-11-02", "requester=R"], environment: env).status == 0)
         let rules = try await Foiflow.run(["retention", "rules", "--format", "csv"], environment: db)
         #expect(rules.stdout.contains("foi,3,0,3 years") && rules.stdout.contains("review,,0,with the request it is about"), "\(rules.stdout)")

@@ -33,9 +33,7 @@ import Testing
         try #require(started.status == 0, "cluster did not start: \(started.output)")
         defer { Task { _ = try? await Self.script(["destroy", dir]) } }
         let url = "postgresql://postgres@127.0.0.1:\(port)/postgres"
-        #expect(try await Foiflow.run(["migrate"], environment: ["DATABASE_URL": url]).status == 0)
-        let token = try await Foiflow.run(["user", "add", "bkhan", "--role", "manager"], environment: ["DATABASE_URL": url]).stdout
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = try await CLIDatabase.prepare(url, users: [TestUser("bkhan", "manager")]).tokens["bkhan"] ?? ""
         let (server, serverPort) = try await Self.serve(url)
         let client = try LineClient(port: serverPort)
         #expect(try await client.call("AUTH \(token)") == "OK user=bkhan role=manager")
@@ -68,9 +66,7 @@ import Testing
         try #require(try await Self.script(["start", dir, String(port)]).status == 0)
         defer { Task { _ = try? await Self.script(["destroy", dir]) } }
         let url = "postgresql://postgres@127.0.0.1:\(port)/postgres"
-        #expect(try await Foiflow.run(["migrate"], environment: ["DATABASE_URL": url]).status == 0)
-        let token = try await Foiflow.run(["user", "add", "bkhan", "--role", "manager"], environment: ["DATABASE_URL": url]).stdout
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = try await CLIDatabase.prepare(url, users: [TestUser("bkhan", "manager")]).tokens["bkhan"] ?? ""
         let (server, serverPort) = try await Self.serve(url, extra: ["--statement-timeout", "500"])
         let client = try LineClient(port: serverPort)
         #expect(try await client.call("AUTH \(token)").hasPrefix("OK "))
@@ -120,8 +116,7 @@ import Testing
     }
 
     @Test func aSixtyFourMebibyteLineLeavesTheServerAnsweringWithBoundedMemory() async throws {
-        let url = try await TestDatabase.create("hugeline")
-        _ = try await Foiflow.run(["migrate"], environment: ["DATABASE_URL": url])
+        let url = try await CLIDatabase.create("hugeline").url
         // What is tested is the memory bound, not the speed: 64 MiB through loopback beside the
         // whole suite on two cores has taken 27 s, past the default 10 s to authenticate (these
         // clients never do) and near the 30 s a line may take. Those limits have their own tests
@@ -145,10 +140,8 @@ import Testing
     }
 
     @Test func tenThousandPipelinedCommandsInOneWrite() async throws {
-        let url = try await TestDatabase.create("pipeline")
-        _ = try await Foiflow.run(["migrate"], environment: ["DATABASE_URL": url])
-        let token = try await Foiflow.run(["user", "add", "asmith", "--role", "officer"], environment: ["DATABASE_URL": url]).stdout
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let database = try await CLIDatabase.create("pipeline", users: [TestUser("asmith", "officer")])
+        let (url, token) = (database.url, database.tokens["asmith"] ?? "")
         let (server, port) = try await Self.serve(url)
         let client = try LineClient(port: port, timeoutSeconds: 60)
         var batch = "AUTH \(token)\n"

@@ -9,12 +9,9 @@ import Workflow
 /// is covered here without a word.
 @Suite(.requiresDatabase) struct TeamRuleCLITests {
     @Test func everyActionOnAnotherTeamsRequestIsNotFoundFromTheCLI() async throws {
-        let url = try await TestDatabase.create("teamrulecli")
-        let db = ["DATABASE_URL": url, "FOIFLOW_TODAY": "2026-12-01", "FOIFLOW_TODAY_OVERRIDE": "yes"]
-        #expect(try await Foiflow.run(["migrate"], environment: db).status == 0)
-        for (login, team) in [("nmanager", "north"), ("smanager", "south")] {
-            #expect(try await Foiflow.run(["user", "add", login, "--role", "manager", "--team", team], environment: db).status == 0)
-        }
+        let db = try await CLIDatabase.create(
+            "teamrulecli", users: [TestUser("nmanager", "manager", "--team", "north"), TestUser("smanager", "manager", "--team", "south")]
+        ).env()
         let created = try await Foiflow.run(
             ["request", "create", "foi", "received=2026-11-02", "requester=R", "--as", "nmanager"], environment: db)
         #expect(created.status == 0 && created.stdout.contains("FOI-2026-000001"), "\(created.stderr)")
