@@ -36,11 +36,9 @@ import Testing
     }
 
     @Test func metricsParseAndHealthFollowsPostgres() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("foiflow-metrics-\(UUID().uuidString)").path
-        let port = freeLoopbackPort()
-        try #require(try await ServerResilienceTests.script(["start", dir, String(port)]).status == 0)
-        defer { Task { _ = try? await ServerResilienceTests.script(["destroy", dir]) } }
-        let url = "postgresql://postgres@127.0.0.1:\(port)/postgres"
+        let cluster = try await OwnCluster.start("metrics")
+        defer { cluster.destroy() }
+        let url = cluster.url
         let token = try await CLIDatabase.prepare(url, users: [TestUser("bkhan", "manager")]).tokens["bkhan"] ?? ""
         let metricsPort = freeLoopbackPort()
         let (server, serverPort) = try await ServerResilienceTests.serve(url, extra: ["--metrics-listen", String(metricsPort)])
@@ -70,9 +68,9 @@ import Testing
 
         // Health follows PostgreSQL: 200, 503 while it is stopped, 200 again once it is back.
         #expect(try await Self.get(base + "/healthz").status == 200)
-        #expect(try await ServerResilienceTests.script(["stop", dir]).status == 0)
+        try await cluster.stop()
         #expect(try await Self.get(base + "/healthz").status == 503)
-        #expect(try await ServerResilienceTests.script(["start", dir, String(port)]).status == 0)
+        try await cluster.restart()
         var health = 0
         for _ in 0..<50 {
             health = try await Self.get(base + "/healthz").status

@@ -6,12 +6,16 @@ import Testing
 /// The real `foiflow serve` under stress: its own database stopped and restarted,
 /// a 64 MiB line, 10,000 pipelined commands.
 @Suite(.requiresDatabase, .serialized) struct ServerResilienceTests {
-    /// Runs a script of the project (scripts/cluster ...); gives up (and kills it) after `timeout`.
-    static func script(_ arguments: [String], timeout: Duration = .seconds(120)) async throws -> (status: Int32, output: String) {
-        let script = TestDatabase.packageRoot.appendingPathComponent("scripts/cluster").path
-        let outcome = try await RunningProcess(executable: URL(fileURLWithPath: "/bin/bash"), arguments: [script] + arguments, environment: [:])
-            .wait(timeout: timeout)
-        return (outcome.status, outcome.stdout + outcome.stderr)
+    /// Asks `client` for `line` every 100 ms, up to 50 times, until the reply is `wanted`;
+    /// returns the last reply (a server coming back after its database did).
+    static func retry(_ line: String, on client: LineClient, until wanted: String) async throws -> String {
+        var reply = ""
+        for _ in 0..<50 {
+            reply = try await client.call(line)
+            if reply == wanted { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return reply
     }
 
     /// Starts `foiflow serve` on a free port and waits until it answers; returns it with a client.
@@ -27,30 +31,22 @@ import Testing
     }
 
     @Test func postgresStoppedAndRestartedUnderTheServer() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("foiflow-restart-\(UUID().uuidString)").path
-        let port = freeLoopbackPort()
-        let started = try await Self.script(["start", dir, String(port)])
-        try #require(started.status == 0, "cluster did not start: \(started.output)")
-        defer { Task { _ = try? await Self.script(["destroy", dir]) } }
-        let url = "postgresql://postgres@127.0.0.1:\(port)/postgres"
+        let cluster = try await OwnCluster.start("restart")
+        defer { cluster.destroy() }
+        let url = cluster.url
         let token = try await CLIDatabase.prepare(url, users: [TestUser("bkhan", "manager")]).tokens["bkhan"] ?? ""
         let (server, serverPort) = try await Self.serve(url)
         let client = try LineClient(port: serverPort)
         #expect(try await client.call("AUTH \(token)") == "OK user=bkhan role=manager")
         #expect(try await client.call("CREATE foi received=2026-11-20 requester=R").hasPrefix("OK ref=FOI-2026-000001 "))
 
-        #expect(try await Self.script(["stop", dir]).status == 0)
+        try await cluster.stop()
         #expect(try await client.call("SHOW FOI-2026-000001").hasPrefix("ERR UNAVAILABLE "))
         #expect(try await client.call("CREATE foi received=2026-11-20 requester=R").hasPrefix("ERR UNAVAILABLE "))
         #expect(try await client.call("PING") == "OK pong")
 
-        #expect(try await Self.script(["start", dir, String(port)]).status == 0)
-        var status = ""
-        for _ in 0..<50 {
-            status = try await client.call("SHOW FOI-2026-000001")
-            if status == "OK" { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        try await cluster.restart()
+        let status = try await Self.retry("SHOW FOI-2026-000001", on: client, until: "OK")
         #expect(status == "OK", "the server did not recover: \(status)")
         // Nothing was half-written while it was down.
         #expect(try await client.call("CREATE foi received=2026-11-20 requester=R").hasPrefix("OK ref=FOI-2026-000002 "))
@@ -61,11 +57,9 @@ import Testing
     /// A database whose backends stop answering (SIGSTOP) is a timeout, not a hang: the pool
     /// gives up on the connection soon after the statement limit, and recovers afterwards.
     @Test func aFrozenDatabaseIsATimeoutNotAHang() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("foiflow-frozen-\(UUID().uuidString)").path
-        let port = freeLoopbackPort()
-        try #require(try await Self.script(["start", dir, String(port)]).status == 0)
-        defer { Task { _ = try? await Self.script(["destroy", dir]) } }
-        let url = "postgresql://postgres@127.0.0.1:\(port)/postgres"
+        let cluster = try await OwnCluster.start("frozen")
+        defer { cluster.destroy() }
+        let url = cluster.url
         let token = try await CLIDatabase.prepare(url, users: [TestUser("bkhan", "manager")]).tokens["bkhan"] ?? ""
         let (server, serverPort) = try await Self.serve(url, extra: ["--statement-timeout", "500"])
         let client = try LineClient(port: serverPort)
@@ -103,12 +97,7 @@ import Testing
         #expect(frozen.hasPrefix("ERR TIMEOUT ") || frozen == "OK", "\(frozen)")
         #expect(waited < .seconds(10), "waited \(waited)")
         // And back: the next commands are answered (the broken connection is replaced).
-        var status = ""
-        for _ in 0..<50 {
-            status = try await client.call("SHOW FOI-2026-000001")
-            if status == "OK" { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        let status = try await Self.retry("SHOW FOI-2026-000001", on: client, until: "OK")
         #expect(status == "OK", "\(status)")
         observer.close()
         server.signal(SIGTERM)
