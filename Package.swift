@@ -9,6 +9,19 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
 ]
 
+/// The products we use, each named once with its package.
+extension Target.Dependency {
+    static func nio(_ module: String) -> Self { .product(name: module, package: "swift-nio") }
+    static var mustache: Self { .product(name: "Mustache", package: "swift-mustache") }
+    static var logging: Self { .product(name: "Logging", package: "swift-log") }
+    static var lifecycle: Self { .product(name: "ServiceLifecycle", package: "swift-service-lifecycle") }
+    static var prometheus: Self { .product(name: "Prometheus", package: "swift-prometheus") }
+    static var metrics: Self { .product(name: "CoreMetrics", package: "swift-metrics") }
+    static var crypto: Self { .product(name: "Crypto", package: "swift-crypto") }
+    static var argumentParser: Self { .product(name: "ArgumentParser", package: "swift-argument-parser") }
+    static var hummingbird: Self { .product(name: "Hummingbird", package: "hummingbird") }
+}
+
 let package = Package(
     name: "foiflow",
     platforms: [.macOS(.v14)],
@@ -34,19 +47,19 @@ let package = Package(
         .target(name: "LineProtocol", swiftSettings: strict),
         // Statistics: the figures of a period and the page that publishes them (pure).
         .target(
-            name: "Statistics", dependencies: ["Dates", "Deadlines", .product(name: "Mustache", package: "swift-mustache")],
+            name: "Statistics", dependencies: ["Dates", "Deadlines", .mustache],
             resources: [.copy("Templates")], swiftSettings: strict),
         // Letters to requesters: which letter an action writes, to whom and how, from templates
         // (shipped as resources, overridable by a folder).
         .target(
-            name: "Letters", dependencies: ["Dates", "Deadlines", "Workflow", .product(name: "Mustache", package: "swift-mustache")],
+            name: "Letters", dependencies: ["Dates", "Deadlines", "Workflow", .mustache],
             resources: [.copy("Templates")], swiftSettings: strict),
         // E-mail: one address checked as one addr-spec, and messages no value can steer (pure).
         .target(name: "Mail", swiftSettings: strict),
         // Whether a child process has ended, from the kernel rather than Foundation's socket.
         .target(name: "ChildProcess", swiftSettings: strict),
         // SHA-256 for token hashes, idempotency keys and migration checksums: swift-crypto's, with hex.
-        .target(name: "Digest", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
+        .target(name: "Digest", dependencies: [.crypto], swiftSettings: strict),
 
         // File formats read from people: a backlog spreadsheet (CSV), GOV.UK's bank holidays (pure).
         .target(name: "Formats", dependencies: ["Dates", "Deadlines", "Workflow"], swiftSettings: strict),
@@ -59,12 +72,7 @@ let package = Package(
         ),
         .target(
             name: "Postgres",
-            dependencies: [
-                "CLibPQ",
-                "Dates",
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOCore", package: "swift-nio"),
-            ],
+            dependencies: ["CLibPQ", "Dates", .nio("NIOPosix"), .nio("NIOCore")],
             swiftSettings: strict
         ),
 
@@ -73,7 +81,7 @@ let package = Package(
             name: "Store",
             dependencies: [
                 "Postgres", "Workflow", "Deadlines", "Digest", "Letters", "Statistics", "Mail", "LineProtocol", "Formats",
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .nio("NIOConcurrencyHelpers"),
             ],
             swiftSettings: strict
         ),
@@ -82,18 +90,8 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "LineProtocol",
-                "Store",
-                "Statistics",
-                "Deadlines",
-                "Workflow",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "CoreMetrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "LineProtocol", "Store", "Statistics", "Deadlines", "Workflow", .nio("NIOCore"), .nio("NIOPosix"), .nio("NIOHTTP1"), .metrics,
+                .prometheus, .logging, .lifecycle,
             ],
             swiftSettings: strict
         ),
@@ -102,11 +100,8 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Store", "Statistics", "Letters", "Workflow", "Deadlines", "Dates", "Digest", "Mail", "Postgres",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Mustache", package: "swift-mustache"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                "Store", "Statistics", "Letters", "Workflow", "Deadlines", "Dates", "Digest", "Mail", "Postgres", .hummingbird, .mustache,
+                .logging, .nio("NIOConcurrencyHelpers"),
             ],
             resources: [.copy("Templates")], swiftSettings: strict),
 
@@ -114,22 +109,8 @@ let package = Package(
         .executableTarget(
             name: "foiflow",
             dependencies: [
-                "Server",
-                "Web",
-                "LineProtocol",
-                "Store",
-                "Statistics",
-                "Workflow",
-                "Deadlines",
-                "Dates",
-                "Postgres",
-                "Mail",
-                "ChildProcess",
-                "Formats",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
+                "Server", "Web", "LineProtocol", "Store", "Statistics", "Workflow", "Deadlines", "Dates", "Postgres", "Mail", "ChildProcess",
+                "Formats", .argumentParser, .logging, .lifecycle, .prometheus,
             ],
             swiftSettings: strict
         ),
@@ -159,17 +140,8 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server",
-                "TestSupport",
-                "Workflow",
-                "Letters",
-                "Store",
-                "Statistics",
-                "Dates",
-                "Postgres",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOEmbedded", package: "swift-nio"),
+                "Server", "TestSupport", "Workflow", "Letters", "Store", "Statistics", "Dates", "Postgres", .nio("NIOCore"), .nio("NIOPosix"),
+                .nio("NIOEmbedded"),
             ],
             swiftSettings: strict
         ),
