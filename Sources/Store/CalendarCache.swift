@@ -1,5 +1,4 @@
 import Deadlines
-import NIOConcurrencyHelpers
 
 /// The calendars as the holiday table has them, rebuilt when it changes.
 ///
@@ -7,22 +6,19 @@ import NIOConcurrencyHelpers
 /// sees an admin's change within that time without a restart. When the
 /// database cannot be reached it keeps answering from the calendars it has.
 public final class CalendarCache: Sendable {
-    private struct Entry {
+    private struct Loaded {
         var version: Int
         var calendars: CalendarSet
-        var checked: ContinuousClock.Instant
     }
 
     public let store: HolidayStore
-    public let maxAge: Duration
-    private let entry = NIOLockedValueBox<Entry?>(nil)
-    /// The one check or load under way: callers that find the cache stale at the same moment
-    /// share it (forty requests arriving together at a cold server make one load, not forty).
-    private let inFlight = NIOLockedValueBox<Task<Entry, any Error>?>(nil)
+    private let reading: RecentReading<Loaded>
+
+    public var maxAge: Duration { reading.maxAge }
 
     public init(store: HolidayStore, maxAge: Duration = .seconds(1)) {
         self.store = store
-        self.maxAge = maxAge
+        self.reading = RecentReading(maxAge: maxAge)
     }
 
     /// Current calendars (checked against the database if the last check is older than `maxAge`).
@@ -33,38 +29,15 @@ public final class CalendarCache: Sendable {
     /// Current calendars with the version they were built from (writers pass it to the
     /// database, which refuses the write if the calendar changed meanwhile).
     public func versioned(forceCheck: Bool = false) async throws -> (version: Int, calendars: CalendarSet) {
-        let now = ContinuousClock.now
-        let cached = entry.withLockedValue { $0 }
-        if let cached, !forceCheck, now - cached.checked < maxAge { return (cached.version, cached.calendars) }
-        do {
-            let fresh = try await refresh(cached: cached, at: now).value
-            return (fresh.version, fresh.calendars)
-        } catch {
-            if let cached, !forceCheck { return (cached.version, cached.calendars) }
-            throw error
+        let loaded = try await reading.value(forceCheck: forceCheck) { [store] last in
+            // The version first: the calendars are loaded again only when it moved.
+            if let last, try await store.version() == last.version { return last }
+            let (version, calendars) = try await store.loadCalendars()
+            return Loaded(version: version, calendars: calendars)
         }
-    }
-
-    /// The check (and load, when the version moved) under way, or a new one.
-    private func refresh(cached: Entry?, at now: ContinuousClock.Instant) -> Task<Entry, any Error> {
-        inFlight.withLockedValue { running in
-            if let running { return running }
-            let task = Task { [store, entry, inFlight] () throws -> Entry in
-                defer { inFlight.withLockedValue { $0 = nil } }
-                if let cached, try await store.version() == cached.version {
-                    entry.withLockedValue { $0?.checked = now }
-                    return Entry(version: cached.version, calendars: cached.calendars, checked: now)
-                }
-                let (version, calendars) = try await store.loadCalendars()
-                let fresh = Entry(version: version, calendars: calendars, checked: now)
-                entry.withLockedValue { $0 = fresh }
-                return fresh
-            }
-            running = task
-            return task
-        }
+        return (loaded.version, loaded.calendars)
     }
 
     /// The version of the calendars last loaded (nil before the first load).
-    public var loadedVersion: Int? { entry.withLockedValue { $0?.version } }
+    public var loadedVersion: Int? { reading.last?.version }
 }

@@ -1,4 +1,3 @@
-import NIOConcurrencyHelpers
 import Postgres
 import Workflow
 
@@ -15,47 +14,33 @@ public final class CredentialsWatch: Sendable {
     /// The notification channel the trigger uses.
     public static let channel = "foiflow_credentials"
 
-    private struct Entry {
-        var version: Int
-        var checked: ContinuousClock.Instant
-    }
-
     public let pool: PostgresPool
-    public let maxAge: Duration
-    private let entry = NIOLockedValueBox<Entry?>(nil)
+    /// Never moves backwards: a notification may arrive before the reading it overtook.
+    private let reading: RecentReading<Int>
+
+    public var maxAge: Duration { reading.maxAge }
 
     public init(pool: PostgresPool, maxAge: Duration = .seconds(1)) {
         self.pool = pool
-        self.maxAge = maxAge
+        self.reading = RecentReading(maxAge: maxAge) { before, read in max(before ?? read, read) }
     }
 
     /// The current version: from memory when recent, else read from the database.
     public func current() async throws -> Int {
-        let now = ContinuousClock.now
-        let cached = entry.withLockedValue { $0 }
-        if let cached, now - cached.checked < maxAge { return cached.version }
-        do {
-            let version = try await pool.query("SELECT version FROM credentials_state WHERE id = 1").first?.decode(Int.self, "version") ?? 0
-            observe(version, at: now)
-            return entry.withLockedValue { $0?.version } ?? version
-        } catch {
-            if let cached { return cached.version }
-            throw error
+        try await reading.value { [pool] _ in
+            try await pool.query("SELECT version FROM credentials_state WHERE id = 1").first?.decode(Int.self, "version") ?? 0
         }
     }
 
     /// Records a version seen in a notification (never moves backwards).
     public func observe(_ version: Int, at instant: ContinuousClock.Instant = .now) {
-        entry.withLockedValue { entry in
-            let newest = max(entry?.version ?? version, version)
-            entry = Entry(version: newest, checked: instant)
-        }
+        reading.record(version, at: instant)
     }
 
     /// Forgets the cached version, so the next `current()` reads the database
     /// (after the listener reconnects: notifications sent meanwhile were lost).
     public func invalidate() {
-        entry.withLockedValue { $0 = nil }
+        reading.forget()
     }
 
     /// A listener that keeps this watch up to date; start it with the server, stop it after.

@@ -1,7 +1,6 @@
 import Foundation
 import Letters
 import Mail
-import NIOConcurrencyHelpers
 import Postgres
 import Workflow
 
@@ -71,26 +70,17 @@ public struct UnitStore: Sendable {
 public final class UnitCache: Sendable {
     public let store: UnitStore
     public let fallback: UnitContact
-    public let maxAge: Duration
-    private let entry = NIOLockedValueBox<(details: UnitContact, checked: ContinuousClock.Instant)?>(nil)
+    private let reading: RecentReading<UnitContact>
+
+    public var maxAge: Duration { reading.maxAge }
 
     public init(store: UnitStore, fallback: UnitContact, maxAge: Duration = .seconds(1)) {
         self.store = store
         self.fallback = fallback
-        self.maxAge = maxAge
+        self.reading = RecentReading(maxAge: maxAge)
     }
 
     public func current() async throws -> UnitContact {
-        let now = ContinuousClock.now
-        let cached = entry.withLockedValue { $0 }
-        if let cached, now - cached.checked < maxAge { return cached.details }
-        do {
-            let details = try await store.current(fallback: fallback)
-            entry.withLockedValue { $0 = (details, now) }
-            return details
-        } catch {
-            if let cached { return cached.details }
-            throw error
-        }
+        try await reading.value { [store, fallback] _ in try await store.current(fallback: fallback) }
     }
 }
