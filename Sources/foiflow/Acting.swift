@@ -8,8 +8,7 @@ import Workflow
 extension ActorOptions {
     /// The foiflow user commands act as: `--as`, else `$FOIFLOW_USER`; they must exist and be active.
     func requireUser(_ pool: PostgresPool) async throws -> Actor {
-        let env = ProcessInfo.processInfo.environment["FOIFLOW_USER"]
-        guard let login = login ?? (env?.isEmpty == false ? env : nil) else {
+        guard let login = named else {
             throw CLIError("say who is acting: --as LOGIN or FOIFLOW_USER=LOGIN", code: .badArgument)
         }
         guard let user = try await UserStore(pool: pool).find(login: login) else {
@@ -19,11 +18,18 @@ extension ActorOptions {
         return Actor(login: user.login, role: user.role, team: user.team)
     }
 
+    /// Opens the database, checks as `checkedActor` does that the user named may do `operation`,
+    /// and runs `change` with the pool and the actor to record; the pool is closed however it ends.
+    func changing<T>(
+        _ database: DatabaseOptions, for operation: Workflow.Operation, _ change: (PostgresPool, String) async throws -> T
+    ) async throws -> T {
+        try await database.makePool().using { pool in try await change(pool, try await checkedActor(pool, for: operation)) }
+    }
+
     /// For admin commands that need only database access: when a login is named, it must
     /// exist and its role must allow `operation`; the recorded actor is that login, else `os:<user>`.
     func checkedActor(_ pool: PostgresPool, for operation: Workflow.Operation) async throws -> String {
-        let env = ProcessInfo.processInfo.environment["FOIFLOW_USER"]
-        guard let login = login ?? (env?.isEmpty == false ? env : nil) else { return actor }
+        guard let login = named else { return actor }
         guard let user = try await UserStore(pool: pool).find(login: login), !user.disabled else {
             throw CLIError("no active user '\(login)'", code: .notFound)
         }

@@ -21,11 +21,16 @@ struct ActorOptions: ParsableArguments {
         help: ArgumentHelp("Login the change is recorded against (default: $FOIFLOW_USER, else the OS user).", valueName: "login"))
     var login: String?
 
-    /// The actor to record: the login given, else `$FOIFLOW_USER`, else `os:<user>`.
-    var actor: String {
+    /// The user named: `--as`, else `$FOIFLOW_USER` (empty is not a name); nil for the operator.
+    var named: String? {
         if let login, !login.isEmpty { return login }
+        return ProcessInfo.processInfo.environment["FOIFLOW_USER"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The actor to record: the user named, else `os:<user>`.
+    var actor: String {
+        if let named { return named }
         let env = ProcessInfo.processInfo.environment
-        if let user = env["FOIFLOW_USER"], !user.isEmpty { return user }
         return "os:" + (env["USER"] ?? env["LOGNAME"] ?? getpwuid(getuid()).flatMap { String(validatingCString: $0.pointee.pw_name) } ?? "unknown")
     }
 }

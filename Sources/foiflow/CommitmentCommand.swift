@@ -48,8 +48,7 @@ struct CommitmentCommand: AsyncParsableCommand {
                 commitment = Commitment(unit: .months, amount: months ?? 1, text: text)
             }
             let authority = Authority.fromEnvironment
-            let later = try await database.makePool().using { pool in
-                let login = try await actor.checkedActor(pool, for: .configure)
+            let later = try await actor.changing(database, for: .configure) { pool, login in
                 try await CommitmentStore(pool: pool).set(commitment, for: kind, by: login)
                 let calendars = try await HolidayStore(pool: pool).loadCalendars().calendars
                 return try commitment.daysLaterThanStatute(
@@ -94,8 +93,7 @@ struct CommitmentCommand: AsyncParsableCommand {
         @Argument(help: "The kind.") var kind: RequestKind
 
         func run() async throws {
-            try await database.makePool().using { pool in
-                let login = try await actor.checkedActor(pool, for: .configure)
+            try await actor.changing(database, for: .configure) { pool, login in
                 try await CommitmentStore(pool: pool).clear(kind, by: login)
             }
             print("cleared \(kind.rawValue)")

@@ -56,8 +56,8 @@ struct HolidaysCommand: AsyncParsableCommand {
 
         func run() async throws {
             let holiday = Holiday(date: date, division: division, title: title, isSubstitute: substitute)
-            let moved = try await database.makePool().using { pool in
-                try await HolidayStore(pool: pool).add(holiday, actor: try await actor.checkedActor(pool, for: .manageHolidays))
+            let moved = try await actor.changing(database, for: .manageHolidays) { pool, by in
+                try await HolidayStore(pool: pool).add(holiday, actor: by)
             }
             print("added \(date) \(division.rawValue) \(title.debugDescription)")
             HolidaysCommand.printMoved(moved)
@@ -75,9 +75,9 @@ struct HolidaysCommand: AsyncParsableCommand {
         @Option(help: "england-and-wales, scotland or northern-ireland.") var division: Division
 
         func run() async throws {
-            let removed = try await database.makePool().using { pool in
+            let removed = try await actor.changing(database, for: .manageHolidays) { pool, by in
                 try await HolidayStore(pool: pool).remove(
-                    date: date, division: division, actor: try await actor.checkedActor(pool, for: .manageHolidays))
+                    date: date, division: division, actor: by)
             }
             print("removed \(date) \(division.rawValue) \(removed.holiday.holiday.title.debugDescription)")
             HolidaysCommand.printMoved(removed.moved)
@@ -110,9 +110,9 @@ struct HolidaysCommand: AsyncParsableCommand {
                 throw CLIError("\(file): \(error)", code: .badArgument)
             }
             let name = URL(fileURLWithPath: file).lastPathComponent
-            let report = try await database.makePool().using { pool in
+            let report = try await actor.changing(database, for: .manageHolidays) { pool, by in
                 try await HolidayStore(pool: pool).importHolidays(
-                    holidays, actor: try await actor.checkedActor(pool, for: .manageHolidays), sourceName: name)
+                    holidays, actor: by, sourceName: name)
             }
             switch output.format {
             case .text, .table, .csv:

@@ -81,8 +81,7 @@ extension ImportCommand {
     /// must be a manager or admin (rows may assign to others); with no user named, the
     /// operator with database access, recorded as `os:<user>`, like the other admin commands.
     func importer(_ pool: PostgresPool) async throws -> Actor {
-        let named = actor.login ?? ProcessInfo.processInfo.environment["FOIFLOW_USER"].flatMap { $0.isEmpty ? nil : $0 }
-        guard named != nil else { return Actor(login: actor.actor, role: .admin) }
+        guard actor.named != nil else { return Actor(login: actor.actor, role: .admin) }
         return try await actor.requireUser(pool)
     }
 }

@@ -40,8 +40,7 @@ struct PolicyCommand: AsyncParsableCommand {
 
         func run() async throws {
             let chosen = outcomes.lowercased() == "none" ? [] : PolicyStore.outcomes(outcomes)
-            try await database.makePool().using { pool in
-                let login = try await actor.checkedActor(pool, for: .configure)
+            try await actor.changing(database, for: .configure) { pool, login in
                 try await PolicyStore(pool: pool).setRequireApproval(chosen, by: login)
             }
             print("require-approval: \(PolicyCommand.describe(chosen))")
@@ -68,8 +67,7 @@ struct PolicyCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await database.makePool().using { pool in
-                let login = try await actor.checkedActor(pool, for: .configure)
+            try await actor.changing(database, for: .configure) { pool, login in
                 try await PolicyStore(pool: pool).setCostLimit(amount, by: login)
             }
             print("cost-limit: \(amount)")
@@ -96,8 +94,7 @@ struct PolicyCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await database.makePool().using { pool in
-                let login = try await actor.checkedActor(pool, for: .configure)
+            try await actor.changing(database, for: .configure) { pool, login in
                 try await PolicyStore(pool: pool).setPublishAfter(days, by: login)
             }
             print("publish-after: \(days)")

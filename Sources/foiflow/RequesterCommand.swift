@@ -50,8 +50,7 @@ struct RequesterCommand: AsyncParsableCommand {
         @Argument(help: "A request of the requester merged into it.") var other: String
 
         func run() async throws {
-            let count = try await database.makePool().using { pool in
-                _ = try await actor.checkedActor(pool, for: .configure)
+            let count = try await actor.changing(database, for: .configure) { pool, _ in
                 return try await pool.requestStore.mergeRequesters(ref, with: other)
             }
             print("merged: the requester of \(ref) now has \(count) requests")
@@ -66,8 +65,7 @@ struct RequesterCommand: AsyncParsableCommand {
         @Argument(help: "The request to stand on its own.") var ref: String
 
         func run() async throws {
-            try await database.makePool().using { pool in
-                _ = try await actor.checkedActor(pool, for: .configure)
+            try await actor.changing(database, for: .configure) { pool, _ in
                 try await pool.requestStore.splitRequester(ref)
             }
             print("split: \(ref) is now a requester of its own")

@@ -49,8 +49,7 @@ struct RetentionCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await database.makePool().using { pool in
-                let login = try await actor.checkedActor(pool, for: .configure)
+            try await actor.changing(database, for: .configure) { pool, login in
                 try await RetentionStore(pool: pool).set(kind: kind, years: years, months: months, by: login)
             }
             print("\(kind.rawValue): \(RetentionRule(kind: kind, years: years, months: months).periodText)")
@@ -170,8 +169,7 @@ struct EraseCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let report = try await database.makePool().using { pool in
-            _ = try await actor.checkedActor(pool, for: .configure)
+        let report = try await actor.changing(database, for: .configure) { pool, _ in
             return try await RetentionStore(pool: pool).erase(email: email, ref: ref, asOf: LondonDate.today(), dryRun: dryRun)
         }
         print(RetentionCommand.describe(report, format: output.format), terminator: "")

@@ -41,8 +41,7 @@ struct UnitCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let details = try await database.makePool().using { pool in
-                let by = try await actor.checkedActor(pool, for: .configure)
+            let details = try await actor.changing(database, for: .configure) { pool, by in
                 return try await UnitStore(pool: pool).set(given, by: by)
             }
             print(OutputFormat.table.render(record: UnitCommand.fields(details)), terminator: "")

@@ -196,9 +196,6 @@ struct UserCommand: AsyncParsableCommand {
 extension ActorOptions {
     /// Runs `change` on the users, as this actor once checked to manage them (`checkedActor`).
     func managingUsers<T>(_ database: DatabaseOptions, _ change: (UserStore, String) async throws -> T) async throws -> T {
-        try await database.makePool().using { pool in
-            let by = try await checkedActor(pool, for: .manageUsers)
-            return try await change(UserStore(pool: pool), by)
-        }
+        try await changing(database, for: .manageUsers) { pool, by in try await change(UserStore(pool: pool), by) }
     }
 }
