@@ -139,6 +139,17 @@ public struct WorkflowEngine: Sendable {
             return on
         }
 
+        /// Ends the clock's stop for `reason` (`on=`, not before the day it stopped): the stop is
+        /// recorded and the clock runs again. Returns the day it stopped and the day it ended.
+        func resume(_ reason: StatutoryClock.StopReason) throws(WorkflowError) -> (stopped: CivilDate, on: CivilDate) {
+            let stopped = record.clock.pausedSince ?? record.received
+            let on = try onDate(notBefore: stopped)
+            next.clock.stops.append(.init(reason: reason, from: stopped, to: on))
+            next.clock.pausedSince = nil
+            next.clock.pausedReason = nil
+            return (stopped, on)
+        }
+
         switch action {
         case .assign:
             let login = values["to"] ?? ""
@@ -150,9 +161,7 @@ public struct WorkflowEngine: Sendable {
             next.clock.pausedSince = try onDate()
             next.clock.pausedReason = action == .clarify ? .clarification : action == .feeNotice ? .fee : .identity
         case .clarified:
-            let stoppedOn = record.clock.pausedSince ?? record.received
-            let on = try onDate(notBefore: stoppedOn)
-            next.clock.stops.append(.init(reason: .clarification, from: stoppedOn, to: on))
+            let (stoppedOn, on) = try resume(.clarification)
             switch record.kind.clarification {
             case .pausesCalendarDays:
                 next.clock.pausedDays += stoppedOn.days(to: on)
@@ -161,27 +170,17 @@ public struct WorkflowEngine: Sendable {
                 next.clock.start = on
                 next.clock.feePeriods = []
             }
-            next.clock.pausedSince = nil
-            next.clock.pausedReason = nil
         case .feePaid:
-            let noticeOn = record.clock.pausedSince ?? record.received
-            let on = try onDate(notBefore: noticeOn)
-            next.clock.stops.append(.init(reason: .fee, from: noticeOn, to: on))
+            let (noticeOn, on) = try resume(.fee)
             switch record.kind.feePayment {
             case .startsClock:
                 next.clock.start = max(next.clock.start, on)
             case .disregardsWorkingDays:
                 next.clock.feePeriods.append(.init(notice: noticeOn, paid: on))
             }
-            next.clock.pausedSince = nil
-            next.clock.pausedReason = nil
         case .idVerified:
-            let askedOn = record.clock.pausedSince ?? record.received
-            let on = try onDate(notBefore: askedOn)
-            next.clock.stops.append(.init(reason: .identity, from: askedOn, to: on))
+            let (_, on) = try resume(.identity)
             next.clock.start = max(next.clock.start, on)
-            next.clock.pausedSince = nil
-            next.clock.pausedReason = nil
         case .extend:
             cited = try extend(&next.clock, record: record, values: values, on: try onDate(), eventFields: &eventFields)
         case .respond:
