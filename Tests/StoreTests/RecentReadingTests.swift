@@ -22,19 +22,29 @@ import Testing
         }
     }
 
+    // No test here waits for time to pass: beside the whole suite on two cores a task can wait
+    // seconds for a thread, so "recent" is an hour and "old" is any age at all.
+    /// Callers arriving, readings started, and whether a reading may go on.
+    final class Gate: Sendable {
+        let entered = Atomic(0)
+        let starts = Atomic(0)
+        let open = Atomic(false)
+    }
+
     @Test func aRecentReadingIsKeptAndAnOldOneReadAgain() async throws {
         let source = Source()
-        let reading = RecentReading<Int>(maxAge: .seconds(2))
-        #expect(try await reading.value { _ in try await source.read() } == 1)
+        let recent = RecentReading<Int>(maxAge: .seconds(3600))
+        #expect(try await recent.value { _ in try await source.read() } == 1)
         source.value.store(2, ordering: .relaxed)
-        #expect(try await reading.value { _ in try await source.read() } == 1)
+        #expect(try await recent.value { _ in try await source.read() } == 1)
         #expect(source.reads.load(ordering: .relaxed) == 1)
-        try await Task.sleep(for: .milliseconds(2200))
-        #expect(try await reading.value { _ in try await source.read() } == 2)
-        #expect(source.reads.load(ordering: .relaxed) == 2)
         // A writer that relies on the value reads it however recent.
+        #expect(try await recent.value(forceCheck: true) { _ in try await source.read() } == 2)
+        let old = RecentReading<Int>(maxAge: .zero)
+        #expect(try await old.value { _ in try await source.read() } == 2)
         source.value.store(3, ordering: .relaxed)
-        #expect(try await reading.value(forceCheck: true) { _ in try await source.read() } == 3)
+        #expect(try await old.value { _ in try await source.read() } == 3)
+        #expect(source.reads.load(ordering: .relaxed) == 4)
     }
 
     @Test func theLastReadingStandsWhileReadingFailsUnlessChecked() async throws {
@@ -54,13 +64,35 @@ import Testing
 
     @Test func callersThatFindItStaleTogetherShareOneReading() async throws {
         let source = Source()
-        let reading = RecentReading<Int>(maxAge: .seconds(60))
-        let values = try await withThrowingTaskGroup(of: Int.self) { group in
-            for _ in 0..<20 { group.addTask { try await reading.value { _ in try await source.read() } } }
-            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        let gate = Gate()
+        let reading = RecentReading<Int>(maxAge: .seconds(3600))
+        let callers = Task {
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        gate.entered.add(1, ordering: .relaxed)
+                        return try await reading.value { _ in
+                            // Held until the test has counted the readings started: while this
+                            // one is under way, no caller may start another.
+                            gate.starts.add(1, ordering: .relaxed)
+                            while !gate.open.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(5)) }
+                            return try await source.read()
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
         }
+        for _ in 0..<6000 where gate.entered.load(ordering: .relaxed) < 20 || gate.starts.load(ordering: .relaxed) < 1 {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        // One reading under way, held at the gate: the other nineteen wait for it.
+        let startedBeforeTheGate = gate.starts.load(ordering: .relaxed)
+        gate.open.store(true, ordering: .relaxed)
+        let values = try await callers.value
         #expect(values == Array(repeating: 1, count: 20))
-        #expect(source.reads.load(ordering: .relaxed) == 1)
+        #expect(startedBeforeTheGate == 1, "\(startedBeforeTheGate) readings under way at once")
     }
 
     @Test func aCombinedReadingNeverMovesBackwards() async throws {
