@@ -21,8 +21,10 @@ import Testing
     /// Starts `foiflow serve` on a free port and waits until it answers; returns it with a client.
     static func serve(_ url: String, extra: [String] = []) async throws -> (RunningProcess, Int) {
         let port = freeLoopbackPort()
+        // A test that does not set the AUTH limit is not testing it (see the 64 MiB line test).
+        let auth = extra.contains("--auth-timeout") ? [] : ["--auth-timeout", "300"]
         let server = try Foiflow.start(
-            ["serve", "--listen", "127.0.0.1:\(port)", "--log-level", "warning"] + extra, environment: ["DATABASE_URL": url])
+            ["serve", "--listen", "127.0.0.1:\(port)", "--log-level", "warning"] + auth + extra, environment: ["DATABASE_URL": url])
         for _ in 0..<300 {
             if (try? LineClient(port: port)) != nil { return (server, port) }
             try await Task.sleep(for: .milliseconds(50))

@@ -41,7 +41,9 @@ public enum Foiflow {
     public static func serve(environment: [String: String], extra: [String] = []) async throws -> (RunningProcess, LineClient) {
         let port = freeLoopbackPort()
         let limit = extra.contains("--statement-timeout") ? [] : ["--statement-timeout", "30000"]
-        let server = try start(["serve", "--listen", "127.0.0.1:\(port)"] + limit + extra, environment: environment)
+        // Nor is a test that does not set the AUTH limit testing it (see ServerResilienceTests).
+        let auth = extra.contains("--auth-timeout") ? [] : ["--auth-timeout", "300"]
+        let server = try start(["serve", "--listen", "127.0.0.1:\(port)"] + limit + auth + extra, environment: environment)
         for _ in 0..<200 {
             if let client = try? LineClient(port: port) { return (server, client) }
             try await Task.sleep(for: .milliseconds(50))
