@@ -117,7 +117,7 @@ import Testing
         let bystander = try LineClient(port: port, timeoutSeconds: 300)
         let chunk = [UInt8](repeating: UInt8(ascii: "x"), count: 1 << 20)
         for i in 0..<64 {
-            try flooder.send(bytes: chunk)
+            try await flooder.write(bytes: chunk)
             if i == 0 { #expect(try await flooder.readLine().hasPrefix("ERR LINE_TOO_LONG ")) }
             if i % 16 == 0 { #expect(try await bystander.call("PING") == "OK pong") }
         }

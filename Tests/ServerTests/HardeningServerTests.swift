@@ -72,6 +72,21 @@ import Workflow
 
 /// Slow clients cannot lock everyone out: an AUTH deadline, a line deadline, a per-address cap.
 @Suite(.requiresDatabase) struct SlowClientTests {
+    /// A client whose AUTH was answered before the 5 s limit ran out. Beside the whole suite on
+    /// two cores an AUTH has been answered after it (CI, once): the server rightly said
+    /// AUTH_REQUIRED and closed, which says nothing about what is tested here, so a new
+    /// connection tries again. Any other answer fails the test.
+    static func authenticatedInTime(_ harness: ServerHarness, login: String) async throws -> LineClient {
+        let token = try #require(try await UserStore(pool: harness.pool).add(login: login, role: .officer)?.token)
+        for _ in 0..<5 {
+            let client = try harness.client()
+            let status = try await client.call("AUTH \(token)")
+            if status.hasPrefix("OK ") { return client }
+            try #require(status.hasPrefix("ERR AUTH_REQUIRED ") && status.contains("no AUTH within"), "AUTH failed: \(status)")
+        }
+        throw TestSetupError("five AUTHs in a row were answered after the limit")
+    }
+
     @Test func unauthenticatedSlowAndTooManyConnectionsAreClosed() async throws {
         var configuration = Server.ServerConfiguration()
         configuration.authTimeout = .seconds(5)
@@ -84,11 +99,11 @@ import Workflow
         let told = try await silent.readToEOF()
         #expect(told.hasPrefix("ERR AUTH_REQUIRED ") && ContinuousClock.now - started >= .milliseconds(4900), "\(told)")
         // Authenticated in time: still served after the deadline.
-        let member = try await harness.authenticatedClient(login: "asmith", role: .officer)
+        let member = try await Self.authenticatedInTime(harness, login: "asmith")
         try await Task.sleep(for: .milliseconds(5500))
         #expect(try await member.call("PING") == "OK pong")
         // A byte every 100 ms for 3 s: every byte resets the idle timer, but the line never ends in time.
-        let trickle = try await harness.authenticatedClient(login: "bkhan", role: .officer)
+        let trickle = try await Self.authenticatedInTime(harness, login: "bkhan")
         var closed = false
         for byte in String(repeating: "PING", count: 8).utf8 {
             do { try trickle.send(bytes: [byte]) } catch { closed = true; break }

@@ -50,6 +50,25 @@ public final class LineClient {
         }
     }
 
+    /// Sends raw bytes without blocking a thread: while the socket's buffer is full (a server
+    /// reading slowly), waits for room 2 ms at a time, for at most the client's timeout. For
+    /// sends larger than the buffer; `send` blocks the calling thread until they are taken.
+    public func write(bytes: [UInt8]) async throws {
+        var sent = 0
+        var deadline = ContinuousClock.now + timeout
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+            if n > 0 {
+                sent += n
+                deadline = ContinuousClock.now + timeout
+                continue
+            }
+            guard n < 0, errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR else { throw Failure(description: "send failed") }
+            guard ContinuousClock.now < deadline else { throw Failure(description: "send timed out after \(timeout)") }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+    }
+
     /// Sends text as UTF-8.
     public func send(_ text: String) throws { try send(bytes: Array(text.utf8)) }
 

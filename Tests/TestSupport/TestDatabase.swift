@@ -30,9 +30,11 @@ public enum TestDatabase {
         // Identifiers cannot be parameters; the name is ours and checked to be [a-z0-9_]
         // (a failed check fails the test that asked, rather than crashing the test run).
         try #require(name.allSatisfy { ($0.isLowercase || $0.isNumber || $0 == "_") && $0.isASCII }, "bad database name \(name)")
-        let admin = try PostgresConnection(url: adminURL)
-        defer { admin.close() }
-        try admin.query("CREATE DATABASE \(unescaped: name)")
+        try await offThePool {
+            let admin = try PostgresConnection(url: adminURL)
+            defer { admin.close() }
+            try admin.query("CREATE DATABASE \(unescaped: name)")
+        }
         return url(adminURL, database: name)
     }
 
@@ -59,16 +61,22 @@ public enum TestDatabase {
 
     /// The first column of every row of `sql` (trusted test SQL) on the database in `env["DATABASE_URL"]`.
     public static func rows(_ env: [String: String], _ sql: String) async throws -> [String] {
-        let connection = try PostgresConnection(url: env["DATABASE_URL"] ?? "")
-        defer { connection.close() }
-        return try connection.query(PostgresQuery(unsafeSQL: sql)).rows.map { try $0.decode(String.self, at: 0) }
+        let url = env["DATABASE_URL"] ?? ""
+        return try await offThePool {
+            let connection = try PostgresConnection(url: url)
+            defer { connection.close() }
+            return try connection.query(PostgresQuery(unsafeSQL: sql)).rows.map { try $0.decode(String.self, at: 0) }
+        }
     }
 
     /// Runs trusted test SQL on the database in `env["DATABASE_URL"]`.
     public static func execute(_ env: [String: String], _ sql: String) async throws {
-        let connection = try PostgresConnection(url: env["DATABASE_URL"] ?? "")
-        defer { connection.close() }
-        try connection.query(PostgresQuery(unsafeSQL: sql))
+        let url = env["DATABASE_URL"] ?? ""
+        try await offThePool {
+            let connection = try PostgresConnection(url: url)
+            defer { connection.close() }
+            try connection.query(PostgresQuery(unsafeSQL: sql))
+        }
     }
 
     /// The package's root folder (from this file's path).
@@ -80,6 +88,17 @@ public enum TestDatabase {
     public static var sqlDirectory: URL {
         if let dir = ProcessInfo.processInfo.environment["FOIFLOW_SQL_DIR"], !dir.isEmpty { return URL(fileURLWithPath: dir) }
         return packageRoot.appendingPathComponent("sql")
+    }
+}
+
+/// Runs blocking work (libpq's synchronous calls: a `CREATE DATABASE` takes a second on a
+/// loaded machine) on a thread of its own, off Swift's cooperative pool. That pool has one
+/// thread per core, two here, and the whole suite's tasks share it: a hundred tests each
+/// blocking a thread while making its database starved the rest (tests with timers ran 100 s
+/// in CI, and one missed a 5 s AUTH limit).
+public func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
     }
 }
 
