@@ -146,6 +146,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "ChildProcess", "Workflow", "Deadlines"], swiftSettings: strict),
-        .target(name: "TestSupport", dependencies: ["Postgres", "Store", "ChildProcess"], path: "Tests/TestSupport", swiftSettings: strict),
+        .target(
+            name: "TestSupport", dependencies: ["Postgres", "Store", "ChildProcess", "Digest"], path: "Tests/TestSupport", swiftSettings: strict),
     ]
 )

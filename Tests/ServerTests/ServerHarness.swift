@@ -27,19 +27,13 @@ final class ServerHarness {
         if let databaseURL {
             url = databaseURL
         } else {
-            url = try await TestDatabase.create("server")
+            url = try await TestDatabase.createMigrated("server")
         }
         self.databaseURL = url
         pool = PostgresPool(
             configuration: .init(
                 url: url, maxConnections: 4, leaseTimeout: .seconds(2),
                 sessionSettings: statementTimeoutMs.map { ["SET statement_timeout = \($0)"] } ?? []))
-        if databaseURL == nil {
-            // Migrate without the server's statement limit.
-            let setup = PostgresPool(url: url, maxConnections: 1)
-            _ = try await Migrator(pool: setup).migrate(try Migration.load(from: TestDatabase.sqlDirectory))
-            await setup.shutdown()
-        }
         var configuration = configuration
         // A test that has not set the AUTH limit is not testing it: beside the whole suite on
         // two cores a test can wait seconds between connecting and its first command, and a
