@@ -147,7 +147,9 @@ import Testing
         let queuedBehind = pool.usage.inUse >= 2 && ContinuousClock.now - started < .milliseconds(900)
         // The watchdog's own error (pg_sleep(10) left alone would have answered with a row).
         let slowError = await #expect(throws: PostgresError.self) { _ = try await slow.value }
-        #expect(slowError?.sqlState == SQLState.queryCanceled && slowError?.message.contains("did not answer within") == true)
+        #expect(
+            slowError?.sqlState == SQLState.queryCanceled && slowError?.message.contains("did not answer within") == true,
+            "\(String(describing: slowError))")
         // Sent before the break, it was in flight on the broken connection and fails too
         // (unavailable, or a timeout of its own if the machine is so loaded that its watchdog
         // fires first); sent after, it is answered on a new connection.
