@@ -4,10 +4,6 @@ import Store
 import TestSupport
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 @Suite(.requiresDatabase) struct ServerTests {
     @Test func pingHelloQuit() async throws {
         let harness = try await ServerHarness()
@@ -134,38 +130,19 @@ import Glibc
         try await harness.stop()
     }
 
-    /// Connects to `port` and sends PING every `interval` for `duration`, reading each reply, on
-    /// the calling thread with blocking calls; returns the replies, and a last one saying why it
-    /// stopped early, if it did.
+    /// Connects to `port` and sends PING every `interval` for `duration`, on the calling thread;
+    /// returns the replies, and a last one saying why it stopped early, if it did.
     static func pingEvery(_ interval: Duration, for duration: Duration, port: Int) throws -> [String] {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestSetupError("socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw TestSetupError("cannot connect to port \(port)") }
-        var wait = timeval(tv_sec: 30, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+        let client = try LineClient(port: port)
         var replies: [String] = []
         let end = ContinuousClock.now + duration
         while ContinuousClock.now < end {
-            let ping = Array("PING\n".utf8)
-            guard ping.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == ping.count else {
-                return replies + ["send failed"]
+            do {
+                replies.append(try client.callWaiting("PING"))
+            } catch {
+                return replies + ["\(error) after \(replies.count) replies"]
             }
-            var line: [UInt8] = []
-            var byte: UInt8 = 0
-            while byte != UInt8(ascii: "\n") {
-                guard recv(fd, &byte, 1, 0) == 1 else { return replies + ["closed after \(replies.count) replies"] }
-                if byte != UInt8(ascii: "\n") { line.append(byte) }
-            }
-            replies.append(String(decoding: line, as: UTF8.self))
-            usleep(UInt32(interval.components.seconds) * 1_000_000 + UInt32(interval.components.attoseconds / 1_000_000_000_000))
+            Thread.sleep(forTimeInterval: Double(interval.components.attoseconds) / 1e18 + Double(interval.components.seconds))
         }
         return replies
     }

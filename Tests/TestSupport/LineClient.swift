@@ -89,6 +89,32 @@ public final class LineClient {
         }
     }
 
+    /// Sends `line` and returns the next line, waiting on the calling thread (`poll`): for a
+    /// client driven from a thread of its own, off the cooperative pool (`offThePool`).
+    public func callWaiting(_ line: String) throws -> String {
+        try send(line + "\n")
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            if let lf = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let reply = String(decoding: buffer[..<lf], as: UTF8.self)
+                buffer.removeSubrange(...lf)
+                return reply
+            }
+            var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            _ = poll(&ready, 1, 100)
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if n > 0 {
+                buffer.append(contentsOf: chunk[..<n])
+            } else if n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                sawEOF = true
+                throw Failure(description: "connection closed before a full line")
+            } else if ContinuousClock.now >= deadline {
+                throw Failure(description: "read timed out after \(timeout)")
+            }
+        }
+    }
+
     /// Data lines (`* ...`) up to and including the status line.
     public func readReply() async throws -> (records: [String], status: String) {
         var records: [String] = []

@@ -24,16 +24,7 @@ public enum TestDatabase {
 
     /// Creates a new empty database and returns its connection URL.
     public static func create(_ label: String = "t") async throws -> String {
-        guard let adminURL else {
-            throw TestSetupError("FOIFLOW_TEST_DATABASE_URL is not set; run the tests with scripts/test (CI requires a database)")
-        }
-        let name = try newName(label)
-        try await offThePool {
-            let admin = try PostgresConnection(url: adminURL)
-            defer { admin.close() }
-            try admin.query("CREATE DATABASE \(unescaped: name)")
-        }
-        return url(adminURL, database: name)
+        try await create(label, template: nil)
     }
 
     /// A new database with every migration applied: a copy (`CREATE DATABASE ... TEMPLATE`) of
@@ -41,17 +32,38 @@ public enum TestDatabase {
     /// them. Beside the whole suite on two cores a hundred tests each migrating their own
     /// database kept PostgreSQL busy enough for a 5 s AUTH to be answered late.
     public static func createMigrated(_ label: String = "t") async throws -> String {
+        try await create(label, template: MigratedTemplate.shared.name(adminURL: requireAdminURL()))
+    }
+
+    private static func create(_ label: String, template: String?) async throws -> String {
+        let adminURL = try requireAdminURL()
+        let name = try newName(label)
+        try await onAdmin { admin in
+            if let template {
+                try admin.query("CREATE DATABASE \(unescaped: name) TEMPLATE \(unescaped: template)")
+            } else {
+                try admin.query("CREATE DATABASE \(unescaped: name)")
+            }
+        }
+        return url(adminURL, database: name)
+    }
+
+    static func requireAdminURL() throws -> String {
         guard let adminURL else {
             throw TestSetupError("FOIFLOW_TEST_DATABASE_URL is not set; run the tests with scripts/test (CI requires a database)")
         }
-        let template = try await MigratedTemplate.shared.name(adminURL: adminURL)
-        let name = try newName(label)
-        try await offThePool {
+        return adminURL
+    }
+
+    /// Runs `body` on a connection to the administrative database, off the cooperative pool.
+    @discardableResult
+    static func onAdmin<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        let adminURL = try requireAdminURL()
+        return try await offThePool {
             let admin = try PostgresConnection(url: adminURL)
             defer { admin.close() }
-            try admin.query("CREATE DATABASE \(unescaped: name) TEMPLATE \(unescaped: template)")
+            return try body(admin)
         }
-        return url(adminURL, database: name)
     }
 
     /// A database name of ours for `label`, checked to be `[a-z0-9_]` (identifiers cannot be
@@ -131,18 +143,10 @@ actor MigratedTemplate {
         let migrations = try Migration.load(from: TestDatabase.sqlDirectory)
         let digest = SHA256.hex(migrations.map(\.checksum).joined(separator: ","))
         let name = "foiflow_template_\(digest.prefix(16))"
-        let exists = try await offThePool {
-            let admin = try PostgresConnection(url: adminURL)
-            defer { admin.close() }
-            return try !admin.query("SELECT 1 FROM pg_database WHERE datname = \(name)").rows.isEmpty
-        }
+        let exists = try await TestDatabase.onAdmin { try !$0.query("SELECT 1 FROM pg_database WHERE datname = \(name)").rows.isEmpty }
         if exists { return name }
         let building = try TestDatabase.newName("templatebuilding")
-        try await offThePool {
-            let admin = try PostgresConnection(url: adminURL)
-            defer { admin.close() }
-            try admin.query("CREATE DATABASE \(unescaped: building)")
-        }
+        try await TestDatabase.onAdmin { try $0.query("CREATE DATABASE \(unescaped: building)") }
         let pool = PostgresPool(url: TestDatabase.url(adminURL, database: building), maxConnections: 1)
         do {
             _ = try await Migrator(pool: pool).migrate(migrations)
@@ -151,9 +155,7 @@ actor MigratedTemplate {
             await pool.shutdown()
             throw error
         }
-        try await offThePool {
-            let admin = try PostgresConnection(url: adminURL)
-            defer { admin.close() }
+        try await TestDatabase.onAdmin { admin in
             do {
                 try admin.query("ALTER DATABASE \(unescaped: building) RENAME TO \(unescaped: name)")
             } catch {

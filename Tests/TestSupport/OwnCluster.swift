@@ -1,15 +1,14 @@
 import Foundation
-import TestSupport
 
 /// A PostgreSQL cluster of a test's own (`scripts/cluster`), for tests that stop and start the
 /// database under a running server.
-struct OwnCluster {
-    let directory: String
-    let port: Int
+public struct OwnCluster: Sendable {
+    public let directory: String
+    public let port: Int
 
-    var url: String { "postgresql://postgres@127.0.0.1:\(port)/postgres" }
+    public var url: String { "postgresql://postgres@127.0.0.1:\(port)/postgres" }
 
-    static func start(_ label: String) async throws -> OwnCluster {
+    public static func start(_ label: String) async throws -> OwnCluster {
         let cluster = OwnCluster(
             directory: FileManager.default.temporaryDirectory.appendingPathComponent("foiflow-\(label)-\(UUID().uuidString)").path,
             port: freeLoopbackPort())
@@ -17,12 +16,12 @@ struct OwnCluster {
         return cluster
     }
 
-    func stop() async throws { try await run(["stop", directory]) }
+    public func stop() async throws { try await run(["stop", directory]) }
 
-    func restart() async throws { try await run(["start", directory, String(port)]) }
+    public func restart() async throws { try await run(["start", directory, String(port)]) }
 
     /// Stops and removes it, in the background (for a `defer`).
-    func destroy() {
+    public func destroy() {
         let directory = self.directory
         Task { try? await OwnCluster.script(["destroy", directory]) }
     }
